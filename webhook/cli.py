@@ -1,0 +1,164 @@
+"""The ``argo-warden`` command line: argument parsing only; each command lives in ``webhook.commands``.
+
+Commands are imported only when chosen, so ``lint`` never pays for aiohttp or
+the kubernetes client. Exit codes: 0 clean, 1 findings (or a failed run), 2 usage
+or input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from webhook import __version__
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def _kinds(value: str) -> list[str]:
+    from webhook.manifest import ARGO_KINDS
+
+    out = []
+    lowered = {k.lower(): k for k in ARGO_KINDS}
+    for part in value.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        kind = lowered.get(part.lower())
+        if kind is None:
+            raise argparse.ArgumentTypeError(f"unknown kind {part!r}; choose from {', '.join(ARGO_KINDS)}")
+        out.append(kind)
+    return out
+
+
+def _positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"{value!r} must be greater than 0")
+    return n
+
+
+def _port(value: str) -> int:
+    n = _positive_int(value)
+    if n > 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number")
+    return n
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="argo-warden",
+        description="Admission webhook, linter and HTTP-step executor for Argo Workflows.",
+    )
+    parser.add_argument("--version", action="version", version=f"argo-warden {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    lint = sub.add_parser("lint", help="check Argo manifests (files, directories or - for stdin)")
+    lint.add_argument("paths", nargs="+", metavar="PATH")
+    lint.add_argument("--kinds", type=_kinds, help="comma-separated kinds to check (default: all four)")
+    lint.add_argument("-o", "--output", choices=["text", "json", "sarif", "github"], default="text")
+    strict = lint.add_mutually_exclusive_group()
+    strict.add_argument("--strict", dest="strict", action="store_true", default=True,
+                        help="unknown fields are errors (default)")
+    strict.add_argument("--no-strict", dest="strict", action="store_false",
+                        help="unknown fields are warnings")
+    lint.add_argument("--secrets", metavar="FILE", help="YAML file of Secret manifests to check references against")
+    lint.add_argument("--namespace", "-n", help="namespace to assume for documents that name none")
+    lint.add_argument("--no-color", action="store_true", help="never colour the text output")
+    lint.add_argument("--max-bytes", type=_positive_int, help="largest file accepted, in bytes (default 8 MiB)")
+
+    ev = sub.add_parser("eval", help="evaluate a successCondition against a response")
+    ev.add_argument("condition")
+    ev.add_argument("--status", type=int, help="response status code (default 200)")
+    ev.add_argument("--body", metavar="FILE", help="response body from FILE, or - for stdin")
+    ev.add_argument("--header", action="append", default=[], metavar="K:V", help="response header (repeatable)")
+    ev.add_argument("--response", metavar="FILE.json",
+                    help="saved response {statusCode, headers, body} (and optional request)")
+    ev.add_argument("-o", "--output", choices=["text", "json"], default="text")
+
+    serve = sub.add_parser("serve", help="run the admission webhook and the Argo-Server-compatible API")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=_port, default=8443)
+    serve.add_argument("--tls-cert", metavar="FILE")
+    serve.add_argument("--tls-key", metavar="FILE")
+    serve.add_argument("--self-signed", action="store_true",
+                       help="generate a development CA and serving certificate under certs/")
+    cluster = serve.add_mutually_exclusive_group()
+    cluster.add_argument("--kubeconfig", metavar="FILE")
+    cluster.add_argument("--in-cluster", action="store_true")
+    serve.add_argument("--context", help="kubeconfig context")
+    serve.add_argument("--secrets", metavar="FILE", help="Secret manifests to check against (no cluster)")
+    serve.add_argument("--failure-policy", choices=["open", "closed"], default="closed",
+                       help="when the cluster cannot answer: allow with a warning, or deny")
+    serve.add_argument("--auth-mode", choices=["client", "server"], default="client")
+    serve.add_argument("--tokens", metavar="FILE", help="API tokens: YAML list of {token, user, namespaces}")
+    serve.add_argument("--data-dir", metavar="DIR", default="argo-warden-data")
+    serve.add_argument("--no-api", action="store_true", help="serve only the admission endpoints")
+    serve.add_argument("--no-tls", action="store_true", help="plain HTTP (local testing only)")
+    serve.add_argument("--grace-period", type=float, default=20.0, metavar="SECONDS")
+    serve.add_argument("--responses", metavar="FILE",
+                       help="recorded responses for workflows run by the embedded executor")
+    serve.add_argument("--plugin-mutation", action="store_true",
+                       help="mutating webhook rewrites http templates into argo-warden plugin templates")
+
+    certs = sub.add_parser("certs", help="generate a development CA and serving certificate")
+    certs.add_argument("--out", default="certs", metavar="DIR")
+    certs.add_argument("--dns", action="append", default=[], metavar="NAME")
+    certs.add_argument("--ip", action="append", default=[], metavar="ADDR")
+    certs.add_argument("--days", type=_positive_int, default=365)
+    certs.add_argument("--service", help="Kubernetes service name (adds its DNS names)")
+    certs.add_argument("--namespace", default="argo-warden")
+
+    run = sub.add_parser("run", help="run a workflow whose steps are HTTP templates")
+    run.add_argument("workflow", metavar="WORKFLOW")
+    run.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE")
+    run.add_argument("--secrets", metavar="FILE")
+    run.add_argument("--responses", metavar="FILE", help="recorded responses instead of the network")
+    run.add_argument("-o", "--output", choices=["text", "json"], default="text")
+    run.add_argument("--no-color", action="store_true")
+    run.add_argument("--allow-host", action="append", default=[], metavar="CIDR|HOST",
+                     help="addresses the SSRF guard lets through even if private or link-local")
+    run.add_argument("--deny-host", action="append", default=[], metavar="CIDR|HOST")
+
+    plugin = sub.add_parser("plugin", help="run as an Argo executor-plugin sidecar")
+    plugin.add_argument("--host", default="0.0.0.0")
+    plugin.add_argument("--port", type=_port, default=4355)
+    plugin.add_argument("--token-file", default="/var/run/argo/token")
+    plugin.add_argument("--secrets", metavar="FILE")
+    plugin.add_argument("--in-cluster", action="store_true", help="read secrets through the cluster")
+    plugin.add_argument("--allow-host", action="append", default=[], metavar="CIDR|HOST")
+    plugin.add_argument("--deny-host", action="append", default=[], metavar="CIDR|HOST")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    module = importlib.import_module(f"webhook.commands.{args.command}")
+    try:
+        code: int = module.run(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # Output piped into `head` and the like.
+        return EXIT_OK
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""One module per ``argo-warden`` command, each with ``run(args) -> exit code``."""

@@ -1,0 +1,42 @@
+"""``argo-warden lint PATH... | -``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from webhook.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from webhook.diagnostics import Severity
+from webhook.lint import LintOptions, lint_paths
+from webhook.loading import DEFAULT_LIMITS, Limits
+from webhook.loading import UNREADABLE
+from webhook.reporting import render
+
+
+def run(args: argparse.Namespace) -> int:
+    limits = DEFAULT_LIMITS if args.max_bytes is None else Limits(max_bytes=args.max_bytes)
+    secrets = None
+    if args.secrets:
+        from webhook.secrets.files import FileSecrets, SecretFileError
+
+        try:
+            secrets = FileSecrets.from_path(args.secrets)
+        except SecretFileError as exc:
+            print(f"argo-warden lint: --secrets {args.secrets}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    for path in args.paths:
+        if path != "-" and not os.path.exists(path):
+            print(f"argo-warden lint: {path}: no such file or directory", file=sys.stderr)
+            return EXIT_USAGE
+    options = LintOptions(
+        kinds=args.kinds, strict=args.strict, secrets=secrets, namespace=args.namespace, limits=limits
+    )
+    result = lint_paths(args.paths, options)
+    color = not args.no_color and args.output == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    print(render(result, args.output, color=color))
+    if any(d.code == UNREADABLE for d in result.diagnostics):
+        return EXIT_USAGE
+    if any(d.severity is Severity.ERROR for d in result.diagnostics):
+        return EXIT_FINDINGS
+    return EXIT_OK

@@ -1,0 +1,130 @@
+"""The one result type every check produces, and the catalogue of stable codes."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+# A path to a node inside a document: mapping keys and sequence indexes.
+JsonPath = tuple[str | int, ...]
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Severity.ERROR: 2, Severity.WARNING: 1, Severity.INFO: 0}
+
+
+def format_path(path: JsonPath) -> str:
+    """``("spec", "templates", 2, "http")`` → ``spec.templates[2].http``."""
+    out: list[str] = []
+    for part in path:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        elif part and all(c.isalnum() or c in "_-" for c in part):
+            out.append(f".{part}" if out else part)
+        else:
+            escaped = part.replace("\\", "\\\\").replace('"', '\\"')
+            out.append(f'["{escaped}"]')
+    return "".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    severity: Severity
+    message: str
+    path: str = ""
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    hint: str | None = None
+    # Width of the caret underline in the source; 1 when unknown.
+    length: int = 1
+    # Index of the YAML document inside its file (0-based), for multi-document files.
+    document: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "code": self.code,
+            "severity": str(self.severity),
+            "message": self.message,
+            "path": self.path,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+        }
+        if self.hint:
+            out["hint"] = self.hint
+        if self.document is not None:
+            out["document"] = self.document
+        return out
+
+    def with_severity(self, severity: Severity) -> Diagnostic:
+        return replace(self, severity=severity)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What a rule reports: a code and a place in the document, before it is located in a file.
+
+    ``span`` is a (start, end) character range inside the string value at ``path``
+    (for a bad token in a condition or a ``{{...}}`` tag); ``on_key`` points at the
+    mapping key instead of its value (for unknown or duplicate fields).
+    """
+
+    code: str
+    path: JsonPath
+    message: str
+    hint: str | None = None
+    span: tuple[int, int] | None = None
+    on_key: bool = False
+    severity: Severity | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CodeInfo:
+    code: str
+    severity: Severity
+    title: str
+
+
+@dataclass(slots=True)
+class Catalogue:
+    """Every code argo-warden can emit, with its default severity and a one-line title."""
+
+    codes: dict[str, CodeInfo] = field(default_factory=dict)
+
+    def define(self, code: str, severity: Severity, title: str) -> str:
+        if code in self.codes:
+            raise ValueError(f"diagnostic code {code} defined twice")
+        self.codes[code] = CodeInfo(code, severity, title)
+        return code
+
+    def severity(self, code: str) -> Severity:
+        return self.codes[code].severity
+
+
+CATALOGUE = Catalogue()
+define = CATALOGUE.define
+
+
+def worst(diagnostics: Iterable[Diagnostic]) -> Severity | None:
+    best: Severity | None = None
+    for d in diagnostics:
+        if best is None or d.severity.rank > best.rank:
+            best = d.severity
+    return best
+
+
+def sort_key(d: Diagnostic) -> tuple[str, int, int, int, str]:
+    return (d.file or "", d.document or 0, d.line or 0, d.column or 0, d.code)

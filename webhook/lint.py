@@ -1,0 +1,180 @@
+"""Lint files: load every source, index the templates they define, validate each Argo document.
+
+References to WorkflowTemplates that none of the given files define are looked
+up lazily in the other YAML files of the same git repository (pre-commit passes
+only the changed files).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from webhook.diagnostics import Diagnostic, Severity, define, sort_key
+from webhook.loading import DEFAULT_LIMITS, Limits, LoadedSource, iter_source_paths, load_path
+from webhook.manifest import ARGO_KINDS, Manifest, is_argo_kind
+from webhook.validation import validate
+from webhook.validation.context import DocumentTemplates, Lookup, SecretSource, ValidationContext, unknown
+
+SECRETS_SKIPPED = define("AW701", Severity.INFO, "secret references were not checked")
+NO_ARGO_DOCUMENTS = define("AW010", Severity.INFO, "no Argo document found")
+
+
+@dataclass(slots=True)
+class LintOptions:
+    kinds: Sequence[str] | None = None
+    strict: bool = True
+    secrets: SecretSource | None = None
+    namespace: str | None = None
+    limits: Limits = DEFAULT_LIMITS
+    # Look up missing WorkflowTemplates in the rest of the git repository.
+    search_repository: bool = True
+
+
+@dataclass(slots=True)
+class LintResult:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: int = 0
+    documents: int = 0  # Argo documents checked
+    skipped: int = 0  # documents that are not Argo kinds (or filtered out by --kinds)
+    # Source text by file, for reporters that print the offending line.
+    texts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is Severity.WARNING)
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "files": self.files,
+            "documents": self.documents,
+            "skipped": self.skipped,
+            "errors": self.errors,
+            "warnings": self.warnings,
+        }
+
+
+def lint_paths(paths: Iterable[str], options: LintOptions | None = None) -> LintResult:
+    opts = options or LintOptions()
+    sources = [load_path(p, opts.limits) for p in iter_source_paths(paths)]
+    return lint_sources(sources, opts, repository_hint=[s.file for s in sources])
+
+
+def lint_sources(
+    sources: Sequence[LoadedSource], options: LintOptions, repository_hint: Sequence[str] = ()
+) -> LintResult:
+    result = LintResult(files=len(sources))
+    kinds = set(options.kinds or ARGO_KINDS)
+    manifests: list[Manifest] = []
+    templates = DocumentTemplates()
+    for source in sources:
+        result.diagnostics.extend(source.diagnostics)
+        for doc in source.documents:
+            if doc.positions is not None:
+                result.texts.setdefault(source.file, doc.positions.text)
+            if not is_argo_kind(doc.data):
+                result.skipped += 1
+                continue
+            kind = doc.data["kind"]
+            manifest = Manifest(kind, doc.data, source.file, doc.index, doc.positions, options.namespace)
+            templates.add(kind, doc.data, manifest.namespace)
+            if kind in kinds:
+                manifests.append(manifest)
+            else:
+                result.skipped += 1
+    if options.search_repository:
+        templates.fallback = RepositoryTemplates(repository_hint, options.limits, {s.file for s in sources})
+    context = ValidationContext(strict=options.strict, templates=templates, secrets=options.secrets)
+    secrets_skipped = False
+    for manifest in manifests:
+        for d in validate(manifest, context):
+            if d.code == SECRETS_SKIPPED:
+                # Said once per run, not once per document.
+                if secrets_skipped:
+                    continue
+                secrets_skipped = True
+            result.diagnostics.append(d)
+    result.documents = len(manifests)
+    result.diagnostics.sort(key=sort_key)
+    return result
+
+
+class RepositoryTemplates:
+    """WorkflowTemplates defined anywhere in the git repository of the linted files, read on first need."""
+
+    def __init__(self, files: Sequence[str], limits: Limits, already: set[str]) -> None:
+        self._files = files
+        self._limits = limits
+        self._already = already
+        self._index: DocumentTemplates | None = None
+
+    def _load(self) -> DocumentTemplates:
+        if self._index is not None:
+            return self._index
+        index = DocumentTemplates()
+        self._index = index
+        for path in self._repository_files():
+            if os.path.abspath(path) in self._already:
+                continue
+            try:
+                with open(path, "rb") as fh:
+                    head = fh.read(self._limits.max_bytes + 1)
+            except OSError:
+                continue
+            if b"WorkflowTemplate" not in head or len(head) > self._limits.max_bytes:
+                continue
+            for doc in load_path(path, self._limits).documents:
+                if is_argo_kind(doc.data) and doc.data["kind"] in ("WorkflowTemplate", "ClusterWorkflowTemplate"):
+                    md = doc.data.get("metadata")
+                    ns = md.get("namespace") if isinstance(md, dict) else None
+                    index.add(doc.data["kind"], doc.data, ns if isinstance(ns, str) else None)
+        return index
+
+    def _repository_files(self) -> list[str]:
+        roots: set[str] = set()
+        for f in self._files:
+            if f == "<stdin>":
+                continue
+            top = _git_toplevel(os.path.dirname(os.path.abspath(f)))
+            if top:
+                roots.add(top)
+        self._already = {os.path.abspath(f) for f in self._already}
+        out: list[str] = []
+        for root in sorted(roots):
+            try:
+                proc = subprocess.run(
+                    ["git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard",
+                     "--", "*.yaml", "*.yml", "*.json"],
+                    capture_output=True, timeout=10, check=False,
+                )
+            except (OSError, subprocess.SubprocessError):
+                continue
+            if proc.returncode != 0:
+                continue
+            out.extend(os.path.join(root, p) for p in proc.stdout.decode("utf-8", "replace").split("\0") if p)
+        return out
+
+    def workflow_template(self, namespace: str | None, name: str) -> Lookup:
+        lookup = self._load().workflow_template(namespace, name)
+        return lookup if lookup.found else unknown("not found in the files given nor elsewhere in the repository")
+
+    def cluster_workflow_template(self, name: str) -> Lookup:
+        lookup = self._load().cluster_workflow_template(name)
+        return lookup if lookup.found else unknown("not found in the files given nor elsewhere in the repository")
+
+
+def _git_toplevel(start: str) -> str | None:
+    path = start
+    while True:
+        if os.path.exists(os.path.join(path, ".git")):
+            return path
+        parent = os.path.dirname(path)
+        if parent == path:
+            return None
+        path = parent

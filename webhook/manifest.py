@@ -1,0 +1,76 @@
+"""An Argo object to validate: its kind, its data and (when it came from a file) where its nodes stand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from webhook.diagnostics import JsonPath
+from webhook.positions import PositionMap
+
+ARGO_API_GROUP = "argoproj.io"
+WORKFLOW = "Workflow"
+WORKFLOW_TEMPLATE = "WorkflowTemplate"
+CLUSTER_WORKFLOW_TEMPLATE = "ClusterWorkflowTemplate"
+CRON_WORKFLOW = "CronWorkflow"
+ARGO_KINDS = (WORKFLOW, WORKFLOW_TEMPLATE, CLUSTER_WORKFLOW_TEMPLATE, CRON_WORKFLOW)
+
+
+def is_argo_kind(data: Any) -> bool:
+    if not isinstance(data, dict):
+        return False
+    api = data.get("apiVersion")
+    return (
+        data.get("kind") in ARGO_KINDS
+        and isinstance(api, str)
+        and api.split("/", 1)[0] == ARGO_API_GROUP
+    )
+
+
+@dataclass(slots=True)
+class Manifest:
+    kind: str
+    data: dict[str, Any]
+    file: str | None = None
+    document: int | None = None
+    positions: PositionMap | None = None
+    # Namespace to assume when metadata has none (admission request, REST path, lint default).
+    default_namespace: str | None = None
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        md = self.data.get("metadata")
+        return md if isinstance(md, dict) else {}
+
+    @property
+    def name(self) -> str | None:
+        n = self.metadata.get("name")
+        return n if isinstance(n, str) else None
+
+    @property
+    def display_name(self) -> str:
+        md = self.metadata
+        name = md.get("name")
+        if isinstance(name, str) and name:
+            return name
+        gen = md.get("generateName")
+        return f"{gen}*" if isinstance(gen, str) and gen else "<unnamed>"
+
+    @property
+    def namespace(self) -> str | None:
+        ns = self.metadata.get("namespace")
+        if isinstance(ns, str) and ns:
+            return ns
+        return self.default_namespace
+
+    @property
+    def spec_path(self) -> JsonPath:
+        """Path to the workflow spec: ``spec``, or ``spec.workflowSpec`` for a CronWorkflow."""
+        return ("spec", "workflowSpec") if self.kind == CRON_WORKFLOW else ("spec",)
+
+    @property
+    def workflow_spec(self) -> dict[str, Any]:
+        node: Any = self.data
+        for part in self.spec_path:
+            node = node.get(part) if isinstance(node, dict) else None
+        return node if isinstance(node, dict) else {}

@@ -1,0 +1,79 @@
+"""``-o text``: ``file:line:col: severity[CODE] message``, the source line with a caret, a hint."""
+
+from __future__ import annotations
+
+from webhook.diagnostics import Diagnostic, Severity
+from webhook.lint import LintResult
+
+_COLOR = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;33m", Severity.INFO: "\x1b[1;36m"}
+_BOLD = "\x1b[1m"
+_DIM = "\x1b[2m"
+_BLUE = "\x1b[1;34m"
+_RESET = "\x1b[0m"
+
+
+def _source_line(text: str, line: int) -> str | None:
+    start = 0
+    for _ in range(line - 1):
+        nl = text.find("\n", start)
+        if nl < 0:
+            return None
+        start = nl + 1
+    end = text.find("\n", start)
+    return text[start : end if end >= 0 else len(text)].rstrip("\r")
+
+
+def _where(d: Diagnostic) -> str:
+    where = d.file or "<input>"
+    if d.line is not None:
+        where += f":{d.line}"
+        if d.column is not None:
+            where += f":{d.column}"
+    return where
+
+
+def render_diagnostic(d: Diagnostic, text: str | None, *, color: bool) -> list[str]:
+    def c(code: str, s: str) -> str:
+        return f"{code}{s}{_RESET}" if color else s
+
+    sev = c(_COLOR[d.severity], f"{d.severity}[{d.code}]")
+    head = f"{c(_BOLD, _where(d))}: {sev}: {d.message}"
+    out = [head]
+    gutter = " " * len(str(d.line or ""))
+    if text is not None and d.line is not None:
+        src = _source_line(text, d.line)
+        if src is not None:
+            shown = src.expandtabs(1)
+            col = max((d.column or 1) - 1, 0)
+            width = max(1, min(d.length, max(len(shown) - col, 1)))
+            # Very long lines (minified JSON) are cut around the caret.
+            if len(shown) > 160:
+                lo = max(0, col - 60)
+                shown = ("…" if lo else "") + shown[lo : lo + 140] + "…"
+                col = col - lo + (1 if lo else 0)
+                width = min(width, 140)
+            out.append(c(_BLUE, f"{gutter} |"))
+            out.append(c(_BLUE, f"{d.line} |") + f" {shown}")
+            out.append(c(_BLUE, f"{gutter} |") + " " + " " * col + c(_COLOR[d.severity], "^" * width))
+    if d.path:
+        out.append(c(_DIM, f"{gutter} = at {d.path}"))
+    if d.hint:
+        out.append(f"{gutter} = {c(_BOLD, 'hint')}: {d.hint}")
+    return out
+
+
+def render_text(result: LintResult, *, color: bool = False) -> str:
+    lines: list[str] = []
+    for d in result.diagnostics:
+        lines.extend(render_diagnostic(d, result.texts.get(d.file or ""), color=color))
+        lines.append("")
+    s = result.summary()
+    noun = "file" if s["files"] == 1 else "files"
+    summary = (
+        f"{s['errors']} error{'s' if s['errors'] != 1 else ''}, "
+        f"{s['warnings']} warning{'s' if s['warnings'] != 1 else ''} "
+        f"in {s['files']} {noun} ({s['documents']} Argo document{'s' if s['documents'] != 1 else ''} checked"
+        f"{', ' + str(s['skipped']) + ' other skipped' if s['skipped'] else ''})"
+    )
+    lines.append(summary)
+    return "\n".join(lines)

@@ -1,0 +1,58 @@
+"""The validation core: ``validate(manifest, context) -> [Diagnostic]``, shared by every entry point.
+
+Each rule module exposes ``check(manifest, context) -> Iterable[Finding]``; a rule
+only looks at nodes of the type it expects (the schema rule reports wrong types),
+so every rule runs on every document and one mistake is reported once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from webhook.diagnostics import CATALOGUE, Diagnostic, Finding, format_path
+from webhook.manifest import Manifest
+from webhook.validation import rules
+from webhook.validation.context import ValidationContext
+
+Rule = Callable[[Manifest, ValidationContext], Iterable[Finding]]
+
+
+def validate(manifest: Manifest, context: ValidationContext | None = None) -> list[Diagnostic]:
+    ctx = context if context is not None else ValidationContext()
+    findings: list[Finding] = []
+    for rule in rules.ALL:
+        findings.extend(rule(manifest, ctx))
+    return locate(manifest, findings)
+
+
+def locate(manifest: Manifest, findings: Iterable[Finding]) -> list[Diagnostic]:
+    """Turn findings into diagnostics with file, line and column (when the manifest came from a file)."""
+    out: list[Diagnostic] = []
+    seen: set[tuple[str, tuple[str | int, ...], str]] = set()
+    positions = manifest.positions
+    for f in findings:
+        key = (f.code, f.path, f.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        line = column = None
+        length = 1
+        if positions is not None:
+            loc = positions.locate(f.path, f.span, f.on_key)
+            if loc is not None:
+                line, column, length = loc.line, loc.column, loc.length
+        out.append(
+            Diagnostic(
+                code=f.code,
+                severity=f.severity or CATALOGUE.severity(f.code),
+                message=f.message,
+                path=format_path(f.path),
+                file=manifest.file,
+                line=line,
+                column=column,
+                hint=f.hint,
+                length=length,
+                document=manifest.document,
+            )
+        )
+    return out

@@ -1,0 +1,13 @@
+"""The ordered list of rules ``validate`` runs. Each module owns a range of codes (see its header)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from webhook.diagnostics import Finding
+from webhook.manifest import Manifest
+from webhook.validation.context import ValidationContext
+
+Rule = Callable[[Manifest, ValidationContext], Iterable[Finding]]
+
+ALL: list[Rule] = []

@@ -1,0 +1,145 @@
+"""Typed walks over a workflow spec: templates, steps, DAG tasks, with their JSON paths.
+
+Every walk skips nodes of the wrong type silently: the schema rule reports those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from webhook.diagnostics import JsonPath
+from webhook.manifest import Manifest
+
+TEMPLATE_TYPES = (
+    "container", "script", "resource", "dag", "steps", "suspend", "data", "http", "plugin", "containerSet",
+)
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def as_str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateAt:
+    path: JsonPath
+    template: dict[str, Any]
+    # Set for a template written inline in a step or task (``inline:``).
+    inline_in: JsonPath | None = None
+
+    @property
+    def name(self) -> str | None:
+        return as_str(self.template.get("name"))
+
+    @property
+    def types(self) -> list[str]:
+        return [t for t in TEMPLATE_TYPES if self.template.get(t) is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class StepAt:
+    """One step of a steps template (group ``group``) or one task of a DAG template."""
+
+    path: JsonPath
+    step: dict[str, Any]
+    owner: TemplateAt
+    group: int | None  # index of the parallel group for steps; None for DAG tasks
+
+    @property
+    def name(self) -> str | None:
+        return as_str(self.step.get("name"))
+
+    @property
+    def is_task(self) -> bool:
+        return self.group is None
+
+
+def spec_templates(manifest: Manifest) -> Iterator[TemplateAt]:
+    """The spec's ``templates`` list, then templates written inline in steps and tasks."""
+    base = (*manifest.spec_path, "templates")
+    stack: list[TemplateAt] = [
+        TemplateAt((*base, i), t)
+        for i, t in enumerate(as_list(manifest.workflow_spec.get("templates")))
+        if isinstance(t, dict)
+    ]
+    stack.reverse()
+    while stack:
+        at = stack.pop()
+        yield at
+        inner: list[TemplateAt] = []
+        for step in template_steps(at):
+            inline = step.step.get("inline")
+            if isinstance(inline, dict):
+                inner.append(TemplateAt((*step.path, "inline"), inline, inline_in=step.path))
+        stack.extend(reversed(inner))
+
+
+def named_templates(manifest: Manifest) -> dict[str, TemplateAt]:
+    """Top-level templates by name (first one wins; duplicates are reported by the structure rule)."""
+    out: dict[str, TemplateAt] = {}
+    base = (*manifest.spec_path, "templates")
+    for i, t in enumerate(as_list(manifest.workflow_spec.get("templates"))):
+        if isinstance(t, dict):
+            name = as_str(t.get("name"))
+            if name is not None and name not in out:
+                out[name] = TemplateAt((*base, i), t)
+    return out
+
+
+def template_steps(at: TemplateAt) -> Iterator[StepAt]:
+    t = at.template
+    steps = t.get("steps")
+    if isinstance(steps, list):
+        for g, group in enumerate(steps):
+            # Argo also accepts the older form where a group is {"steps": [...]}.
+            if isinstance(group, dict) and isinstance(group.get("steps"), list):
+                items, base = group["steps"], (*at.path, "steps", g, "steps")
+            else:
+                items, base = as_list(group), (*at.path, "steps", g)
+            for i, step in enumerate(items):
+                if isinstance(step, dict):
+                    yield StepAt((*base, i), step, at, g)
+    dag = t.get("dag")
+    if isinstance(dag, dict):
+        for i, task in enumerate(as_list(dag.get("tasks"))):
+            if isinstance(task, dict):
+                yield StepAt((*at.path, "dag", "tasks", i), task, at, None)
+
+
+def all_steps(manifest: Manifest) -> Iterator[StepAt]:
+    for at in spec_templates(manifest):
+        yield from template_steps(at)
+
+
+def get_path(data: Any, path: JsonPath) -> Any:
+    node = data
+    for part in path:
+        if isinstance(part, int):
+            if not isinstance(node, list) or not -len(node) <= part < len(node):
+                return None
+        elif not isinstance(node, dict):
+            return None
+        node = node[part] if isinstance(part, int) else node.get(part)
+    return node
+
+
+def iter_strings(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
+    """Every string in a subtree, with its path (iterative: documents may be wide)."""
+    stack: list[tuple[JsonPath, Any]] = [(path, value)]
+    while stack:
+        p, v = stack.pop()
+        if isinstance(v, str):
+            yield p, v
+        elif isinstance(v, dict):
+            stack.extend(((*p, k), v[k]) for k in reversed(list(v)))
+        elif isinstance(v, list):
+            stack.extend(((*p, i), v[i]) for i in range(len(v) - 1, -1, -1))
