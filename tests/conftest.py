@@ -1,0 +1,48 @@
+"""Shared fixtures: paths to the project, the shared corpus and a CLI runner."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("ARGO_WARDEN_SHARED", ROOT.parent / "shared"))
+CORPUS = SHARED / "corpus" / "argo-examples"
+REFERENCE = SHARED / "reference"
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus is not available")
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    if not REFERENCE.is_dir():
+        pytest.skip("../shared/reference is not available")
+    return REFERENCE
+
+
+CliRunner = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def cli() -> CliRunner:
+    """Run ``argo-warden`` in a subprocess, as a user would."""
+
+    def run(*args: str, input: str | None = None, timeout: float = 60, cwd: str | None = None,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "webhook", *args],
+            input=input, capture_output=True, text=True, timeout=timeout, cwd=cwd or str(ROOT),
+            env={**os.environ, **(env or {})},
+        )
+
+    return run
