@@ -6,8 +6,13 @@ from collections.abc import Callable, Iterable
 
 from webhook.diagnostics import Finding
 from webhook.manifest import Manifest
+from webhook.validation import graph, references, structure
 from webhook.validation.context import ValidationContext
 
 Rule = Callable[[Manifest, ValidationContext], Iterable[Finding]]
 
-ALL: list[Rule] = []
+ALL: list[Rule] = [
+    structure.check,
+    graph.check,
+    references.check,
+]

@@ -1,0 +1,140 @@
+"""Argo ``{{...}}`` template tags: parsing (grammar/template.lark) and substitution.
+
+``parse_template`` splits a string into text, references and expression tags,
+each with its character span; the validator resolves references in scope and
+the executor substitutes values with ``render``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lark import Lark
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """``{{ path }}``: ``path`` is trimmed; ``body_start`` is where it starts in the string."""
+
+    path: str
+    start: int
+    end: int
+    body_start: int
+
+    @property
+    def body_span(self) -> tuple[int, int]:
+        return (self.body_start, self.body_start + max(len(self.path), 1))
+
+
+@dataclass(frozen=True, slots=True)
+class Expression:
+    """``{{=source}}``: ``source`` is the expr-lang text as written; ``body_start`` is its offset."""
+
+    source: str
+    start: int
+    end: int
+    body_start: int
+
+
+Piece = Text | Reference | Expression
+
+
+class TemplateSyntaxError(ValueError):
+    def __init__(self, message: str, start: int, end: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.start = start
+        self.end = end
+
+
+def has_tags(text: str) -> bool:
+    return "{{" in text
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    from lark import Lark
+
+    from webhook.resources import grammar_text
+
+    return Lark(grammar_text("template.lark"), parser="lalr", lexer="contextual", propagate_positions=False)
+
+
+@lru_cache(maxsize=8192)
+def parse_template(text: str) -> tuple[Piece, ...]:
+    """Pieces of ``text`` in order. Raises TemplateSyntaxError for a '{{' that is never closed."""
+    if "{{" not in text:
+        return (Text(text, 0, len(text)),) if text else ()
+    from lark import Token, Tree
+    from lark.exceptions import LarkError
+
+    try:
+        tree = _parser().parse(text)
+    except LarkError:
+        start = _unclosed_tag(text)
+        raise TemplateSyntaxError("'{{' is never closed with '}}'", start, start + 2) from None
+    pieces: list[Piece] = []
+    for child in tree.children:
+        if isinstance(child, Token):
+            pieces.append(Text(str(child), child.start_pos or 0, child.end_pos or 0))
+            continue
+        assert isinstance(child, Tree)
+        open_tok, inner, close_tok = child.children
+        assert isinstance(open_tok, Token) and isinstance(close_tok, Token) and isinstance(inner, Tree)
+        start = open_tok.start_pos or 0
+        end = close_tok.end_pos or 0
+        body = [t for t in inner.children if isinstance(t, Token) and t.type == "BODY"]
+        raw = str(body[0]) if body else ""
+        raw_start = body[0].start_pos or 0 if body else start + 2 + (1 if inner.data == "expression" else 0)
+        if inner.data == "expression":
+            pieces.append(Expression(raw, start, end, raw_start))
+        else:
+            lead = len(raw) - len(raw.lstrip())
+            pieces.append(Reference(raw.strip(), start, end, raw_start + lead))
+    return tuple(pieces)
+
+
+def _unclosed_tag(text: str) -> int:
+    """Offset of the first '{{' that has no '}}' after it."""
+    pos = 0
+    while True:
+        open_at = text.find("{{", pos)
+        if open_at < 0:
+            return max(text.rfind("{{"), 0)
+        close_at = text.find("}}", open_at + 2)
+        if close_at < 0:
+            return open_at
+        pos = close_at + 2
+
+
+def render(
+    text: str,
+    resolve: Callable[[Reference], str | None],
+    evaluate: Callable[[Expression], str] | None = None,
+) -> str:
+    """Substitute tags. A reference ``resolve`` returns None for is kept as written (as Argo does)."""
+    if "{{" not in text:
+        return text
+    out: list[str] = []
+    for piece in parse_template(text):
+        if isinstance(piece, Text):
+            out.append(piece.text)
+        elif isinstance(piece, Reference):
+            value = resolve(piece)
+            out.append(text[piece.start : piece.end] if value is None else value)
+        elif evaluate is not None:
+            out.append(evaluate(piece))
+        else:
+            out.append(text[piece.start : piece.end])
+    return "".join(out)

@@ -1,0 +1,259 @@
+"""DAG dependencies: `dependencies` and `depends` (grammar/depends.lark), unknown tasks, results, cycles.
+
+Codes AW300–AW399. ``task_dependencies`` and ``ancestors`` are also what the
+reference rule uses to decide which tasks' outputs a task may read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from webhook.diagnostics import Finding, JsonPath, Severity, define
+from webhook.manifest import Manifest
+from webhook.suggest import did_you_mean, one_of
+from webhook.validation.context import ValidationContext
+from webhook.validation.walk import StepAt, TemplateAt, as_dict, as_list, as_str, spec_templates, template_steps
+
+if TYPE_CHECKING:
+    from lark import Lark
+
+UNKNOWN_TASK = define("AW300", Severity.ERROR, "a dependency names a task that does not exist")
+DEPENDS_SYNTAX = define("AW301", Severity.ERROR, "a depends expression does not parse")
+UNKNOWN_RESULT = define("AW302", Severity.ERROR, "a depends expression names an unknown task result")
+CYCLE = define("AW303", Severity.ERROR, "tasks depend on each other in a cycle")
+MIXED_DEPENDS = define("AW304", Severity.ERROR, "a DAG mixes depends and dependencies")
+CONTINUE_ON_DEPENDS = define("AW305", Severity.ERROR, "continueOn cannot be combined with depends")
+DIGIT_TASK_NAME = define("AW306", Severity.ERROR, "a task name starts with a digit in a DAG with dependencies")
+ITEMS_RESULT = define("AW307", Severity.ERROR, "an items result is used on a task without a loop")
+UNKNOWN_TARGET = define("AW308", Severity.ERROR, "a DAG target names a task that does not exist")
+
+TASK_RESULTS = ("Succeeded", "Failed", "Errored", "Skipped", "Omitted", "Daemoned", "AnySucceeded", "AllFailed")
+ITEMS_RESULTS = ("AnySucceeded", "AllFailed")
+
+
+@dataclass(frozen=True, slots=True)
+class DependsRef:
+    task: str
+    result: str | None
+    start: int
+    end: int
+    result_start: int = -1
+
+
+class DependsSyntaxError(ValueError):
+    def __init__(self, message: str, start: int, end: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.start = start
+        self.end = end
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    from lark import Lark
+
+    from webhook.resources import grammar_text
+
+    return Lark(grammar_text("depends.lark"), parser="lalr")
+
+
+@lru_cache(maxsize=4096)
+def parse_depends(text: str) -> tuple[DependsRef, ...]:
+    """Task references of a depends expression, in order. Raises DependsSyntaxError."""
+    from lark import Token
+    from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+    try:
+        tree = _parser().parse(text)
+    except UnexpectedToken as exc:
+        tok = exc.token
+        if tok.type == "$END":
+            stripped = len(text.rstrip())
+            raise DependsSyntaxError("depends expression ends too early", max(stripped - 1, 0), stripped) from None
+        start = tok.start_pos or 0
+        raise DependsSyntaxError(f"unexpected {str(tok)!r} in depends expression", start,
+                                 start + max(len(str(tok)), 1)) from None
+    except UnexpectedCharacters as exc:
+        pos = exc.pos_in_stream
+        hint = {"&": "'&&'", "|": "'||'"}.get(text[pos], None)
+        msg = f"unexpected character {text[pos]!r} in depends expression"
+        if hint:
+            msg += f" (did you mean {hint}?)"
+        raise DependsSyntaxError(msg, pos, pos + 1) from None
+    except UnexpectedInput as exc:  # pragma: no cover - other lark input errors
+        raise DependsSyntaxError("depends expression does not parse", 0, len(text)) from exc
+    refs: list[DependsRef] = []
+    for node in tree.iter_subtrees_topdown() if not isinstance(tree, Token) else ():
+        if node.data == "dependency":
+            toks = [t for t in node.children if isinstance(t, Token)]
+            task = toks[0]
+            result = toks[2] if len(toks) == 3 else None
+            refs.append(DependsRef(
+                str(task), str(result) if result is not None else None,
+                task.start_pos or 0, (result or task).end_pos or 0,
+                result.start_pos or 0 if result is not None else -1,
+            ))
+    refs.sort(key=lambda r: r.start)
+    return tuple(refs)
+
+
+@dataclass(slots=True)
+class DagInfo:
+    """Tasks of one DAG template by name, and each task's direct dependencies."""
+
+    tasks: dict[str, StepAt] = field(default_factory=dict)
+    deps: dict[str, set[str]] = field(default_factory=dict)
+
+    def ancestors(self, name: str) -> set[str]:
+        seen: set[str] = set()
+        stack = list(self.deps.get(name, ()))
+        while stack:
+            dep = stack.pop()
+            if dep in seen or dep not in self.tasks:
+                continue
+            seen.add(dep)
+            stack.extend(self.deps.get(dep, ()))
+        return seen
+
+
+def dag_info(at: TemplateAt) -> DagInfo:
+    info = DagInfo()
+    for step in template_steps(at):
+        if step.is_task and step.name:
+            info.tasks.setdefault(step.name, step)
+    for name, step in info.tasks.items():
+        info.deps[name] = task_dependencies(step.step)
+    return info
+
+
+def task_dependencies(task: dict[str, Any]) -> set[str]:
+    deps = {d for d in as_list(task.get("dependencies")) if isinstance(d, str)}
+    depends = task.get("depends")
+    if isinstance(depends, str) and depends.strip():
+        try:
+            deps.update(ref.task for ref in parse_depends(depends))
+        except DependsSyntaxError:
+            pass
+    return deps
+
+
+def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
+    for at in spec_templates(manifest):
+        dag = at.template.get("dag")
+        if isinstance(dag, dict):
+            yield from _check_dag(at, as_dict(dag))
+
+
+def _check_dag(at: TemplateAt, dag: dict[str, Any]) -> Iterator[Finding]:
+    info = dag_info(at)
+    names = list(info.tasks)
+    label = f"template '{at.name}'" if at.name else "dag"
+    using_depends = any(isinstance(s.step.get("depends"), str) and s.step["depends"].strip()
+                        for s in info.tasks.values())
+    mixed_reported = False
+    for name, step in info.tasks.items():
+        task = step.step
+        has_deps = bool(as_list(task.get("dependencies")))
+        depends = task.get("depends")
+        if (using_depends or has_deps) and name[0].isdigit():
+            yield Finding(DIGIT_TASK_NAME, (*step.path, "name"),
+                          f"task name '{name}' starts with a digit, which depends/dependencies cannot name",
+                          hint="start task names with a letter")
+        if using_depends and has_deps and not mixed_reported:
+            mixed_reported = True
+            yield Finding(MIXED_DEPENDS, (*step.path, "dependencies"),
+                          f"{label} uses both 'depends' and 'dependencies'", on_key=True,
+                          hint="use 'depends' everywhere: 'dependencies: [a, b]' is 'depends: a && b'")
+        if using_depends and task.get("continueOn") is not None:
+            yield Finding(CONTINUE_ON_DEPENDS, (*step.path, "continueOn"),
+                          f"task '{name}': continueOn cannot be used in a DAG that uses 'depends'", on_key=True,
+                          hint="write the accepted results in depends instead, e.g. 'a.Failed || a.Succeeded'")
+        for i, dep in enumerate(as_list(task.get("dependencies"))):
+            if isinstance(dep, str) and dep not in info.tasks:
+                yield Finding(UNKNOWN_TASK, (*step.path, "dependencies", i),
+                              f"task '{name}' depends on '{dep}', which is not a task of {label}",
+                              hint=did_you_mean(dep, names) or f"tasks: {one_of(names)}")
+        if isinstance(depends, str) and depends.strip():
+            yield from _check_depends(step, name, depends, info, names, label)
+    yield from _cycles(info)
+    target = dag.get("target")
+    if isinstance(target, str) and target.strip():
+        offset = 0
+        for word in target.split(" "):
+            if word and "{{" not in word and word not in info.tasks:
+                yield Finding(UNKNOWN_TARGET, (*at.path, "dag", "target"),
+                              f"target '{word}' is not a task of {label}", span=(offset, offset + len(word)),
+                              hint=did_you_mean(word, names))
+            offset += len(word) + 1
+
+
+def _check_depends(step: StepAt, name: str, depends: str, info: DagInfo, names: list[str],
+                   label: str) -> Iterator[Finding]:
+    path: JsonPath = (*step.path, "depends")
+    try:
+        refs = parse_depends(depends)
+    except DependsSyntaxError as exc:
+        yield Finding(DEPENDS_SYNTAX, path, f"task '{name}': {exc.message}", span=(exc.start, exc.end),
+                      hint="combine task names (or task.Result) with &&, || and !, grouped with ( )")
+        return
+    for ref in refs:
+        if ref.task not in info.tasks:
+            yield Finding(UNKNOWN_TASK, path, f"task '{name}' depends on '{ref.task}', which is not a task of {label}",
+                          span=(ref.start, ref.start + len(ref.task)),
+                          hint=did_you_mean(ref.task, names) or f"tasks: {one_of(names)}")
+            continue
+        if ref.result is None:
+            continue
+        span = (ref.result_start, ref.result_start + len(ref.result))
+        if ref.result not in TASK_RESULTS:
+            yield Finding(UNKNOWN_RESULT, path, f"'{ref.result}' is not a task result",
+                          span=span, hint=did_you_mean(ref.result, TASK_RESULTS) or
+                          f"results: {', '.join(TASK_RESULTS)}")
+        elif ref.result in ITEMS_RESULTS:
+            dep = info.tasks[ref.task].step
+            if not any(dep.get(k) not in (None, "", []) for k in ("withItems", "withParam", "withSequence")):
+                yield Finding(ITEMS_RESULT, path,
+                              f"'{ref.task}.{ref.result}' needs a looped task, but '{ref.task}' has no "
+                              "withItems, withParam or withSequence", span=span,
+                              hint="use .Succeeded or .Failed for a single task")
+
+
+def _cycles(info: DagInfo) -> Iterator[Finding]:
+    # Iterative DFS with colours; each cycle is reported once, at the task that closes it.
+    WHITE, GREY, BLACK = 0, 1, 2
+    colour = dict.fromkeys(info.tasks, WHITE)
+    reported: set[frozenset[str]] = set()
+    for root in info.tasks:
+        if colour[root] != WHITE:
+            continue
+        stack: list[tuple[str, list[str]]] = [(root, sorted(info.deps.get(root, ())))]
+        path = [root]
+        colour[root] = GREY
+        while stack:
+            node, pending = stack[-1]
+            if not pending:
+                colour[node] = BLACK
+                stack.pop()
+                path.pop()
+                continue
+            dep = pending.pop()
+            if dep not in info.tasks:
+                continue
+            if colour[dep] == GREY:
+                cycle = path[path.index(dep):] + [dep]
+                key = frozenset(cycle)
+                if key not in reported:
+                    reported.add(key)
+                    step = info.tasks[node]
+                    field_name = "depends" if isinstance(step.step.get("depends"), str) else "dependencies"
+                    msg = (f"task '{dep}' depends on itself" if len(cycle) == 2
+                           else f"dependency cycle: {' -> '.join(cycle)}")
+                    yield Finding(CYCLE, (*step.path, field_name), msg, on_key=True,
+                                  hint="a DAG task cannot wait for a task that waits for it")
+            elif colour[dep] == WHITE:
+                colour[dep] = GREY
+                path.append(dep)
+                stack.append((dep, sorted(info.deps.get(dep, ()))))

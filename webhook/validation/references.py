@@ -1,0 +1,531 @@
+"""``{{...}}`` tags: they must parse, and references must resolve in the scope where they stand.
+
+Codes AW400–AW499. Scopes follow Argo's controller: a template sees its own
+inputs and the workflow's globals; a step sees the outputs of steps in earlier
+groups; a DAG task sees the outputs of the tasks it depends on, directly or
+transitively; ``item`` exists only inside a loop. Like Argo, only tags under the
+prefixes it owns (inputs., outputs., steps., tasks., workflow., pod., item) are
+checked; other ``{{...}}`` text is left alone (it may belong to a script).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from webhook.diagnostics import Finding, JsonPath, Severity, define
+from webhook.manifest import CLUSTER_WORKFLOW_TEMPLATE, WORKFLOW_TEMPLATE, Manifest
+from webhook.suggest import did_you_mean
+from webhook.templating import Expression, Reference, TemplateSyntaxError, parse_template
+from webhook.validation.context import ValidationContext
+from webhook.validation.graph import DagInfo, dag_info
+from webhook.validation.resolve import Call, CallState, Resolver
+from webhook.validation.walk import (
+    StepAt,
+    TemplateAt,
+    as_dict,
+    as_list,
+    as_str,
+    iter_strings,
+    spec_templates,
+    template_steps,
+)
+
+TAG_SYNTAX = define("AW400", Severity.ERROR, "a {{ tag is never closed")
+UNRESOLVED = define("AW401", Severity.ERROR, "a reference does not resolve")
+INPUT_UNDECLARED = define("AW402", Severity.ERROR, "a reference names an input the template does not declare")
+TASK_NOT_DEPENDED = define("AW403", Severity.ERROR, "a task reads outputs of a task it does not depend on")
+STEP_NOT_BEFORE = define("AW404", Severity.ERROR, "a step reads outputs of a step that has not run yet")
+ITEM_OUTSIDE_LOOP = define("AW405", Severity.ERROR, "item is used outside a loop, or with a key the items lack")
+PARAMETER_UNDECLARED = define("AW406", Severity.ERROR, "a workflow parameter is not declared")
+OUTPUT_UNDECLARED = define("AW407", Severity.ERROR, "a reference names an output the step or task does not produce")
+
+CHECKED_PREFIXES = ("item.", "steps.", "inputs.", "outputs.", "pod.", "workflow.", "tasks.")
+# Prefixes Argo resolves at run time whatever follows them.
+FREE_PREFIXES = (
+    "outputs.", "workflow.creationTimestamp", "workflow.scheduledTime", "workflow.duration",
+    "tasks.name", "steps.name", "node.name",
+)
+_POD_TYPES = ("container", "containerSet", "script", "resource", "data")
+_LEAF_TYPES = ("container", "containerSet", "script", "resource", "data", "http", "plugin")
+_OUTPUT_TYPES = ("container", "containerSet", "script", "data", "http", "plugin")
+
+
+@dataclass(slots=True)
+class Scope:
+    exact: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+
+    def copy(self) -> Scope:
+        return Scope(set(self.exact), set(self.prefixes))
+
+    def allows(self, tag: str) -> bool:
+        return tag in self.exact or any(tag.startswith(p) for p in self.prefixes)
+
+
+@dataclass(slots=True)
+class _Node:
+    """What one step/task offers to later references: its tag names."""
+
+    name: str
+    call: Call
+    looped: bool
+
+
+@dataclass(slots=True)
+class _Where:
+    """Context of a string being checked, for precise messages."""
+
+    template: TemplateAt
+    step: StepAt | None = None
+    # steps: names of steps per group index; tasks: the DAG info.
+    step_groups: dict[str, int] | None = None
+    dag: DagInfo | None = None
+    item_keys: set[str] | None = None  # None: no loop; empty: scalar items; "*": any
+    item_any: bool = False
+
+
+def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
+    resolver = Resolver.for_manifest(manifest, context)
+    globals_ = _global_scope(manifest, resolver)
+    template_kind = manifest.kind in (WORKFLOW_TEMPLATE, CLUSTER_WORKFLOW_TEMPLATE)
+    checker = _Checker(manifest, resolver, globals_, template_kind)
+    for at in spec_templates(manifest):
+        yield from checker.template(at)
+
+
+def _global_scope(manifest: Manifest, resolver: Resolver) -> Scope:
+    spec = manifest.workflow_spec
+    scope = Scope()
+    scope.exact.update({
+        "workflow.name", "workflow.namespace", "workflow.mainEntrypoint", "workflow.serviceAccountName",
+        "workflow.uid", "workflow.status", "workflow.annotations", "workflow.annotations.json",
+        "workflow.labels", "workflow.labels.json",
+    })
+    scope.prefixes.update(FREE_PREFIXES)
+    specs = [spec] + ([resolver.referenced_spec] if resolver.referenced_spec is not None else [])
+    params: list[str] = []
+    for s in specs:
+        for p in as_list(as_dict(s.get("arguments")).get("parameters")):
+            name = as_str(as_dict(p).get("name"))
+            if name:
+                params.append(name)
+    if params:
+        scope.exact.update({"workflow.parameters", "workflow.parameters.json"})
+        scope.exact.update(f"workflow.parameters.{p}" for p in params)
+    if spec.get("priority") is not None:
+        scope.exact.add("workflow.priority")
+    if spec.get("onExit") or "exit" in as_dict(spec.get("hooks")):
+        scope.exact.add("workflow.failures")
+    md = manifest.metadata
+    sources = [md, as_dict(spec.get("workflowMetadata"))]
+    if resolver.referenced_spec is not None:
+        sources.append(as_dict(resolver.referenced_spec.get("workflowMetadata")))
+    for src in sources:
+        scope.exact.update(f"workflow.annotations.{k}" for k in as_dict(src.get("annotations")))
+        scope.exact.update(f"workflow.labels.{k}" for k in as_dict(src.get("labels")))
+        scope.exact.update(f"workflow.labels.{k}" for k in as_dict(src.get("labelsFrom")))
+    for s in specs:
+        for t in as_list(s.get("templates")):
+            outs = as_dict(as_dict(t).get("outputs"))
+            for kind, prefix in (("parameters", "workflow.outputs.parameters."),
+                                 ("artifacts", "workflow.outputs.artifacts.")):
+                for o in as_list(outs.get(kind)):
+                    g = as_str(as_dict(o).get("globalName"))
+                    if not g:
+                        continue
+                    if "{{" in g:
+                        scope.prefixes.add(prefix)
+                    else:
+                        scope.exact.add(prefix + g)
+    return scope
+
+
+def _template_type(t: dict[str, Any]) -> str | None:
+    for kind in ("container", "containerSet", "script", "resource", "data", "http", "plugin", "steps", "dag",
+                 "suspend"):
+        if t.get(kind) is not None:
+            return kind
+    return None
+
+
+def _own_scope(t: dict[str, Any], globals_: Scope) -> Scope:
+    scope = globals_.copy()
+    kind = _template_type(t)
+    inputs = as_dict(t.get("inputs"))
+    params = [n for p in as_list(inputs.get("parameters")) if (n := as_str(as_dict(p).get("name")))]
+    scope.exact.update(f"inputs.parameters.{p}" for p in params)
+    if params:
+        scope.exact.add("inputs.parameters")
+    for a in as_list(inputs.get("artifacts")):
+        name = as_str(as_dict(a).get("name"))
+        if name:
+            scope.exact.add(f"inputs.artifacts.{name}")
+            if kind in _LEAF_TYPES:
+                scope.exact.add(f"inputs.artifacts.{name}.path")
+    if kind in _POD_TYPES:
+        scope.exact.add("pod.name")
+    return scope
+
+
+def _node_tags(node: _Node, prefix: str) -> set[str]:
+    """Tags a finished step/task offers (``steps.<name>.…`` or ``tasks.<name>.…``)."""
+    base = f"{prefix}.{node.name}"
+    tags = {f"{base}.{k}" for k in ("id", "startedAt", "finishedAt", "hostNodeName", "status")}
+    t = node.call.template or {}
+    kind = _template_type(t)
+    if t.get("daemon") is True:
+        tags.add(f"{base}.ip")
+    if kind in _OUTPUT_TYPES:
+        tags.update({f"{base}.outputs.result", f"{base}.exitCode"})
+    outs = as_dict(t.get("outputs"))
+    params = [n for p in as_list(outs.get("parameters")) if (n := as_str(as_dict(p).get("name")))]
+    tags.update(f"{base}.outputs.parameters.{p}" for p in params)
+    for a in as_list(outs.get("artifacts")):
+        name = as_str(as_dict(a).get("name"))
+        if name:
+            tags.add(f"{base}.outputs.artifacts.{name}")
+    if node.looped:
+        tags.add(f"{base}.outputs.parameters")
+        if kind in ("script", "containerSet", "container"):
+            tags.update({f"{base}.outputs.result", f"{base}.exitCode"})
+    return tags
+
+
+def _node_allows(node: _Node, prefix: str, tag: str) -> bool:
+    if node.call.state is not CallState.RESOLVED or node.call.template is None:
+        # Dynamic or unreadable target: its outputs cannot be known here.
+        return True
+    return tag in _node_tags(node, prefix)
+
+
+def _loop_items(step: dict[str, Any]) -> tuple[set[str] | None, bool]:
+    """(keys usable as item.<key>, any key allowed); keys None when the step has no loop."""
+    items = step.get("withItems")
+    if isinstance(items, list) and items:
+        keys: set[str] = set()
+        scalar = False
+        for item in items:
+            if isinstance(item, dict):
+                keys.update(str(k) for k in item)
+            elif isinstance(item, list):
+                keys.update(f"[{i}]" for i in range(len(item)))
+            else:
+                scalar = True
+        if scalar:
+            keys.add("")
+        return keys, False
+    if step.get("withParam") not in (None, ""):
+        return {""}, True
+    if step.get("withSequence") is not None:
+        return {""}, False
+    return None, False
+
+
+class _Checker:
+    def __init__(self, manifest: Manifest, resolver: Resolver, globals_: Scope, template_kind: bool) -> None:
+        self.manifest = manifest
+        self.resolver = resolver
+        self.globals = globals_
+        self.template_kind = template_kind
+        self.param_names = sorted(t.split(".", 2)[2] for t in globals_.exact if t.startswith("workflow.parameters."))
+
+    # -- templates
+
+    def template(self, at: TemplateAt) -> Iterator[Finding]:
+        t = at.template
+        kind = _template_type(t)
+        own = _own_scope(t, self.globals)
+        where = _Where(at)
+        if kind == "steps":
+            yield from self._steps(at, own)
+        elif kind == "dag":
+            yield from self._dag(at, own)
+        skip = {"steps", "dag"} if kind in ("steps", "dag") else set()
+        scope = own
+        if kind in ("steps", "dag"):
+            # The template's own outputs may read any child's outputs (they are collected at the end).
+            scope = own.copy()
+            for step in template_steps(at):
+                if step.name:
+                    node = _Node(step.name, self.resolver.call(step.step, step.path), _loop_items(step.step)[0]
+                                 is not None)
+                    scope.exact.update(_node_tags(node, "tasks" if step.is_task else "steps"))
+                    if node.call.state is not CallState.RESOLVED:
+                        scope.prefixes.add(f"{'tasks' if step.is_task else 'steps'}.{step.name}.")
+        for key, value in t.items():
+            if key in skip:
+                continue
+            yield from self._strings(value, (*at.path, key), scope, where)
+
+    def _steps(self, at: TemplateAt, own: Scope) -> Iterator[Finding]:
+        steps = list(template_steps(at))
+        groups: dict[str, int] = {s.name: s.group for s in steps if s.name and s.group is not None}
+        done = own.copy()
+        current_group = -1
+        pending: list[_Node] = []
+        for step in steps:
+            if step.group != current_group:
+                for node in pending:
+                    done.exact.update(_node_tags(node, "steps"))
+                    if node.call.state is not CallState.RESOLVED:
+                        done.prefixes.add(f"steps.{node.name}.")
+                pending = []
+                current_group = step.group if step.group is not None else current_group
+            call = self.resolver.call(step.step, step.path)
+            keys, any_key = _loop_items(step.step)
+            scope = done.copy()
+            self._inline_inputs(step, scope)
+            if step.name:
+                scope.exact.add(f"steps.{step.name}.status")
+                if as_dict(step.step.get("hooks")) or step.step.get("onExit"):
+                    scope.exact.update(_node_tags(_Node(step.name, call, keys is not None), "steps"))
+            where = _Where(at, step, step_groups=groups, item_keys=keys, item_any=any_key)
+            for key, value in step.step.items():
+                if key != "inline":
+                    yield from self._strings(value, (*step.path, key), scope, where)
+            if step.name:
+                pending.append(_Node(step.name, call, keys is not None))
+
+    def _dag(self, at: TemplateAt, own: Scope) -> Iterator[Finding]:
+        info = dag_info(at)
+        nodes = {
+            name: _Node(name, self.resolver.call(s.step, s.path), _loop_items(s.step)[0] is not None)
+            for name, s in info.tasks.items()
+        }
+        for step in template_steps(at):
+            if not step.is_task:
+                continue
+            scope = own.copy()
+            self._inline_inputs(step, scope)
+            name = step.name
+            if name:
+                for anc in info.ancestors(name):
+                    node = nodes[anc]
+                    scope.exact.update(_node_tags(node, "tasks"))
+                    if node.call.state is not CallState.RESOLVED:
+                        scope.prefixes.add(f"tasks.{anc}.")
+                if (as_dict(step.step.get("hooks")) or step.step.get("onExit")) and name in nodes:
+                    scope.exact.update(_node_tags(nodes[name], "tasks"))
+            keys, any_key = _loop_items(step.step)
+            where = _Where(at, step, dag=info, item_keys=keys, item_any=any_key)
+            for key, value in step.step.items():
+                if key != "inline":
+                    yield from self._strings(value, (*step.path, key), scope, where)
+
+    @staticmethod
+    def _inline_inputs(step: StepAt, scope: Scope) -> None:
+        inline = step.step.get("inline")
+        if isinstance(inline, dict):
+            for p in as_list(as_dict(inline.get("inputs")).get("parameters")):
+                name = as_str(as_dict(p).get("name"))
+                if name:
+                    scope.exact.add(f"inputs.parameters.{name}")
+
+    # -- strings
+
+    def _strings(self, value: Any, path: JsonPath, scope: Scope, where: _Where) -> Iterator[Finding]:
+        for spath, text in iter_strings(value, path):
+            if "{{" not in text:
+                continue
+            try:
+                pieces = parse_template(text)
+            except TemplateSyntaxError as exc:
+                yield Finding(TAG_SYNTAX, spath, exc.message, span=(exc.start, exc.end),
+                              hint="close the tag with '}}' (Argo refuses the template otherwise)")
+                continue
+            for piece in pieces:
+                if isinstance(piece, Reference):
+                    yield from self._reference(piece, spath, scope, where)
+                elif isinstance(piece, Expression):
+                    yield from _expression(piece, spath)
+
+    def _reference(self, ref: Reference, path: JsonPath, scope: Scope, where: _Where) -> Iterator[Finding]:
+        tag = ref.path
+        span = ref.body_span
+        if tag == "item" or tag.startswith("item."):
+            yield from self._item(tag, path, span, where)
+            return
+        if not tag.startswith(CHECKED_PREFIXES) or scope.allows(tag):
+            return
+        parts = tag.split(".")
+        head = parts[0]
+        if head == "inputs":
+            yield from self._input(tag, parts, path, span, where)
+        elif head == "workflow":
+            yield from self._workflow(tag, parts, path, span)
+        elif head in ("steps", "tasks") and len(parts) >= 2:
+            yield from self._node_ref(tag, parts, path, span, where)
+        else:
+            yield Finding(UNRESOLVED, path, f"{{{{{tag}}}}} does not resolve here", span=span)
+
+    def _item(self, tag: str, path: JsonPath, span: tuple[int, int], where: _Where) -> Iterator[Finding]:
+        if where.item_keys is None:
+            yield Finding(ITEM_OUTSIDE_LOOP, path, f"{{{{{tag}}}}} is used outside a loop", span=span,
+                          hint="item exists only in a step or task with withItems, withParam or withSequence; "
+                          "pass it to the template as an argument")
+            return
+        if where.item_any or tag == "item":
+            return
+        key = tag[len("item."):]
+        first = key.split(".", 1)[0]
+        keys = {k for k in where.item_keys if k}
+        if key in keys or first in keys:
+            return
+        if not keys:
+            yield Finding(ITEM_OUTSIDE_LOOP, path, f"{{{{{tag}}}}}: the items of this loop are not maps",
+                          span=span, hint="use {{item}}")
+        else:
+            yield Finding(ITEM_OUTSIDE_LOOP, path, f"{{{{{tag}}}}}: no item of withItems has the key '{key}'",
+                          span=span, hint=did_you_mean(key, keys) or f"keys: {', '.join(sorted(keys))}")
+
+    def _input(self, tag: str, parts: list[str], path: JsonPath, span: tuple[int, int],
+               where: _Where) -> Iterator[Finding]:
+        t = where.template.template
+        label = f"template '{where.template.name}'" if where.template.name else "this template"
+        if len(parts) >= 3 and parts[1] in ("parameters", "artifacts"):
+            kind = parts[1]
+            name = parts[2]
+            declared = [n for p in as_list(as_dict(t.get("inputs")).get(kind)) if (n := as_str(as_dict(p).get("name")))]
+            noun = "input parameter" if kind == "parameters" else "input artifact"
+            if name in declared:
+                yield Finding(UNRESOLVED, path, f"{{{{{tag}}}}} does not resolve in {label}", span=span,
+                              hint="artifact paths ('.path') exist only in leaf templates" if kind == "artifacts"
+                              else None)
+                return
+            where_hint = did_you_mean(name, declared)
+            if where.step is not None:
+                where_hint = where_hint or (f"steps and tasks see the inputs of {label}; to read another value, "
+                                            "pass it as an argument")
+            yield Finding(INPUT_UNDECLARED, path, f"{label} has no {noun} '{name}'", span=span,
+                          hint=where_hint or f"declare it under inputs.{kind}")
+            return
+        yield Finding(UNRESOLVED, path, f"{{{{{tag}}}}} does not resolve in {label}", span=span,
+                      hint="inputs are read as {{inputs.parameters.NAME}} or {{inputs.artifacts.NAME}}")
+
+    def _workflow(self, tag: str, parts: list[str], path: JsonPath, span: tuple[int, int]) -> Iterator[Finding]:
+        if len(parts) >= 3 and parts[1] == "parameters":
+            name = ".".join(parts[2:])
+            if self.template_kind:
+                yield Finding(
+                    PARAMETER_UNDECLARED, path,
+                    f"workflow parameter '{name}' is not declared in spec.arguments; it must be supplied when "
+                    "the workflow is submitted", span=span, severity=Severity.WARNING,
+                    hint=did_you_mean(name, self.param_names) or "declare it in spec.arguments.parameters",
+                )
+            else:
+                yield Finding(PARAMETER_UNDECLARED, path, f"workflow parameter '{name}' is not declared",
+                              span=span,
+                              hint=did_you_mean(name, self.param_names) or "declare it in spec.arguments.parameters")
+            return
+        known = sorted(t for t in self.globals.exact if t.startswith("workflow."))
+        if parts[1:2] == ["parameters"] and len(parts) == 2:
+            yield Finding(PARAMETER_UNDECLARED, path, "{{workflow.parameters}} is used but the workflow declares "
+                          "no parameters", span=span, severity=Severity.WARNING if self.template_kind else None)
+            return
+        if len(parts) >= 3 and parts[1] in ("annotations", "labels"):
+            key = ".".join(parts[2:])
+            keys = sorted(t.split(".", 2)[2] for t in known if t.startswith(f"workflow.{parts[1]}.")
+                          and t != f"workflow.{parts[1]}.json")
+            yield Finding(UNRESOLVED, path, f"the workflow has no {parts[1][:-1]} '{key}'", span=span,
+                          hint=did_you_mean(key, keys) or f"add it to metadata.{parts[1]}")
+            return
+        if parts[1:2] == ["failures"]:
+            yield Finding(UNRESOLVED, path, "{{workflow.failures}} exists only when the workflow has an onExit "
+                          "handler", span=span)
+            return
+        if parts[1:2] == ["priority"]:
+            yield Finding(UNRESOLVED, path, "{{workflow.priority}} needs spec.priority to be set", span=span)
+            return
+        if parts[1:2] == ["outputs"]:
+            yield Finding(UNRESOLVED, path, f"{{{{{tag}}}}}: no template output has that globalName", span=span,
+                          hint="set outputs.parameters[].globalName (or artifacts) on the producing template")
+            return
+        yield Finding(UNRESOLVED, path, f"{{{{{tag}}}}} is not a workflow variable", span=span,
+                      hint=did_you_mean(tag, known, quote="{{"))
+
+    def _node_ref(self, tag: str, parts: list[str], path: JsonPath, span: tuple[int, int],
+                  where: _Where) -> Iterator[Finding]:
+        prefix, name = parts[0], parts[1]
+        if prefix == "steps":
+            groups = where.step_groups
+            if groups is None or where.step is None:
+                yield Finding(UNRESOLVED, path, f"{{{{{tag}}}}}: step outputs can only be read in the steps of a "
+                              "steps template", span=span, hint="pass the value in as an input parameter")
+                return
+            if name not in groups:
+                yield Finding(UNRESOLVED, path, f"template '{where.template.name}' has no step '{name}'", span=span,
+                              hint=did_you_mean(name, groups))
+                return
+            here = where.step.group if where.step.group is not None else 0
+            there = groups[name]
+            if there >= here and name != where.step.name:
+                when = "runs in parallel with this step (same group)" if there == here else "runs after this step"
+                yield Finding(STEP_NOT_BEFORE, path, f"{{{{{tag}}}}}: step '{name}' {when}", span=span,
+                              hint="a step can read outputs of steps in earlier groups only; move it to a later "
+                              "group")
+                return
+            node = _Node(name, self.resolver.call(_step_named(where, name), ()),
+                         _loop_items(_step_named(where, name))[0] is not None)
+            yield from _undeclared_output(tag, parts, node, prefix, path, span)
+            return
+        info = where.dag
+        if info is None or where.step is None:
+            yield Finding(UNRESOLVED, path, f"{{{{{tag}}}}}: task outputs can only be read in the tasks of a dag "
+                          "template", span=span, hint="pass the value in as an input parameter")
+            return
+        if name not in info.tasks:
+            yield Finding(UNRESOLVED, path, f"template '{where.template.name}' has no task '{name}'", span=span,
+                          hint=did_you_mean(name, info.tasks))
+            return
+        me = where.step.name or ""
+        if name not in info.ancestors(me) and name != me:
+            yield Finding(TASK_NOT_DEPENDED, path,
+                          f"{{{{{tag}}}}}: task '{me}' does not depend on '{name}', so its outputs may not exist yet",
+                          span=span, hint=f"add '{name}' to this task's dependencies (or depends)")
+            return
+        task = info.tasks[name]
+        node = _Node(name, self.resolver.call(task.step, task.path), _loop_items(task.step)[0] is not None)
+        yield from _undeclared_output(tag, parts, node, prefix, path, span)
+
+
+def _step_named(where: _Where, name: str) -> dict[str, Any]:
+    for step in template_steps(where.template):
+        if step.name == name:
+            return step.step
+    return {}
+
+
+def _undeclared_output(tag: str, parts: list[str], node: _Node, prefix: str, path: JsonPath,
+                       span: tuple[int, int]) -> Iterator[Finding]:
+    if _node_allows(node, prefix, tag):
+        return
+    what = "step" if prefix == "steps" else "task"
+    target = node.call.target or "?"
+    offered = sorted(t.split(".", 2)[2] for t in _node_tags(node, prefix))
+    rest = ".".join(parts[2:])
+    if len(parts) >= 5 and parts[2] == "outputs" and parts[3] in ("parameters", "artifacts"):
+        kind = parts[3][:-1]
+        names = [o.split(".", 2)[2] for o in offered if o.startswith(f"outputs.{parts[3]}.")]
+        yield Finding(OUTPUT_UNDECLARED, path,
+                      f"{what} '{node.name}' (template '{target}') has no output {kind} '{parts[4]}'", span=span,
+                      hint=did_you_mean(parts[4], names) or f"declare it under outputs.{parts[3]} of '{target}'")
+    elif rest == "outputs.result":
+        yield Finding(OUTPUT_UNDECLARED, path,
+                      f"{what} '{node.name}' (template '{target}') produces no outputs.result", span=span,
+                      hint="only container, script, containerSet, data, http and plugin templates have a result")
+    else:
+        yield Finding(OUTPUT_UNDECLARED, path, f"{{{{{tag}}}}}: {what} '{node.name}' has no '{rest}'", span=span,
+                      hint=did_you_mean(rest, offered))
+
+
+def _expression(expr: Expression, path: JsonPath) -> Iterator[Finding]:
+    try:
+        from webhook.conditions import check_expression
+    except ImportError:  # the condition language is installed with the package; guard for partial builds
+        return
+    for issue in check_expression(expr.source):
+        yield Finding(issue.code, path, issue.message, hint=issue.hint,
+                      span=(expr.body_start + issue.start, expr.body_start + max(issue.end, issue.start + 1)),
+                      severity=issue.severity)
