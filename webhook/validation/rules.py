@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 
 from webhook.diagnostics import Finding
 from webhook.manifest import Manifest
-from webhook.validation import graph, references, structure
+from webhook.validation import cron, graph, http, references, structure
 from webhook.validation.context import ValidationContext
 
 Rule = Callable[[Manifest, ValidationContext], Iterable[Finding]]
@@ -15,4 +15,6 @@ ALL: list[Rule] = [
     structure.check,
     graph.check,
     references.check,
+    http.check,
+    cron.check,
 ]
