@@ -1,0 +1,424 @@
+"""The schema rule: fields, types, required fields, enums and formats of the four Argo kinds, and metadata.
+
+Codes AW100–AW199. Checks each document against our schema (webhook/schema),
+including the Kubernetes types Argo embeds (containers, volumes, probes …), and
+the object metadata Kubernetes validates on admission (names, labels).
+Unknown fields are errors in strict mode (the default, like ``argo lint``),
+warnings otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from webhook.diagnostics import Finding, JsonPath, Severity, define
+from webhook.manifest import ARGO_API_GROUP, CRON_WORKFLOW, WORKFLOW, Manifest
+from webhook.schema import API_VERSION, KIND_DEFINITIONS, schema
+from webhook.schema import names as k8s_names
+from webhook.schema.checker import (
+    ArrayNode,
+    Compiler,
+    Issue,
+    IssueKind,
+    MapNode,
+    Node,
+    ObjectNode,
+    ScalarNode,
+    json_type,
+)
+from webhook.suggest import did_you_mean, one_of
+from webhook.validation.context import ValidationContext
+
+UNKNOWN_FIELD = define("AW100", Severity.ERROR, "a field is not part of the type")
+WRONG_TYPE = define("AW101", Severity.ERROR, "a value has the wrong type")
+MISSING_FIELD = define("AW102", Severity.ERROR, "a required field is missing")
+BAD_ENUM = define("AW103", Severity.ERROR, "a value is not one of the allowed values")
+BAD_API_VERSION = define("AW104", Severity.ERROR, "apiVersion is missing or not argoproj.io/v1alpha1")
+BAD_KIND = define("AW105", Severity.ERROR, "kind is not one of the four Argo kinds")
+# The API server refuses these itself, with its own message, before any webhook sees the
+# object; the linter warns early rather than failing on them (two of Argo's own examples
+# carry such a mistake and are never submitted upstream).
+NO_NAME = define("AW106", Severity.WARNING, "metadata names no object")
+BAD_NAME = define("AW107", Severity.WARNING, "a name, generateName or namespace is malformed")
+BAD_LABEL = define("AW108", Severity.WARNING, "a label or annotation key or value is malformed")
+BAD_QUANTITY = define("AW109", Severity.ERROR, "a resource quantity is malformed")
+BAD_DURATION = define("AW110", Severity.ERROR, "a duration is malformed")
+OUT_OF_RANGE = define("AW111", Severity.ERROR, "a number is out of range")
+BAD_SIZE = define("AW112", Severity.ERROR, "a list or mapping has too few or too many entries")
+BAD_STRING = define("AW113", Severity.ERROR, "a string does not have the required form or length")
+EXCLUSIVE_FIELDS = define("AW114", Severity.ERROR, "fields that exclude each other are both set")
+
+_FORMAT_CODES = {
+    "quantity": BAD_QUANTITY,
+    "duration": BAD_DURATION,
+    "seconds-or-duration": BAD_DURATION,
+    "label-key": BAD_LABEL,
+    "label-value": BAD_LABEL,
+}
+_COMPILER: Compiler | None = None
+
+
+def kind_node(kind: str) -> Node:
+    """The compiled checker of one kind (compiled on first use, shared afterwards)."""
+    global _COMPILER
+    if _COMPILER is None:
+        _COMPILER = Compiler(schema()["$defs"])
+    return _COMPILER.definition(KIND_DEFINITIONS[kind])
+
+
+def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
+    data = manifest.data
+    kind = data.get("kind", manifest.kind)
+    yield from _api_version(data)
+    if not isinstance(kind, str) or kind not in KIND_DEFINITIONS:
+        yield _bad_kind(kind)
+        return
+    issues: list[Issue] = []
+    kind_node(kind).check(data, (), issues)
+    for issue in issues:
+        yield _finding(issue, context)
+    yield from _metadata(kind, data)
+
+
+# ---------------------------------------------------------------- apiVersion and kind
+
+
+def _api_version(data: dict[str, Any]) -> Iterator[Finding]:
+    api = data.get("apiVersion")
+    if api is None:
+        yield Finding(BAD_API_VERSION, (), "apiVersion is missing", hint=f"add 'apiVersion: {API_VERSION}'")
+    elif isinstance(api, str) and api != API_VERSION:
+        group = api.split("/", 1)[0]
+        what = "version" if group == ARGO_API_GROUP else "group"
+        yield Finding(BAD_API_VERSION, ("apiVersion",),
+                      f"apiVersion '{api}' has the wrong {what}; Argo serves {API_VERSION}",
+                      hint=f"write 'apiVersion: {API_VERSION}'")
+
+
+def _bad_kind(kind: Any) -> Finding:
+    if kind is None:
+        return Finding(BAD_KIND, (), "kind is missing",
+                       hint=f"add 'kind:' with one of: {one_of(KIND_DEFINITIONS)}")
+    shown = kind if isinstance(kind, str) else json_type(kind)
+    return Finding(BAD_KIND, ("kind",), f"kind '{shown}' is not an Argo kind argo-warden checks",
+                   hint=(did_you_mean(shown, KIND_DEFINITIONS) if isinstance(kind, str) else None)
+                   or f"use one of: {one_of(KIND_DEFINITIONS)}")
+
+
+# ---------------------------------------------------------------- schema issues → findings
+
+
+def _finding(issue: Issue, context: ValidationContext) -> Finding:
+    kind = issue.kind
+    if kind is IssueKind.UNKNOWN_FIELD:
+        return _unknown(issue, context)
+    if kind is IssueKind.WRONG_TYPE:
+        return _wrong_type(issue)
+    if kind is IssueKind.REQUIRED:
+        return _required(issue)
+    if kind is IssueKind.ENUM:
+        return _enum(issue)
+    if kind is IssueKind.FORMAT:
+        return _format(issue)
+    if kind is IssueKind.RANGE:
+        return _range(issue)
+    if kind is IssueKind.SIZE:
+        return _size(issue)
+    if kind is IssueKind.EXCLUSIVE:
+        return _exclusive(issue)
+    return _string_form(issue)
+
+
+def _unknown(issue: Issue, context: ValidationContext) -> Finding:
+    node = issue.node
+    assert isinstance(node, ObjectNode) and issue.detail is not None
+    key = issue.detail
+    owner = node.title or _field(issue.path[:-1])
+    fields = node.properties
+    hint = did_you_mean(key, fields)
+    if hint is None:
+        hint = f"{owner} has: {one_of(fields, limit=10)}" if fields else f"{owner} takes no fields"
+    return Finding(UNKNOWN_FIELD, issue.path, f"unknown field '{key}' in {owner}", hint=hint, on_key=True,
+                   severity=None if context.strict else Severity.WARNING)
+
+
+def _wrong_type(issue: Issue) -> Finding:
+    node, value = issue.node, issue.value
+    field = _field(issue.path)
+    message = f"{field} must be {node.expected}, not {_describe(value)}"
+    return Finding(WRONG_TYPE, issue.path, message, hint=node.hint or _type_hint(node, value))
+
+
+def _type_hint(node: Node, value: Any) -> str | None:
+    if isinstance(node, ScalarNode):
+        types = node.types
+        if isinstance(value, str):
+            text = value.strip()
+            if "{{" in text and types & {"integer", "number", "boolean"}:
+                return "Argo reads this field as a number or boolean before it substitutes variables; " \
+                       "write a literal value"
+            if "integer" in types and _is_int(text):
+                return f"write the number without quotes: {text}"
+            if "boolean" in types and text.lower() in ("true", "false"):
+                return f"write {text.lower()} without quotes"
+        elif "string" in types and isinstance(value, bool | int | float):
+            return f"quote it: \"{_yaml_scalar(value)}\""
+        return None
+    if isinstance(node, ArrayNode) and not isinstance(value, list):
+        return "write it as a list: one '- ' entry per item"
+    if isinstance(node, ObjectNode) and isinstance(value, list) and value and isinstance(value[0], dict):
+        return "remove the '- ': this takes a single mapping, not a list"
+    return None
+
+
+def _required(issue: Issue) -> Finding:
+    node = issue.node
+    assert isinstance(node, ObjectNode) and issue.detail is not None
+    field = issue.detail
+    owner = node.title or _field(issue.path)
+    present = "is empty" if isinstance(issue.value, dict) and field in issue.value else "is missing"
+    where = f" at {_field(issue.path)}" if issue.path and node.title else ""
+    return Finding(MISSING_FIELD, issue.path, f"{owner}{where} needs '{field}', which {present}",
+                   hint=f"add '{field}:'", on_key=bool(issue.path))
+
+
+def _enum(issue: Issue) -> Finding:
+    node = issue.node
+    assert isinstance(node, ScalarNode) and node.enum is not None
+    allowed = [str(v) for v in node.enum if v != ""]
+    value = issue.value
+    hint = did_you_mean(str(value), allowed) or f"use one of: {', '.join(allowed)}"
+    return Finding(BAD_ENUM, issue.path,
+                   f"{_field(issue.path)} {_show(value)} is not one of: {', '.join(allowed)}", hint=hint)
+
+
+def _format(issue: Issue) -> Finding:
+    node = issue.node
+    assert isinstance(node, ScalarNode)
+    fmt = node.format or ""
+    text = str(issue.value)
+    field = _field(issue.path)
+    code = _FORMAT_CODES.get(fmt, BAD_STRING)
+    hint: str | None
+    if fmt == "quantity":
+        better = k8s_names.quantity_suggestion(text)
+        hint = (f"did you mean '{better}'? " if better else "") + "quantities are a number with an " \
+            "optional suffix: Ki, Mi, Gi (powers of 2) or k, M, G (powers of 10)"
+        return Finding(code, issue.path, f"{field} {text!r} {issue.detail}", hint=hint)
+    if fmt in ("duration", "seconds-or-duration"):
+        hint = "write a Go duration such as '30s', '5m' or '1h30m'" + \
+            (", or a whole number of seconds" if fmt == "seconds-or-duration" else "")
+        if any(unit in text for unit in ("d", "day", "week", "w")):
+            hint += "; there is no day unit: write '24h'"
+        return Finding(code, issue.path, f"{field} {text!r} {issue.detail}", hint=hint)
+    if fmt == "label-key":
+        # A key problem: point at the key itself.
+        return Finding(code, issue.path, f"key '{text}' {issue.detail}", on_key=True,
+                       hint="keys are [prefix/]name: a DNS subdomain prefix, and a name of at most 63 "
+                            "letters, digits, '-', '_' or '.'")
+    return Finding(code, issue.path, f"{field} value {text!r} {issue.detail}",
+                   hint="label values are at most 63 letters, digits, '-', '_' or '.', starting and ending "
+                        "with a letter or digit")
+
+
+def _range(issue: Issue) -> Finding:
+    node = issue.node
+    assert isinstance(node, ScalarNode)
+    field = _field(issue.path)
+    if node.minimum is not None and issue.value < node.minimum:
+        bound = f"at least {_number(node.minimum)}"
+    else:
+        bound = f"at most {_number(node.maximum)}"
+    return Finding(OUT_OF_RANGE, issue.path, f"{field} must be {bound}, not {_number(issue.value)}")
+
+
+def _size(issue: Issue) -> Finding:
+    node = issue.node
+    field = _field(issue.path)
+    count = len(issue.value)
+    if isinstance(node, MapNode):
+        low, high = node.min_properties, node.max_properties
+        unit = "entry" if low == high == 1 else "entries"
+        if low == high:
+            message = f"{field} must have exactly {low} {unit}, not {count}"
+        elif low is not None and count < low:
+            message = f"{field} needs at least {low} {unit}"
+        else:
+            message = f"{field} has {count} entries; the limit is {high}"
+        hint = "name exactly one plugin: plugin: {<plugin-name>: {...}}" if node.title == "Plugin" else None
+        return Finding(BAD_SIZE, issue.path, message, hint=hint, on_key=True)
+    assert isinstance(node, ArrayNode)
+    if node.min_items is not None and count < node.min_items:
+        return Finding(BAD_SIZE, issue.path,
+                       f"{field} needs at least {node.min_items} item{'s' if node.min_items != 1 else ''}",
+                       on_key=True)
+    return Finding(BAD_SIZE, issue.path, f"{field} has {count} items; the limit is {node.max_items}",
+                   on_key=True)
+
+
+def _exclusive(issue: Issue) -> Finding:
+    node = issue.node
+    owner = node.title or "this object"
+    fields = " and ".join(f"'{f}'" for f in issue.fields)
+    return Finding(EXCLUSIVE_FIELDS, issue.path, f"{owner} sets {fields}; only one of them is allowed",
+                   hint=f"keep one of: {', '.join(issue.fields)}", on_key=True)
+
+
+def _string_form(issue: Issue) -> Finding:
+    node = issue.node
+    assert isinstance(node, ScalarNode)
+    field = _field(issue.path)
+    text = str(issue.value)
+    if issue.kind is IssueKind.PATTERN:
+        assert node.pattern is not None
+        return Finding(BAD_STRING, issue.path, f"{field} {text!r} is malformed",
+                       hint=f"it must match {node.pattern.pattern}")
+    if node.min_length is not None and len(text) < node.min_length:
+        return Finding(BAD_STRING, issue.path, f"{field} must not be empty" if node.min_length == 1
+                       else f"{field} needs at least {node.min_length} characters")
+    return Finding(BAD_STRING, issue.path,
+                   f"{field} is {len(text)} characters; the limit is {node.max_length}")
+
+
+# ---------------------------------------------------------------- metadata
+
+
+def _metadata(kind: str, data: dict[str, Any]) -> Iterator[Finding]:
+    md = data.get("metadata")
+    if md is not None and not isinstance(md, dict):
+        return  # reported as a wrong type
+    md = md or {}
+    name, gen = md.get("name"), md.get("generateName")
+    has_name = isinstance(name, str) and name != ""
+    has_gen = isinstance(gen, str) and gen != ""
+    # A name of the wrong type is reported as such, not as missing.
+    no_name, no_gen = name in (None, ""), gen in (None, "")
+    where: JsonPath = ("metadata",) if "metadata" in data else ()
+    misplaced = _misplaced_name(md)
+    if kind == WORKFLOW:
+        if no_name and no_gen:
+            yield Finding(NO_NAME, where, "a Workflow needs metadata.name or metadata.generateName",
+                          hint=misplaced
+                          or "add 'generateName: my-workflow-' to get a fresh name on every submission",
+                          on_key=bool(where))
+    elif no_name:
+        hint = "templates are referenced by name: replace generateName with name" if has_gen \
+            else misplaced or "add 'name:' under metadata"
+        yield Finding(NO_NAME, where, f"a {kind} needs metadata.name", hint=hint, on_key=bool(where))
+    if isinstance(name, str) and has_name:
+        yield from _name_problem(("metadata", "name"), name, k8s_names.dns_subdomain_problem(name))
+    elif isinstance(gen, str) and has_gen:
+        yield from _name_problem(("metadata", "generateName"), gen, k8s_names.generate_name_problem(gen))
+    namespace = md.get("namespace")
+    if isinstance(namespace, str):
+        yield from _name_problem(("metadata", "namespace"), namespace, k8s_names.dns_label_problem(namespace))
+    # A name indented under labels is one mistake, reported once (as the missing name).
+    skip = ("name", "generateName") if misplaced and no_name and no_gen else ()
+    yield from _labels_and_annotations(md, ("metadata",), skip)
+    if kind == CRON_WORKFLOW:
+        spec = data.get("spec")
+        wf_md = spec.get("workflowMetadata") if isinstance(spec, dict) else None
+        if isinstance(wf_md, dict):
+            yield from _labels_and_annotations(wf_md, ("spec", "workflowMetadata"))
+
+
+def _name_problem(path: JsonPath, value: str, problem: str | None) -> Iterator[Finding]:
+    if problem is None:
+        return
+    hint = None
+    lowered = value.lower().replace("_", "-")
+    if lowered != value and k8s_names.dns_subdomain_problem(lowered.rstrip("-") or "x") is None:
+        hint = f"did you mean '{lowered}'?"
+    yield Finding(BAD_NAME, path, f"{path[-1]} '{value}' {problem}",
+                  hint=hint or "Kubernetes names use lower-case letters, digits, '-' and '.'")
+
+
+def _misplaced_name(md: dict[str, Any]) -> str | None:
+    """A hint when the name was written inside labels or annotations by a slip of indentation."""
+    for section in ("labels", "annotations"):
+        entries = md.get(section)
+        if not isinstance(entries, dict):
+            continue
+        for field in ("generateName", "name"):
+            if field in entries:
+                return f"'{field}' is indented under metadata.{section}: " \
+                       f"move it up to the level of '{section}'"
+        for key, value in entries.items():
+            if isinstance(value, str) and _NAME_LINE.search(value):
+                return f"a 'name:' line is part of the text of {section[:-1]} '{key}': dedent it to the " \
+                       f"level of '{section}'"
+    return None
+
+
+_NAME_LINE = re.compile(r"(?m)^\s*(?:generateName|name):\s*[a-z0-9][-a-z0-9.]*\s*$")
+
+
+def _labels_and_annotations(md: dict[str, Any], path: JsonPath,
+                            skip: tuple[str, ...] = ()) -> Iterator[Finding]:
+    for section in ("labels", "annotations"):
+        entries = md.get(section)
+        if not isinstance(entries, dict):
+            continue
+        for key, value in entries.items():
+            if key in skip:
+                continue
+            problem = k8s_names.label_key_problem(key)
+            if problem is not None:
+                yield Finding(BAD_LABEL, (*path, section, key), f"{section[:-1]} key '{key}' {problem}",
+                              on_key=True, hint="keys are [prefix/]name, e.g. 'app.kubernetes.io/name'")
+                continue
+            if section == "labels" and isinstance(value, str):
+                problem = k8s_names.label_value_problem(value)
+                if problem is not None:
+                    yield Finding(BAD_LABEL, (*path, section, key),
+                                  f"label '{key}' value {value!r} {problem}",
+                                  hint="put longer or free-form text in an annotation")
+
+
+# ---------------------------------------------------------------- wording
+
+
+def _field(path: JsonPath) -> str:
+    """The name a message uses for the node at ``path``: its key, with any list indexes after it."""
+    if not path:
+        return "the document"
+    indexes: list[str] = []
+    for part in reversed(path):
+        if isinstance(part, int):
+            indexes.append(f"[{part}]")
+            continue
+        return part + "".join(reversed(indexes))
+    return "item" + "".join(reversed(indexes))
+
+
+def _describe(value: Any) -> str:
+    kind = json_type(value)
+    if kind == "object":
+        return "a mapping"
+    if kind == "array":
+        return "a list"
+    article = "an" if kind[0] in "aeiou" else "a"
+    return f"{article} {kind} ({_show(value)})"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        text = value if len(value) <= 40 else value[:37] + "..."
+        return repr(text)
+    return _yaml_scalar(value)
+
+
+def _yaml_scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _number(value: Any) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def _is_int(text: str) -> bool:
+    return text.lstrip("+-").isdigit()
