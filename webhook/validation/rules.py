@@ -6,12 +6,13 @@ from collections.abc import Callable, Iterable
 
 from webhook.diagnostics import Finding
 from webhook.manifest import Manifest
-from webhook.validation import cron, graph, http, references, structure
+from webhook.validation import cron, graph, http, references, schema, structure
 from webhook.validation.context import ValidationContext
 
 Rule = Callable[[Manifest, ValidationContext], Iterable[Finding]]
 
 ALL: list[Rule] = [
+    schema.check,
     structure.check,
     graph.check,
     references.check,
