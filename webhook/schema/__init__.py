@@ -6,7 +6,6 @@ in the package, so nothing here imports the kubernetes client.
 
 from __future__ import annotations
 
-import copy
 import functools
 import json
 from pathlib import Path
@@ -59,7 +58,8 @@ def _resolve_embeds(node: Any, kubernetes: dict[str, Schema]) -> Any:
     if base is None:
         raise ValueError(f"kubernetes.json has no {embedded}; run scripts/gen_kubernetes_schema.py")
     optional = set(node.get("x-optional", ()))
-    out["properties"] = {**copy.deepcopy(base["properties"]), **out.get("properties", {})}
+    # Shared, not copied: nothing downstream mutates a schema.
+    out["properties"] = {**base["properties"], **out.get("properties", {})}
     required = [r for r in base.get("required", ()) if r not in optional]
     required += [r for r in out.get("required", ()) if r not in required]
     if required:

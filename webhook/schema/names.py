@@ -89,6 +89,15 @@ def label_value_problem(value: str) -> str | None:
     return None
 
 
+def label_value_hint(value: str) -> str:
+    if len(value) > LABEL_MAX:
+        return "put longer or free-form text in an annotation"
+    candidate = re.sub(r"[^A-Za-z0-9_.-]+", "-", value).strip("-_.")
+    if candidate and label_value_problem(candidate) is None:
+        return f"did you mean '{candidate}'?"
+    return "label values use letters, digits, '-', '_' and '.', and start and end with a letter or digit"
+
+
 def quantity_problem(text: str) -> str | None:
     if _QUANTITY.fullmatch(text):
         return None

@@ -10,7 +10,7 @@ warnings otherwise.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from webhook.diagnostics import Finding, JsonPath, Severity, define
@@ -101,10 +101,11 @@ def _bad_kind(kind: Any) -> Finding:
     if kind is None:
         return Finding(BAD_KIND, (), "kind is missing",
                        hint=f"add 'kind:' with one of: {one_of(KIND_DEFINITIONS)}")
-    shown = kind if isinstance(kind, str) else json_type(kind)
-    return Finding(BAD_KIND, ("kind",), f"kind '{shown}' is not an Argo kind argo-warden checks",
-                   hint=(did_you_mean(shown, KIND_DEFINITIONS) if isinstance(kind, str) else None)
-                   or f"use one of: {one_of(KIND_DEFINITIONS)}")
+    if not isinstance(kind, str):
+        return Finding(BAD_KIND, ("kind",), f"kind must be a string, not {_describe(kind)}",
+                       hint=f"use one of: {one_of(KIND_DEFINITIONS)}")
+    return Finding(BAD_KIND, ("kind",), f"kind '{kind}' is not an Argo kind argo-warden checks",
+                   hint=did_you_mean(kind, KIND_DEFINITIONS) or f"use one of: {one_of(KIND_DEFINITIONS)}")
 
 
 # ---------------------------------------------------------------- schema issues → findings
@@ -177,11 +178,10 @@ def _required(issue: Issue) -> Finding:
     node = issue.node
     assert isinstance(node, ObjectNode) and issue.detail is not None
     field = issue.detail
-    owner = node.title or _field(issue.path)
-    present = "is empty" if isinstance(issue.value, dict) and field in issue.value else "is missing"
-    where = f" at {_field(issue.path)}" if issue.path and node.title else ""
-    return Finding(MISSING_FIELD, issue.path, f"{owner}{where} needs '{field}', which {present}",
-                   hint=f"add '{field}:'", on_key=bool(issue.path))
+    empty = " (it is empty)" if isinstance(issue.value, dict) and field in issue.value else ""
+    where = f" to this {node.title}" if node.title else ""
+    return Finding(MISSING_FIELD, issue.path, f"{_field(issue.path)} needs '{field}'{empty}",
+                   hint=f"add '{field}:'{where}", on_key=bool(issue.path))
 
 
 def _enum(issue: Issue) -> Finding:
@@ -218,9 +218,8 @@ def _format(issue: Issue) -> Finding:
         return Finding(code, issue.path, f"key '{text}' {issue.detail}", on_key=True,
                        hint="keys are [prefix/]name: a DNS subdomain prefix, and a name of at most 63 "
                             "letters, digits, '-', '_' or '.'")
-    return Finding(code, issue.path, f"{field} value {text!r} {issue.detail}",
-                   hint="label values are at most 63 letters, digits, '-', '_' or '.', starting and ending "
-                        "with a letter or digit")
+    return Finding(code, issue.path, f"label '{field}' value {text!r} {issue.detail}",
+                   hint=k8s_names.label_value_hint(text))
 
 
 def _range(issue: Issue) -> Finding:
@@ -231,7 +230,11 @@ def _range(issue: Issue) -> Finding:
         bound = f"at least {_number(node.minimum)}"
     else:
         bound = f"at most {_number(node.maximum)}"
-    return Finding(OUT_OF_RANGE, issue.path, f"{field} must be {bound}, not {_number(issue.value)}")
+    hint = None
+    if field == "mode" and isinstance(issue.value, int) and set(str(issue.value)) <= set("01234567"):
+        hint = f"file modes are octal: write 0{issue.value} (with the leading zero)"
+    return Finding(OUT_OF_RANGE, issue.path, f"{field} must be {bound}, not {_number(issue.value)}",
+                   hint=hint)
 
 
 def _size(issue: Issue) -> Finding:
@@ -259,10 +262,9 @@ def _size(issue: Issue) -> Finding:
 
 
 def _exclusive(issue: Issue) -> Finding:
-    node = issue.node
-    owner = node.title or "this object"
     fields = " and ".join(f"'{f}'" for f in issue.fields)
-    return Finding(EXCLUSIVE_FIELDS, issue.path, f"{owner} sets {fields}; only one of them is allowed",
+    return Finding(EXCLUSIVE_FIELDS, issue.path,
+                   f"{_field(issue.path[:-1])} sets {fields}; only one may be set",
                    hint=f"keep one of: {', '.join(issue.fields)}", on_key=True)
 
 
@@ -308,12 +310,12 @@ def _metadata(kind: str, data: dict[str, Any]) -> Iterator[Finding]:
             else misplaced or "add 'name:' under metadata"
         yield Finding(NO_NAME, where, f"a {kind} needs metadata.name", hint=hint, on_key=bool(where))
     if isinstance(name, str) and has_name:
-        yield from _name_problem(("metadata", "name"), name, k8s_names.dns_subdomain_problem(name))
+        yield from _name_problem(("metadata", "name"), name, k8s_names.dns_subdomain_problem)
     elif isinstance(gen, str) and has_gen:
-        yield from _name_problem(("metadata", "generateName"), gen, k8s_names.generate_name_problem(gen))
+        yield from _name_problem(("metadata", "generateName"), gen, k8s_names.generate_name_problem)
     namespace = md.get("namespace")
     if isinstance(namespace, str):
-        yield from _name_problem(("metadata", "namespace"), namespace, k8s_names.dns_label_problem(namespace))
+        yield from _name_problem(("metadata", "namespace"), namespace, k8s_names.dns_label_problem)
     # A name indented under labels is one mistake, reported once (as the missing name).
     skip = ("name", "generateName") if misplaced and no_name and no_gen else ()
     yield from _labels_and_annotations(md, ("metadata",), skip)
@@ -324,15 +326,18 @@ def _metadata(kind: str, data: dict[str, Any]) -> Iterator[Finding]:
             yield from _labels_and_annotations(wf_md, ("spec", "workflowMetadata"))
 
 
-def _name_problem(path: JsonPath, value: str, problem: str | None) -> Iterator[Finding]:
+def _name_problem(path: JsonPath, value: str, rule: Callable[[str], str | None]) -> Iterator[Finding]:
+    problem = rule(value)
     if problem is None:
         return
-    hint = None
-    lowered = value.lower().replace("_", "-")
-    if lowered != value and k8s_names.dns_subdomain_problem(lowered.rstrip("-") or "x") is None:
-        hint = f"did you mean '{lowered}'?"
-    yield Finding(BAD_NAME, path, f"{path[-1]} '{value}' {problem}",
-                  hint=hint or "Kubernetes names use lower-case letters, digits, '-' and '.'")
+    namespace = path[-1] == "namespace"
+    candidate = re.sub(r"[^a-z0-9.-]" if not namespace else r"[^a-z0-9-]", "-", value.lower())
+    candidate = candidate.strip("-.") + ("-" if path[-1] == "generateName" else "")
+    if candidate and candidate != value and rule(candidate) is None:
+        hint = f"did you mean '{candidate}'?"
+    else:
+        hint = "use lower-case letters, digits and '-'" + ("" if namespace else " (and '.' between parts)")
+    yield Finding(BAD_NAME, path, f"{path[-1]} '{value}' {problem}", hint=hint)
 
 
 def _misplaced_name(md: dict[str, Any]) -> str | None:
@@ -374,7 +379,7 @@ def _labels_and_annotations(md: dict[str, Any], path: JsonPath,
                 if problem is not None:
                     yield Finding(BAD_LABEL, (*path, section, key),
                                   f"label '{key}' value {value!r} {problem}",
-                                  hint="put longer or free-form text in an annotation")
+                                  hint=k8s_names.label_value_hint(value))
 
 
 # ---------------------------------------------------------------- wording
