@@ -706,6 +706,18 @@ def test_malformed_documents_give_findings_not_exceptions(data: dict[str, Any]) 
     assert all(d.message for d in diagnostics)
 
 
+def test_endless_inline_nesting_is_a_finding_not_a_crash() -> None:
+    from webhook.validation import schema as rule
+
+    template: dict[str, Any] = {"name": "leaf", "container": {"image": "a"}}
+    for _ in range(2000):
+        template = {"steps": [[{"name": "s", "inline": template}]]}
+    data = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": {"name": "deep"},
+            "spec": {"entrypoint": "main", "templates": [{"name": "main", **template}]}}
+    findings = list(rule.check(Manifest("Workflow", data), ValidationContext()))
+    assert [f.code for f in findings] == ["AW115"]
+
+
 # ---------------------------------------------------------------- the schema itself
 
 
@@ -784,6 +796,11 @@ def test_field_names_cover_the_reference_schema(reference_dir: Path) -> None:
         elif fields - ours[title]:
             missing[title] = fields - ours[title]
     assert missing == {}
+    # The generated Kubernetes types know every field the reference gives them.
+    for name in _reachable(reference, roots):
+        if name.startswith("io.k8s.api.") and _reference_properties(reference, name):
+            title = name.rsplit(".", 1)[-1]
+            assert set(_reference_properties(reference, name)) <= ours.get(title, set()), name
 
 
 def test_generated_kubernetes_schema_is_up_to_date() -> None:

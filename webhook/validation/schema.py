@@ -10,6 +10,7 @@ warnings otherwise.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -57,15 +58,25 @@ _FORMAT_CODES = {
     "label-key": BAD_LABEL,
     "label-value": BAD_LABEL,
 }
-_COMPILER: Compiler | None = None
+TOO_DEEP = define("AW115", Severity.ERROR, "the document nests too deeply to check")
+
+_KIND_NODES: dict[str, Node] = {}
+_BUILD_LOCK = threading.Lock()
 
 
 def kind_node(kind: str) -> Node:
-    """The compiled checker of one kind (compiled on first use, shared afterwards)."""
-    global _COMPILER
-    if _COMPILER is None:
-        _COMPILER = Compiler(schema()["$defs"])
-    return _COMPILER.definition(KIND_DEFINITIONS[kind])
+    """The compiled checker of one kind; all four are compiled together on first use, then shared."""
+    node = _KIND_NODES.get(kind)
+    if node is None:
+        # Nodes are registered before they are filled (recursive types), so no other
+        # thread may see them until every kind is complete.
+        with _BUILD_LOCK:
+            if not _KIND_NODES:
+                compiler = Compiler(schema()["$defs"])
+                built = {k: compiler.definition(name) for k, name in KIND_DEFINITIONS.items()}
+                _KIND_NODES.update(built)
+        node = _KIND_NODES[kind]
+    return node
 
 
 def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
@@ -76,7 +87,14 @@ def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
         yield _bad_kind(kind)
         return
     issues: list[Issue] = []
-    kind_node(kind).check(data, (), issues)
+    try:
+        kind_node(kind).check(data, (), issues)
+    except RecursionError:
+        # Only inline templates nest without bound; the loader caps YAML depth, but
+        # documents handed over by other entry points may not be capped.
+        yield Finding(TOO_DEEP, (), f"{kind} nests too deeply to check (inline templates within inline "
+                      "templates, hundreds of levels down)", hint="define the templates once, by name")
+        return
     for issue in issues:
         yield _finding(issue, context)
     yield from _metadata(kind, data)
