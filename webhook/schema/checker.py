@@ -258,9 +258,13 @@ class MapNode(Node):
 
 
 class ObjectNode(Node):
-    """A Go struct: known fields only."""
+    """A Go struct: known fields only.
 
-    __slots__ = ("at_most_one", "properties", "reported_elsewhere", "required")
+    Its fields are compiled on first use: a document touches a few dozen of the
+    two hundred types, and a lint run is one short process.
+    """
+
+    __slots__ = ("_pending", "at_most_one", "properties", "reported_elsewhere", "required")
 
     def __init__(self) -> None:
         super().__init__()
@@ -268,11 +272,23 @@ class ObjectNode(Node):
         self.required: tuple[str, ...] = ()
         self.reported_elsewhere: frozenset[str] = frozenset()
         self.at_most_one: tuple[str, ...] = ()
+        self._pending: tuple[Compiler, Mapping[str, Schema]] | None = None
+
+    def resolve(self) -> None:
+        pending = self._pending
+        if pending is not None:
+            compiler, properties = pending
+            # Assigned before _pending is cleared: another thread either sees the
+            # finished fields or compiles them again (the result is the same).
+            self.properties = {k: compiler.compile(v) for k, v in properties.items()}
+            self._pending = None
 
     def check(self, value: Any, path: JsonPath, out: Issues) -> None:
         if type(value) is not dict:
             out.append(Issue(IssueKind.WRONG_TYPE, path, self, value))
             return
+        if self._pending is not None:
+            self.resolve()
         properties = self.properties
         unknown: list[str] | None = None
         for key, item in value.items():
@@ -325,6 +341,29 @@ class Compiler:
         self._fill(node, schema)
         return node
 
+    def complete(self) -> int:
+        """Compile every definition and every field now (to find schema errors, or to warm up a server).
+
+        Returns the number of nodes.
+        """
+        seen: set[int] = set()
+        todo: list[Node] = [self.definition(name) for name in self._definitions]
+        while todo:
+            node = todo.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, ObjectNode):
+                node.resolve()
+                todo.extend(node.properties.values())
+            elif isinstance(node, ArrayNode):
+                todo.append(node.items)
+            elif isinstance(node, MapNode):
+                todo.append(node.values)
+                if node.keys is not None:
+                    todo.append(node.keys)
+        return len(seen)
+
     def compile(self, schema: Schema) -> Node:
         target = schema.get("$ref")
         if isinstance(target, str):
@@ -342,7 +381,7 @@ class Compiler:
         node.title = schema.get("title")
         node.hint = schema.get("x-hint")
         if isinstance(node, ObjectNode):
-            node.properties = {k: self.compile(v) for k, v in schema.get("properties", {}).items()}
+            node._pending = (self, schema.get("properties", {}))
             node.required = tuple(schema.get("required", ()))
             node.reported_elsewhere = frozenset(schema.get("x-reported-elsewhere", ()))
             node.at_most_one = tuple(schema.get("x-at-most-one-of", ()))
