@@ -50,6 +50,7 @@ OUT_OF_RANGE = define("AW111", Severity.ERROR, "a number is out of range")
 BAD_SIZE = define("AW112", Severity.ERROR, "a list or mapping has too few or too many entries")
 BAD_STRING = define("AW113", Severity.ERROR, "a string does not have the required form or length")
 EXCLUSIVE_FIELDS = define("AW114", Severity.ERROR, "fields that exclude each other are both set")
+TOO_DEEP = define("AW115", Severity.ERROR, "the document nests too deeply to check")
 
 _FORMAT_CODES = {
     "quantity": BAD_QUANTITY,
@@ -58,7 +59,6 @@ _FORMAT_CODES = {
     "label-key": BAD_LABEL,
     "label-value": BAD_LABEL,
 }
-TOO_DEEP = define("AW115", Severity.ERROR, "the document nests too deeply to check")
 
 _KIND_NODES: dict[str, Node] = {}
 _BUILD_LOCK = threading.Lock()
@@ -68,8 +68,6 @@ def kind_node(kind: str) -> Node:
     """The compiled checker of one kind; all four are compiled together on first use, then shared."""
     node = _KIND_NODES.get(kind)
     if node is None:
-        # Nodes are registered before they are filled (recursive types), so no other
-        # thread may see them until every kind is complete.
         with _BUILD_LOCK:
             if not _KIND_NODES:
                 compiler = Compiler(schema()["$defs"])
@@ -81,8 +79,11 @@ def kind_node(kind: str) -> Node:
 
 def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
     data = manifest.data
+    # A REST body may leave kind (and apiVersion) to its endpoint; a document that
+    # names its kind must name its apiVersion too.
     kind = data.get("kind", manifest.kind)
-    yield from _api_version(data)
+    if "kind" in data:
+        yield from _api_version(data)
     if not isinstance(kind, str) or kind not in KIND_DEFINITIONS:
         yield _bad_kind(kind)
         return
