@@ -429,6 +429,15 @@ def test_wrong_type_names_both_types() -> None:
     assert d.message == "tolerations must be a list of Toleration, not a mapping"
 
 
+def test_structured_parameter_value_is_reported_with_a_json_hint() -> None:
+    """Argo's AnyString keeps numbers and booleans as text but silently drops a mapping."""
+    spec = "  arguments:\n    parameters:\n    - name: config\n      value: {a: 1}\n"
+    text = wf(main_container(""), spec=spec)
+    [d] = schema_diagnostics(lint_text(text))
+    assert d.message == "value must be a string, a number or a boolean, not a mapping"
+    assert d.hint == """to pass structured data, write it as a JSON string: '{"a": 1}'"""
+
+
 def test_enum_lists_allowed_values() -> None:
     [d] = schema_diagnostics(lint_text(wf("- name: main\n  retryStrategy:\n    retryPolicy: Never\n"
                                           "  container:\n    image: a\n")))

@@ -9,6 +9,7 @@ warnings otherwise.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -185,6 +186,11 @@ def _type_hint(node: Node, value: Any) -> str | None:
                 return f"write {text.lower()} without quotes"
         elif "string" in types and isinstance(value, bool | int | float):
             return f"quote it: \"{_yaml_scalar(value)}\""
+        elif "string" in types and isinstance(value, dict | list):
+            # Argo's AnyString silently drops a mapping or list, and a plain string field refuses it.
+            text = json.dumps(value, separators=(", ", ": "))
+            shown = text if len(text) <= 40 else text[:37] + "..."
+            return f"to pass structured data, write it as a JSON string: '{shown}'"
         return None
     if isinstance(node, ArrayNode) and not isinstance(value, list):
         return "write it as a list: one '- ' entry per item"
