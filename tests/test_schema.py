@@ -438,6 +438,18 @@ def test_structured_parameter_value_is_reported_with_a_json_hint() -> None:
     assert d.hint == """to pass structured data, write it as a JSON string: '{"a": 1}'"""
 
 
+def test_misspelling_tells_other_rules_a_missing_field_is_a_typo() -> None:
+    from webhook.validation.schema import misspelling
+
+    assert misspelling({"urll": "http://x", "method": "GET"}, "url", "HTTP") == "urll"
+    assert misspelling({"url": "http://x"}, "url", "HTTP") is None
+    # 'body' is a field of its own, never a misspelling of 'bodyFrom'.
+    assert misspelling({"body": "x"}, "bodyFrom", "HTTP") is None
+    assert misspelling({"entrypiont": "main"}, "entrypoint", "WorkflowSpec") == "entrypiont"
+    with pytest.raises(ValueError):
+        misspelling({}, "x", "LifecycleHooks")
+
+
 def test_enum_lists_allowed_values() -> None:
     [d] = schema_diagnostics(lint_text(wf("- name: main\n  retryStrategy:\n    retryPolicy: Never\n"
                                           "  container:\n    image: a\n")))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from webhook.diagnostics import Finding, JsonPath, Severity, define
@@ -30,7 +30,7 @@ from webhook.schema.checker import (
     ScalarNode,
     json_type,
 )
-from webhook.suggest import did_you_mean, one_of
+from webhook.suggest import closest, did_you_mean, one_of
 from webhook.validation.context import ValidationContext
 
 UNKNOWN_FIELD = define("AW100", Severity.ERROR, "a field is not part of the type")
@@ -62,20 +62,45 @@ _FORMAT_CODES = {
 }
 
 _KIND_NODES: dict[str, Node] = {}
+_COMPILER: list[Compiler] = []
 _BUILD_LOCK = threading.Lock()
+
+
+def _compiler() -> Compiler:
+    if not _COMPILER:
+        with _BUILD_LOCK:
+            if not _COMPILER:
+                compiler = Compiler(schema()["$defs"])
+                _KIND_NODES.update({k: compiler.definition(name) for k, name in KIND_DEFINITIONS.items()})
+                _COMPILER.append(compiler)
+    return _COMPILER[0]
 
 
 def kind_node(kind: str) -> Node:
     """The compiled checker of one kind; all four are compiled together on first use, then shared."""
     node = _KIND_NODES.get(kind)
     if node is None:
-        with _BUILD_LOCK:
-            if not _KIND_NODES:
-                compiler = Compiler(schema()["$defs"])
-                built = {k: compiler.definition(name) for k, name in KIND_DEFINITIONS.items()}
-                _KIND_NODES.update(built)
+        _compiler()
         node = _KIND_NODES[kind]
     return node
+
+
+def misspelling(obj: Mapping[str, Any], field: str, definition: str) -> str | None:
+    """The key of ``obj`` (of schema type ``definition``) that AW100 reports as a misspelt ``field``.
+
+    Rules that report a missing field call this first, so that one typo
+    (``urll:``) gives one diagnostic: the unknown field with its did-you-mean.
+    """
+    if field in obj:
+        return None
+    node = _compiler().definition(definition)
+    if not isinstance(node, ObjectNode):
+        raise ValueError(f"{definition} is not a struct of the schema")
+    node.resolve()
+    for key in obj:
+        if key not in node.properties and closest(key, node.properties) == field:
+            return key
+    return None
 
 
 def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
