@@ -365,12 +365,12 @@ class _Builder:
         index = 0
         while True:
             event = get_event()
-            if isinstance(event, yaml.StreamEndEvent):
+            if isinstance(event, yaml.StreamEndEvent) or event is None:
                 return
             if isinstance(event, yaml.DocumentStartEvent):
                 positions = PositionMap(self.text)
                 data = self._document(get_event, positions)
-                line = event.start_mark.line + 1
+                line = event.start_mark.line + 1 if event.start_mark is not None else 1
                 if data is None and not positions.nodes.get(()):
                     # An empty document (`---` with nothing after it) is skipped, like kubectl does.
                     index += 1

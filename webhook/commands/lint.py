@@ -9,8 +9,7 @@ import sys
 from webhook.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from webhook.diagnostics import Severity
 from webhook.lint import LintOptions, lint_paths
-from webhook.loading import DEFAULT_LIMITS, Limits
-from webhook.loading import UNREADABLE
+from webhook.loading import DEFAULT_LIMITS, UNREADABLE, Limits
 from webhook.reporting import render
 
 

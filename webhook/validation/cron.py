@@ -112,9 +112,8 @@ def _check_part(part: str, start: int, spec: _Field) -> None:
     if not part:
         raise ScheduleError(f"empty list item in the {spec.name} field", start, end)
     range_part, slash, step = part.partition("/")
-    if slash:
-        if not step.isdigit() or int(step) == 0:
-            raise ScheduleError(f"step {step!r} in the {spec.name} field must be a positive number", start, end)
+    if slash and (not step.isdigit() or int(step) == 0):
+        raise ScheduleError(f"step {step!r} in the {spec.name} field must be a positive number", start, end)
     if range_part in ("*", "?"):
         if range_part == "?" and not spec.question:
             raise ScheduleError(f"'?' is only allowed in the day fields, not {spec.name}", start, end)
@@ -124,9 +123,6 @@ def _check_part(part: str, start: int, spec: _Field) -> None:
     high = _value(high_s, start, end, spec) if dash else low
     if high < low:
         raise ScheduleError(f"range {range_part!r} in the {spec.name} field runs backwards", start, end)
-    if slash and not dash:
-        # robfig/cron reads "N/step" as "N-max/step".
-        return
 
 
 def _value(text: str, start: int, end: int, spec: _Field) -> int:

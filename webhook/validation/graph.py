@@ -6,6 +6,7 @@ reference rule uses to decide which tasks' outputs a task may read.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -15,7 +16,7 @@ from webhook.diagnostics import Finding, JsonPath, Severity, define
 from webhook.manifest import Manifest
 from webhook.suggest import did_you_mean, one_of
 from webhook.validation.context import ValidationContext
-from webhook.validation.walk import StepAt, TemplateAt, as_dict, as_list, as_str, spec_templates, template_steps
+from webhook.validation.walk import StepAt, TemplateAt, as_dict, as_list, spec_templates, template_steps
 
 if TYPE_CHECKING:
     from lark import Lark
@@ -77,8 +78,8 @@ def parse_depends(text: str) -> tuple[DependsRef, ...]:
         raise DependsSyntaxError(f"unexpected {str(tok)!r} in depends expression", start,
                                  start + max(len(str(tok)), 1)) from None
     except UnexpectedCharacters as exc:
-        pos = exc.pos_in_stream
-        hint = {"&": "'&&'", "|": "'||'"}.get(text[pos], None)
+        pos = exc.pos_in_stream or 0
+        hint = {"&": "'&&'", "|": "'||'"}.get(text[pos])
         msg = f"unexpected character {text[pos]!r} in depends expression"
         if hint:
             msg += f" (did you mean {hint}?)"
@@ -86,7 +87,7 @@ def parse_depends(text: str) -> tuple[DependsRef, ...]:
     except UnexpectedInput as exc:  # pragma: no cover - other lark input errors
         raise DependsSyntaxError("depends expression does not parse", 0, len(text)) from exc
     refs: list[DependsRef] = []
-    for node in tree.iter_subtrees_topdown() if not isinstance(tree, Token) else ():
+    for node in tree.iter_subtrees_topdown():  # type: ignore[no-untyped-call]
         if node.data == "dependency":
             toks = [t for t in node.children if isinstance(t, Token)]
             task = toks[0]
@@ -133,10 +134,8 @@ def task_dependencies(task: dict[str, Any]) -> set[str]:
     deps = {d for d in as_list(task.get("dependencies")) if isinstance(d, str)}
     depends = task.get("depends")
     if isinstance(depends, str) and depends.strip():
-        try:
+        with contextlib.suppress(DependsSyntaxError):
             deps.update(ref.task for ref in parse_depends(depends))
-        except DependsSyntaxError:
-            pass
     return deps
 
 
@@ -243,7 +242,7 @@ def _cycles(info: DagInfo) -> Iterator[Finding]:
             if dep not in info.tasks:
                 continue
             if colour[dep] == GREY:
-                cycle = path[path.index(dep):] + [dep]
+                cycle = [*path[path.index(dep):], dep]
                 key = frozenset(cycle)
                 if key not in reported:
                     reported.add(key)

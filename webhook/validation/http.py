@@ -121,8 +121,10 @@ def _method(http: dict[str, Any], path: JsonPath, label: str) -> Iterator[Findin
     if not isinstance(method, str) or "{{" in method:
         return
     if method not in METHODS:
-        hint = f"write '{method.upper()}': servers compare methods case-sensitively" \
-            if method.upper() in METHODS else (did_you_mean(method.upper(), METHODS) or f"use one of {', '.join(METHODS)}")
+        if method.upper() in METHODS:
+            hint = f"write '{method.upper()}': servers compare methods case-sensitively"
+        else:
+            hint = did_you_mean(method.upper(), METHODS) or f"use one of {', '.join(METHODS)}"
         yield Finding(METHOD_UNKNOWN, (*path, "method"), f"{label}: method {method!r} is not an HTTP method",
                       hint=hint)
 

@@ -110,7 +110,8 @@ class Resolver:
         if isinstance(ref, dict):
             return self.by_ref(ref, (*path, "templateRef"))
         if not given:
-            return Call(CallState.MALFORMED, at=path, reason="names no template: set 'template', 'templateRef' or 'inline'")
+            return Call(CallState.MALFORMED, at=path,
+                        reason="names no template: set 'template', 'templateRef' or 'inline'")
         # Wrong types are reported by the schema rule.
         return Call(CallState.DYNAMIC, at=path)
 

@@ -185,9 +185,9 @@ def _entrypoint_and_exit(manifest: Manifest, resolver: Resolver) -> Iterator[Fin
     elif isinstance(entry, str):
         call = resolver.by_name(entry, (*spec_path, "entrypoint"))
         yield from _call_problems(call, resolver, ENTRYPOINT_UNDEFINED, "entrypoint")
-        if call.state is CallState.RESOLVED and call.template is not None and manifest.kind in (WORKFLOW, CRON_WORKFLOW):
-            yield from _inputs_supplied(call, _workflow_argument_names(manifest, resolver), "the workflow's arguments",
-                                        (*spec_path, "entrypoint"))
+        if call.template is not None and manifest.kind in (WORKFLOW, CRON_WORKFLOW):
+            supplied = _workflow_argument_names(manifest, resolver)
+            yield from _inputs_supplied(call, supplied, "the workflow's arguments", (*spec_path, "entrypoint"))
     on_exit = spec.get("onExit")
     if isinstance(on_exit, str) and on_exit:
         call = resolver.by_name(on_exit, (*spec_path, "onExit"))
@@ -364,21 +364,21 @@ def _step_arguments(step: StepAt, call: Call) -> Iterator[Finding]:
     yield from _inputs_supplied(call, (supplied_params, supplied_arts), f"{who}'s arguments", at)
     declared = {n for p in input_parameters(call.template) if (n := as_str(p.get("name")))}
     for i, p in enumerate(params):
-        name = as_str(as_dict(p).get("name"))
-        if name and name not in declared and "{{" not in name:
+        pname = as_str(as_dict(p).get("name"))
+        if pname and pname not in declared and "{{" not in pname:
             yield Finding(
                 ARGUMENT_UNUSED, (*args_path, "parameters", i, "name"),
-                f"argument '{name}' is not an input parameter of template '{call.target}'",
-                hint=did_you_mean(name, declared) or "declare it in the template's inputs.parameters",
+                f"argument '{pname}' is not an input parameter of template '{call.target}'",
+                hint=did_you_mean(pname, declared) or "declare it in the template's inputs.parameters",
             )
     declared_arts = {n for a in input_artifacts(call.template) if (n := as_str(a.get("name")))}
     for i, a in enumerate(arts):
-        name = as_str(as_dict(a).get("name"))
-        if name and name not in declared_arts and "{{" not in name:
+        aname = as_str(as_dict(a).get("name"))
+        if aname and aname not in declared_arts and "{{" not in aname:
             yield Finding(
                 ARGUMENT_UNUSED, (*args_path, "artifacts", i, "name"),
-                f"artifact '{name}' is not an input artifact of template '{call.target}'",
-                hint=did_you_mean(name, declared_arts),
+                f"artifact '{aname}' is not an input artifact of template '{call.target}'",
+                hint=did_you_mean(aname, declared_arts),
             )
 
 
@@ -457,7 +457,7 @@ def _kind_fields(at: TemplateAt, kind: str, leaf: bool, label: str) -> Iterator[
                       f"{label}: activeDeadlineSeconds is only valid for leaf templates", on_key=True,
                       hint="use 'timeout' on the steps/dag template's callers, or on its leaves")
     ads = t.get("activeDeadlineSeconds")
-    if isinstance(ads, int | float) and not isinstance(ads, bool) and ads < 0 or (
+    if (isinstance(ads, int | float) and not isinstance(ads, bool) and ads < 0) or (
         isinstance(ads, str) and "{{" not in ads and not ads.lstrip("-").isdigit()
     ):
         yield Finding(ACTIVE_DEADLINE, (*at.path, "activeDeadlineSeconds"),
