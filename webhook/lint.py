@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from webhook.diagnostics import Diagnostic, Severity, define, sort_key
 from webhook.loading import DEFAULT_LIMITS, Limits, LoadedSource, iter_source_paths, load_path
-from webhook.manifest import ARGO_KINDS, Manifest, is_argo_kind
+from webhook.manifest import ARGO_KINDS, Manifest, argo_kind_of, is_argo_kind
 from webhook.validation import validate
 from webhook.validation.context import DocumentTemplates, Lookup, SecretSource, ValidationContext, unknown
 
@@ -78,13 +78,13 @@ def lint_sources(
         for doc in source.documents:
             if doc.positions is not None:
                 result.texts.setdefault(source.file, doc.positions.text)
-            if not is_argo_kind(doc.data):
+            kind = argo_kind_of(doc.data)
+            if kind is None:
                 result.skipped += 1
                 continue
-            kind = doc.data["kind"]
             manifest = Manifest(kind, doc.data, source.file, doc.index, doc.positions, options.namespace)
             templates.add(kind, doc.data, manifest.namespace)
-            if kind in kinds:
+            if kind in kinds or (kind not in ARGO_KINDS and options.kinds is None):
                 manifests.append(manifest)
             else:
                 result.skipped += 1

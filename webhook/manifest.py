@@ -27,6 +27,31 @@ def is_argo_kind(data: Any) -> bool:
     )
 
 
+def argo_kind_of(data: Any) -> str | None:
+    """The kind to validate a document as, or None when it is not meant as one of the four Argo kinds.
+
+    Besides exact matches, a document of the argoproj.io group whose kind is a
+    near miss (``workflow``, ``CronWorkFlow``, ``WorkflowTemplates``) is kept, so
+    the schema rule can say what is wrong instead of the document vanishing. Other
+    argoproj.io kinds (Argo CD, Events, Rollouts, WorkflowEventBinding…) are skipped.
+    """
+    if not isinstance(data, dict):
+        return None
+    kind = data.get("kind")
+    if kind in ARGO_KINDS:
+        return str(kind)
+    api = data.get("apiVersion")
+    if not (isinstance(api, str) and api.split("/", 1)[0] == ARGO_API_GROUP and isinstance(kind, str)):
+        return None
+    import difflib
+
+    lowered = kind.lower()
+    for k in ARGO_KINDS:
+        if lowered == k.lower() or difflib.SequenceMatcher(None, lowered, k.lower()).ratio() >= 0.9:
+            return kind
+    return None
+
+
 @dataclass(slots=True)
 class Manifest:
     kind: str

@@ -18,6 +18,7 @@ from webhook.diagnostics import Finding, JsonPath, Severity, define
 from webhook.manifest import CRON_WORKFLOW, Manifest
 from webhook.suggest import did_you_mean
 from webhook.validation.context import ValidationContext
+from webhook.validation.schema import misspelling
 from webhook.validation.walk import as_dict, as_list, as_str
 
 NO_SCHEDULE = define("AW800", Severity.ERROR, "a CronWorkflow has no schedule")
@@ -168,7 +169,7 @@ def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
         yield Finding(SCHEDULE_DEPRECATED, ("spec", "schedule"),
                       "spec.schedule was replaced by the list spec.schedules in Argo v3.6", on_key=True,
                       hint=f"write: schedules: [{single!r}]")
-    if not schedules and not as_list(spec.get("schedules")):
+    if not schedules and spec.get("schedules") is None and not misspelling(spec, "schedules", "CronWorkflowSpec"):
         yield Finding(NO_SCHEDULE, ("spec",), "CronWorkflow needs at least one schedule", on_key=True,
                       hint="add spec.schedules, e.g. ['0 * * * *']")
     for path, text in schedules:

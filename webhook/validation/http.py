@@ -18,6 +18,7 @@ from webhook.diagnostics import Finding, JsonPath, Severity, define
 from webhook.manifest import Manifest
 from webhook.suggest import did_you_mean
 from webhook.validation.context import ValidationContext
+from webhook.validation.schema import misspelling
 from webhook.validation.walk import TemplateAt, as_dict, as_list, as_str, spec_templates
 
 URL_MISSING = define("AW500", Severity.ERROR, "an HTTP template has no url")
@@ -83,7 +84,9 @@ def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
 def _url(http: dict[str, Any], path: JsonPath, label: str) -> Iterator[Finding]:
     url = http.get("url")
     if url is None or url == "":
-        yield Finding(URL_MISSING, path, f"{label} has no url", on_key=True)
+        # In an http template, `urll:` is reported once, as the schema rule's unknown field.
+        if path[-1] != "http" or not misspelling(http, "url", "HTTP"):
+            yield Finding(URL_MISSING, path, f"{label} has no url", on_key=True)
         return
     if not isinstance(url, str):
         return

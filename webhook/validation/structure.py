@@ -39,9 +39,11 @@ from webhook.validation.walk import (
     as_dict,
     as_list,
     as_str,
+    get_path,
     spec_templates,
     template_steps,
 )
+from webhook.validation.schema import misspelling
 
 ENTRYPOINT_MISSING = define("AW200", Severity.ERROR, "spec.entrypoint is required")
 ENTRYPOINT_UNDEFINED = define("AW201", Severity.ERROR, "the entrypoint names no template")
@@ -175,7 +177,11 @@ def _entrypoint_and_exit(manifest: Manifest, resolver: Resolver) -> Iterator[Fin
     spec_path = manifest.spec_path
     entry = spec.get("entrypoint")
     has_ref = isinstance(spec.get("workflowTemplateRef"), dict)
-    if entry is None or entry == "":
+    # A missing spec, or `entrypiont:`, is reported once by the schema rule.
+    spec_missing = not isinstance(get_path(manifest.data, spec_path), dict)
+    if spec_missing or misspelling(spec, "entrypoint", "WorkflowSpec"):
+        pass
+    elif entry is None or entry == "":
         if manifest.kind in (WORKFLOW, CRON_WORKFLOW) and not has_ref:
             yield Finding(ENTRYPOINT_MISSING, spec_path, "spec.entrypoint is required", on_key=bool(spec_path),
                           hint=_template_choice(resolver))
@@ -578,10 +584,6 @@ def _containers(at: TemplateAt, kind: str | None, label: str, manifest: Manifest
         if name in _RESERVED_CONTAINERS:
             yield Finding(RESERVED_CONTAINER, (*at.path, "sidecars", i, "name"),
                           f"{label}: sidecar name '{name}' is reserved by Argo")
-    for i, s in enumerate(as_list(t.get("initContainers"))):
-        if isinstance(s, dict) and not s.get("name"):
-            yield Finding(RESERVED_CONTAINER, (*at.path, "initContainers", i),
-                          f"{label}: init containers need a name")
     cs = t.get("containerSet")
     if isinstance(cs, dict):
         containers = [c for c in as_list(cs.get("containers")) if isinstance(c, dict)]
