@@ -32,6 +32,7 @@ from webhook.validation.resolve import (
     input_parameters,
     parameter_has_value,
 )
+from webhook.validation.schema import misspelling
 from webhook.validation.walk import (
     TEMPLATE_TYPES,
     StepAt,
@@ -43,7 +44,6 @@ from webhook.validation.walk import (
     spec_templates,
     template_steps,
 )
-from webhook.validation.schema import misspelling
 
 ENTRYPOINT_MISSING = define("AW200", Severity.ERROR, "spec.entrypoint is required")
 ENTRYPOINT_UNDEFINED = define("AW201", Severity.ERROR, "the entrypoint names no template")
