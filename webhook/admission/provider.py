@@ -1,0 +1,90 @@
+"""Where a review's ValidationContext comes from: the provider interface and the offline provider.
+
+A provider looks up what validation needs from the outside world (secret keys,
+access reviews, WorkflowTemplates) *before* the pure validator runs. It gets the
+request (with the requesting user) and the deadline the API server set, and must
+answer before it; when the outside world cannot answer it either returns a
+context whose lookups say UNKNOWN, or raises ContextUnavailable, which the
+server turns into an answer under the failure policy (open: allow with a
+warning; closed: deny).
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+from webhook.admission.review import AdmissionRequest
+from webhook.diagnostics import Severity
+from webhook.manifest import Manifest
+from webhook.validation.context import SecretSource, ValidationContext
+
+
+class FailurePolicy(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """A point on the monotonic clock by which the answer must be on its way."""
+
+    expires: float
+
+    @classmethod
+    def after(cls, seconds: float) -> Deadline:
+        return cls(time.monotonic() + seconds)
+
+    def remaining(self) -> float:
+        return max(0.0, self.expires - time.monotonic())
+
+    @property
+    def expired(self) -> bool:
+        return time.monotonic() >= self.expires
+
+
+class ContextUnavailable(Exception):
+    """The outside world could not be asked in time (API server down, forbidden, too slow).
+
+    The message is shown to the person whose request was judged: name the thing
+    that failed, never a secret value.
+    """
+
+
+class ContextProvider(Protocol):
+    async def start(self) -> None:
+        """Open clients; called once before the server accepts requests."""
+        ...
+
+    async def close(self) -> None: ...
+
+    async def context_for(self, request: AdmissionRequest, manifest: Manifest, deadline: Deadline) -> ValidationContext:
+        """The context to validate ``manifest`` (the object of ``request``) with, found before ``deadline``."""
+        ...
+
+
+class OfflineProvider:
+    """No cluster: WorkflowTemplates are unknown (references to them are warnings), secrets from a file or none."""
+
+    def __init__(self, secrets: SecretSource | None = None, failure_policy: FailurePolicy = FailurePolicy.CLOSED,
+                 strict: bool = True) -> None:
+        self.secrets = secrets
+        self.failure_policy = failure_policy
+        self.strict = strict
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    async def context_for(self, request: AdmissionRequest, manifest: Manifest, deadline: Deadline) -> ValidationContext:
+        return ValidationContext(
+            strict=self.strict,
+            secrets=self.secrets,
+            # Without a cluster a missing template may well exist there: say so, do not deny.
+            unresolved_severity=Severity.WARNING,
+            user=request.user.username,
+        )
