@@ -1,0 +1,118 @@
+"""``argo-warden serve``: the admission webhook (and, unless --no-api, the Argo-Server-compatible API)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import sys
+
+from webhook.admission.mutation import MutatorUnavailable, mutators
+from webhook.admission.provider import ContextProvider, FailurePolicy, OfflineProvider
+from webhook.cli import EXIT_OK, EXIT_USAGE
+from webhook.server import logs
+from webhook.server.config import ServerConfig, TLSFiles
+from webhook.server.lifecycle import ListenError, serve
+from webhook.server.state import RouteGroup
+
+SELF_SIGNED_DIR = "certs"
+# ``module:function`` adding the /api/v1 routes (issue 7); absent from builds without the REST API.
+API_ROUTES = "webhook.api.routes:add_routes"
+
+
+class UsageError(Exception):
+    pass
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        tls = _tls(args)
+        provider = _provider(args)
+        chain = mutators(args.plugin_mutation)
+        groups = [] if args.no_api else _api_routes()
+    except UsageError as exc:
+        print(f"argo-warden serve: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except MutatorUnavailable as exc:
+        print(f"argo-warden serve: --plugin-mutation: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    config = ServerConfig(
+        host=args.host, port=args.port, tls=tls, failure_policy=FailurePolicy(args.failure_policy),
+        plugin_mutation=args.plugin_mutation, grace_period=args.grace_period, api=not args.no_api,
+        auth_mode=args.auth_mode, tokens_file=args.tokens, data_dir=args.data_dir, responses_file=args.responses,
+    )
+    logs.configure()
+    try:
+        asyncio.run(serve(config, provider, groups, chain))
+    except ListenError as exc:
+        print(f"argo-warden serve: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def _tls(args: argparse.Namespace) -> TLSFiles | None:
+    given = [flag for flag, value in (("--tls-cert", args.tls_cert), ("--tls-key", args.tls_key),
+                                      ("--self-signed", args.self_signed)) if value]
+    if args.no_tls:
+        if given:
+            raise UsageError(f"--no-tls cannot be combined with {', '.join(given)}")
+        return None
+    if args.self_signed:
+        if args.tls_cert or args.tls_key:
+            raise UsageError("--self-signed makes its own certificate; leave out --tls-cert and --tls-key")
+        from webhook.certs import CertificateError, issue
+
+        extra_ips = [] if args.host in ("0.0.0.0", "::", "localhost", "127.0.0.1", "::1") else [args.host]
+        try:
+            files = issue(SELF_SIGNED_DIR, ips=_only_ips(extra_ips), reuse_serving=True)
+        except CertificateError as exc:
+            raise UsageError(f"--self-signed: {exc}") from None
+        print(f"argo-warden serve: serving {files.cert} signed by {files.ca_cert}; CA bundle (caBundle) on stdout",
+              file=sys.stderr)
+        print(files.ca_bundle(), flush=True)
+        return TLSFiles(str(files.cert), str(files.key))
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise UsageError("--tls-cert and --tls-key go together")
+    if not args.tls_cert:
+        raise UsageError("choose --tls-cert FILE --tls-key FILE, --self-signed, or --no-tls (plain HTTP, local only)")
+    return TLSFiles(args.tls_cert, args.tls_key)
+
+
+def _only_ips(hosts: list[str]) -> list[str]:
+    import ipaddress
+
+    out = []
+    for host in hosts:
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            continue
+        out.append(host)
+    return out
+
+
+def _provider(args: argparse.Namespace) -> ContextProvider:
+    policy = FailurePolicy(args.failure_policy)
+    if args.kubeconfig or args.in_cluster:
+        raise UsageError("--kubeconfig/--in-cluster: the cluster provider is not part of this build yet; "
+                         "use --secrets FILE (or nothing) to check offline")
+    secrets = None
+    if args.secrets:
+        from webhook.secrets.files import FileSecrets, SecretFileError
+
+        try:
+            secrets = FileSecrets.from_path(args.secrets)
+        except SecretFileError as exc:
+            raise UsageError(f"--secrets {args.secrets}: {exc}") from None
+    return OfflineProvider(secrets, policy)
+
+
+def _api_routes() -> list[RouteGroup]:
+    module_name, _, attr = API_ROUTES.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            return []  # this build has no REST API
+        raise
+    return [getattr(module, attr)]

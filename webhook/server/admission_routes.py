@@ -1,0 +1,150 @@
+"""``POST /validate`` and ``POST /mutate``: read the review within its deadline and limits, decide, answer, log.
+
+Every review gets an answer before the API server's ``?timeout=``: work that
+cannot finish in time (the provider, or a large object off the event loop) is
+abandoned and the review is answered under the failure policy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import traceback
+from typing import Literal
+
+from aiohttp import web
+
+from webhook.admission.decide import manifest_of, shortcut, validation_verdict
+from webhook.admission.mutation import mutation_verdict
+from webhook.admission.provider import ContextUnavailable, Deadline, FailurePolicy
+from webhook.admission.response import Verdict, allow, deny, review_response
+from webhook.admission.review import AdmissionRequest, ReviewError, parse_body
+from webhook.manifest import argo_kind_of
+from webhook.server.logs import event
+from webhook.server.state import STATE, ServerState
+from webhook.server.timeouts import BadTimeout, parse_duration
+from webhook.validation import validate
+
+Webhook = Literal["validate", "mutate"]
+
+
+def add_routes(app: web.Application, state: ServerState) -> None:
+    app.router.add_post("/validate", handle_validate)
+    app.router.add_post("/mutate", handle_mutate)
+
+
+async def handle_validate(request: web.Request) -> web.Response:
+    return await review(request, "validate")
+
+
+async def handle_mutate(request: web.Request) -> web.Response:
+    return await review(request, "mutate")
+
+
+class Rejected(Exception):
+    """The request cannot be answered with an AdmissionReview (no uid to echo): answer with an HTTP error."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+async def review(request: web.Request, webhook: Webhook) -> web.Response:
+    state = request.app[STATE]
+    started = time.perf_counter()
+    try:
+        deadline = _deadline(request, state)
+        admission, verdict = await _admit(request, state, webhook, deadline)
+    except Rejected as exc:
+        state.metrics.rejected.labels(f"/{webhook}", str(exc.status)).inc()
+        event("request refused", logging.WARNING, webhook=webhook, status=exc.status, reason=exc.message)
+        return web.json_response({"code": exc.status, "message": exc.message}, status=exc.status)
+    seconds = time.perf_counter() - started
+    kind = argo_kind_of(admission.object or admission.old_object) or admission.kind
+    state.metrics.observe_review(webhook, kind, admission.operation, verdict.label, seconds)
+    event("review", webhook=webhook, uid=admission.uid, kind=kind, operation=admission.operation,
+          namespace=admission.namespace, name=admission.display_name, user=admission.user.username,
+          dry_run=admission.dry_run, verdict=verdict.label, reason=verdict.reason, ms=round(seconds * 1000, 3),
+          codes=list(verdict.codes))
+    body = json.dumps(review_response(admission.uid, verdict), ensure_ascii=False, separators=(",", ":"))
+    return web.Response(text=body, content_type="application/json")
+
+
+def _deadline(request: web.Request, state: ServerState) -> Deadline:
+    config = state.config
+    raw = request.query.get("timeout")
+    try:
+        timeout = parse_duration(raw) if raw is not None else config.default_timeout
+    except BadTimeout as exc:
+        raise Rejected(400, str(exc)) from None
+    timeout = min(timeout, config.max_timeout)
+    return Deadline.after(max(0.0, timeout - config.answer_margin(timeout)))
+
+
+async def _admit(request: web.Request, state: ServerState, webhook: Webhook,
+                 deadline: Deadline) -> tuple[AdmissionRequest, Verdict]:
+    config = state.config
+    if request.content_length is not None and request.content_length > config.max_body_bytes:
+        raise Rejected(413, f"request body is larger than {config.max_body_bytes} bytes")
+    try:
+        await asyncio.wait_for(state.slots.acquire(), deadline.remaining())
+    except TimeoutError:
+        raise Rejected(429, "too many reviews in flight; try again") from None
+    state.in_flight += 1
+    state.metrics.in_flight.inc()
+    try:
+        try:
+            body = await asyncio.wait_for(request.read(), deadline.remaining())
+        except TimeoutError:
+            raise Rejected(408, "the request body did not arrive before the deadline") from None
+        offload = len(body) >= config.offload_bytes
+        try:
+            admission = await state.run(deadline, offload, parse_body, body, config.max_depth)
+        except ReviewError as exc:
+            raise Rejected(400, str(exc)) from None
+        except TimeoutError:
+            raise Rejected(408, "the request body could not be read before the deadline") from None
+        return admission, await _decide(state, webhook, admission, deadline, offload)
+    finally:
+        state.in_flight -= 1
+        state.metrics.in_flight.dec()
+        state.slots.release()
+
+
+async def _decide(state: ServerState, webhook: Webhook, admission: AdmissionRequest, deadline: Deadline,
+                  offload: bool) -> Verdict:
+    quick = shortcut(admission)
+    if quick is not None:
+        return quick
+    manifest = manifest_of(admission)
+    try:
+        if webhook == "mutate":
+            return await state.run(deadline, offload, mutation_verdict, manifest, state.mutators)
+        try:
+            context = await asyncio.wait_for(state.provider.context_for(admission, manifest, deadline),
+                                             deadline.remaining())
+        except ContextUnavailable as exc:
+            return unchecked(state, webhook, str(exc), 503)
+        diagnostics = await state.run(deadline, offload, validate, manifest, context)
+        return validation_verdict(manifest, diagnostics)
+    except TimeoutError:
+        return unchecked(state, webhook, "it took longer than the API server's deadline", 504)
+    except Exception as exc:
+        # A bug of ours must not block the cluster beyond what the failure policy says; the log says where.
+        frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        event("review failed", logging.ERROR, uid=admission.uid, webhook=webhook, error=type(exc).__name__,
+              where=f"{frame.filename}:{frame.lineno} in {frame.name}" if frame else None)
+        return unchecked(state, webhook, "internal error (see the argo-warden log)", 500)
+
+
+def unchecked(state: ServerState, webhook: Webhook, reason: str, code: int) -> Verdict:
+    """The answer when the object could not be judged: per the failure policy (mutation never blocks)."""
+    if webhook == "mutate":
+        return allow("not-mutated", (f"argo-warden did not mutate this object: {reason}",))
+    if state.config.failure_policy is FailurePolicy.OPEN:
+        return allow("unchecked", (f"argo-warden did not check this object: {reason} (failure policy open)",))
+    return deny("unchecked", f"argo-warden could not check this object: {reason}; try again "
+                             f"(failure policy closed)", code)

@@ -1,0 +1,50 @@
+"""Settings of one ``argo-warden serve`` process, shared by every route group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from webhook.admission.provider import FailurePolicy
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class TLSFiles:
+    cert: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    host: str = "0.0.0.0"
+    port: int = 8443
+    # None: plain HTTP (``--no-tls``, local testing only).
+    tls: TLSFiles | None = None
+    # How often the certificate files are checked for a change.
+    tls_poll_seconds: float = 1.0
+    # An AdmissionReview carries object and oldObject, each up to 1.5 MiB in etcd.
+    max_body_bytes: int = 4 * MIB
+    max_depth: int = 100
+    # Reviews being read or worked on at once; more wait for a slot until their deadline.
+    max_concurrency: int = 64
+    # Bodies at least this large are parsed and validated off the event loop.
+    offload_bytes: int = 64 * 1024
+    # Threads for that work (CPU-bound: more threads than cores buys nothing under the GIL).
+    worker_threads: int = 2
+    # When the API server sends no ?timeout= (its default is 10s; it never sends more than 30s).
+    default_timeout: float = 10.0
+    max_timeout: float = 30.0
+    failure_policy: FailurePolicy = FailurePolicy.CLOSED
+    plugin_mutation: bool = False
+    grace_period: float = 20.0
+    # Read by the Argo-Server-compatible API route group.
+    api: bool = True
+    auth_mode: str = "client"
+    tokens_file: str | None = None
+    data_dir: str = "argo-warden-data"
+    responses_file: str | None = None
+
+    def answer_margin(self, timeout: float) -> float:
+        """Time kept back before a deadline to send the answer: a tenth of it, between 50 ms and 500 ms."""
+        return min(0.5, max(0.05, timeout / 10))

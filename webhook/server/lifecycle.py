@@ -1,0 +1,70 @@
+"""Run the server until SIGTERM or SIGINT, then shut down gracefully.
+
+On the signal: readiness turns false, the listening socket closes (no new
+connections), every response closes its connection, requests in flight finish
+within the grace period, and the process exits 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Sequence
+
+from aiohttp import web
+
+from webhook.admission.mutation import Mutator, mutators
+from webhook.admission.provider import ContextProvider
+from webhook.server.app import create_app
+from webhook.server.config import ServerConfig
+from webhook.server.logs import event
+from webhook.server.metrics import Metrics
+from webhook.server.state import RouteGroup, ServerState
+from webhook.server.tls import ReloadingTLS
+
+
+class ListenError(Exception):
+    pass
+
+
+async def serve(config: ServerConfig, provider: ContextProvider, extra_route_groups: Sequence[RouteGroup] = (),
+                chain: tuple[Mutator, ...] | None = None) -> None:
+    metrics = Metrics()
+    tls = ReloadingTLS(config.tls, metrics, config.tls_poll_seconds) if config.tls is not None else None
+    state = ServerState(config, provider, metrics=metrics, tls=tls,
+                        mutators=chain if chain is not None else mutators(config.plugin_mutation))
+    app = create_app(config, provider, extra_route_groups, state=state)
+    runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=config.grace_period)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await provider.start()
+    await runner.setup()
+    watcher: asyncio.Task[None] | None = None
+    try:
+        site = web.TCPSite(runner, config.host, config.port, ssl_context=tls.front if tls else None)
+        try:
+            await site.start()
+        except OSError as exc:
+            raise ListenError(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}") from None
+        if tls is not None:
+            watcher = asyncio.create_task(tls.watch())
+        event("listening", host=config.host, port=config.port, tls=tls is not None,
+              failure_policy=str(config.failure_policy), ready=state.not_ready_reason() is None)
+        await stop.wait()
+        state.shutting_down = True
+        event("shutting down", in_flight=state.in_flight, grace_period=config.grace_period)
+    finally:
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+        # Stops listening, closes idle connections, waits up to the grace period for requests in flight.
+        await runner.cleanup()
+        await provider.close()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+    event("stopped", logging.INFO)

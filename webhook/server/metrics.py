@@ -1,0 +1,37 @@
+"""Prometheus metrics of one server, in a registry of its own (several servers can live in one test process)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from webhook.manifest import ARGO_KINDS
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+# Admission is expected to take about a millisecond; the API server gives up after at most 30 s.
+LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        labels = ("webhook", "kind", "operation", "verdict")
+        self.reviews = Counter("argo_warden_admission_reviews", "Admission reviews answered",
+                               labels, registry=self.registry)
+        self.latency = Histogram("argo_warden_admission_duration_seconds",
+                                 "Time from reading an admission review to answering it",
+                                 labels, buckets=LATENCY_BUCKETS, registry=self.registry)
+        self.rejected = Counter("argo_warden_http_rejected_requests",
+                                "Requests refused before a review could be answered (bad body, too large, busy)",
+                                ("route", "status"), registry=self.registry)
+        self.in_flight = Gauge("argo_warden_admission_in_flight", "Admission reviews being worked on",
+                               registry=self.registry)
+        self.tls_reloads = Counter("argo_warden_tls_reloads", "Certificate reloads from the files",
+                                   ("result",), registry=self.registry)
+
+    def observe_review(self, webhook: str, kind: str, operation: str, verdict: str, seconds: float) -> None:
+        labels = (webhook, kind if kind in ARGO_KINDS else "other", operation, verdict)
+        self.reviews.labels(*labels).inc()
+        self.latency.labels(*labels).observe(seconds)
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)

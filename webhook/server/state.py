@@ -1,0 +1,62 @@
+"""What every route group of one server shares: config, provider, metrics, readiness and the worker threads."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from aiohttp import web
+
+from webhook.admission.mutation import Mutator, mutators
+from webhook.admission.provider import ContextProvider, Deadline
+from webhook.server.config import ServerConfig
+from webhook.server.metrics import Metrics
+from webhook.server.tls import ReloadingTLS
+
+_T = TypeVar("_T")
+
+
+@dataclass(eq=False)
+class ServerState:
+    config: ServerConfig
+    provider: ContextProvider
+    metrics: Metrics = field(default_factory=Metrics)
+    tls: ReloadingTLS | None = None
+    mutators: tuple[Mutator, ...] = field(default_factory=mutators)
+    shutting_down: bool = False
+    # Reviews between taking a slot and answering.
+    in_flight: int = 0
+    executor: ThreadPoolExecutor = field(init=False)
+    slots: asyncio.Semaphore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.executor = ThreadPoolExecutor(self.config.worker_threads, thread_name_prefix="argo-warden-review")
+        self.slots = asyncio.Semaphore(self.config.max_concurrency)
+
+    def not_ready_reason(self) -> str | None:
+        if self.shutting_down:
+            return "shutting down"
+        if self.tls is not None and not self.tls.loaded:
+            return self.tls.error or "certificates not loaded yet"
+        return None
+
+    async def run(self, deadline: Deadline, offload: bool, fn: Callable[..., _T], *args: object) -> _T:
+        """Run CPU-bound ``fn``: in a worker thread for large inputs (bounded by the deadline), else right here.
+
+        Small reviews take about a millisecond, less than handing them to a thread
+        costs; large ones would stall every other request if run on the event loop.
+        """
+        if not offload:
+            return fn(*args)
+        loop = asyncio.get_running_loop()
+        return await asyncio.wait_for(loop.run_in_executor(self.executor, fn, *args), deadline.remaining())
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+STATE = web.AppKey("argo_warden_state", ServerState)
+RouteGroup = Callable[[web.Application, ServerState], None]
