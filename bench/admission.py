@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Admission throughput and latency: our ``/validate`` against an allow-everything aiohttp handler.
+
+Both servers run as their own processes on 127.0.0.1 with the same TLS setup
+(one certificate from ``webhook.certs``, TLS 1.2 minimum) and are driven in one
+run by the same aiohttp client at the same concurrency with the same
+AdmissionReview (the seed workflow, ``bench/data/seed-workflow.yaml``).
+
+- ours: ``argo-warden serve --tls-cert … --tls-key … --no-api`` (JSON logs on, as in production);
+- baseline: an aiohttp handler that parses the review and allows it, echoing the uid.
+
+Prints requests/s, p50 and p99 for both and the throughput ratio ours / baseline.
+Targets: ratio ≥ 0.7, our p99 ≤ 10 ms.
+
+Usage: python bench/admission.py [--requests N] [--concurrency C] [--warmup W]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SEED = Path(__file__).resolve().parent / "data" / "seed-workflow.yaml"
+
+
+def baseline_server(port: int, cert: str, key: str) -> None:
+    """The allow-everything webhook: parse the review, allow it."""
+    from aiohttp import web
+
+    from webhook.server.tls import context_from_files
+
+    async def allow(request: web.Request) -> web.Response:
+        review = json.loads(await request.read())
+        uid = review["request"]["uid"]
+        return web.json_response({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+                                  "response": {"uid": uid, "allowed": True}})
+
+    app = web.Application(client_max_size=4 * 1024 * 1024)
+    app.router.add_post("/validate", allow)
+    app.router.add_get("/readyz", lambda request: web.json_response({"status": "ready"}))  # type: ignore[arg-type,return-value]
+    web.run_app(app, host="127.0.0.1", port=port, ssl_context=context_from_files(cert, key), print=None,
+                access_log=None)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def review_body() -> bytes:
+    import yaml
+
+    obj = yaml.safe_load(SEED.read_text())
+    return json.dumps({
+        "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+        "request": {"uid": "bench", "kind": {"group": "argoproj.io", "version": "v1alpha1", "kind": "Workflow"},
+                    "resource": {"group": "argoproj.io", "version": "v1alpha1", "resource": "workflows"},
+                    "operation": "CREATE", "namespace": "default", "userInfo": {"username": "bench"},
+                    "object": obj},
+    }).encode()
+
+
+async def wait_ready(url: str, ctx: ssl.SSLContext, proc: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    import aiohttp
+
+    deadline = time.monotonic() + seconds
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise SystemExit(f"server exited with {proc.returncode} before it was ready")
+            try:
+                async with session.get(url, ssl=ctx) as resp:
+                    if resp.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    raise SystemExit(f"{url} not ready within {seconds}s")
+
+
+async def drive(url: str, ctx: ssl.SSLContext, body: bytes, requests: int, concurrency: int,
+                time_limit: float) -> dict[str, Any]:
+    import aiohttp
+
+    latencies: list[float] = []
+    failures = 0
+    remaining = requests
+    stop_at = time.monotonic() + time_limit
+    connector = aiohttp.TCPConnector(limit=concurrency, ssl=ctx)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def worker() -> None:
+            nonlocal remaining, failures
+            while remaining > 0 and time.monotonic() < stop_at:
+                remaining -= 1
+                t0 = time.perf_counter()
+                try:
+                    async with session.post(url, data=body, headers={"Content-Type": "application/json"}) as resp:
+                        payload = await resp.read()
+                        ok = resp.status == 200 and b'"uid":"bench"' in payload.replace(b" ", b"")
+                except aiohttp.ClientError:
+                    ok = False
+                latencies.append(time.perf_counter() - t0)
+                failures += not ok
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    latencies.sort()
+    n = len(latencies)
+    return {
+        "requests": n, "failures": failures, "seconds": elapsed, "rps": n / elapsed if elapsed else 0.0,
+        "p50_ms": latencies[n // 2] * 1000 if n else 0.0,
+        "p99_ms": latencies[min(n - 1, int(n * 0.99))] * 1000 if n else 0.0,
+    }
+
+
+def start(cmd: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=str(ROOT))
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    from webhook.certs import issue
+
+    body = review_body()
+    with tempfile.TemporaryDirectory(prefix="argo-warden-bench-") as tmp:
+        files = issue(tmp)
+        ctx = ssl.create_default_context(cafile=str(files.ca_cert))
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        results: dict[str, dict[str, Any]] = {}
+        servers = {
+            "ours": [sys.executable, "-m", "webhook", "serve", "--host", "127.0.0.1", "--tls-cert", str(files.cert),
+                     "--tls-key", str(files.key), "--no-api"],
+            "allow-all": [sys.executable, __file__, "--baseline-server", str(files.cert), str(files.key)],
+        }
+        for name, cmd in servers.items():
+            port = free_port()
+            proc = start([*cmd, "--port", str(port)], env)
+            try:
+                base = f"https://127.0.0.1:{port}"
+                await wait_ready(f"{base}/readyz", ctx, proc)
+                await drive(f"{base}/validate?timeout=10s", ctx, body, args.warmup, args.concurrency, 60)
+                results[name] = await drive(f"{base}/validate?timeout=10s", ctx, body, args.requests,
+                                            args.concurrency, args.time_limit)
+            finally:
+                proc.terminate()
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+    print(f"admission bench: {len(body)} byte review (seed workflow), concurrency {args.concurrency}, TLS on 127.0.0.1")
+    for name, r in results.items():
+        print(f"  {name:9s}  {r['rps']:8.0f} req/s   p50 {r['p50_ms']:6.2f} ms   p99 {r['p99_ms']:6.2f} ms"
+              f"   ({r['requests']} requests, {r['failures']} failed)")
+    ratio = results["ours"]["rps"] / results["allow-all"]["rps"] if results["allow-all"]["rps"] else 0.0
+    print(f"  throughput ratio ours / allow-all: {ratio:.2f} (target >= 0.70); "
+          f"our p99 {results['ours']['p99_ms']:.2f} ms (target <= 10 ms)")
+    return 1 if any(r["failures"] for r in results.values()) else 0
+
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "--baseline-server":
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--baseline-server", nargs=2, metavar=("CERT", "KEY"))
+        parser.add_argument("--port", type=int, required=True)
+        ns = parser.parse_args()
+        baseline_server(ns.port, *ns.baseline_server)
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=5000)
+    parser.add_argument("--warmup", type=int, default=300)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--time-limit", type=float, default=120.0, help="stop a measured run after this long")
+    return asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,21 @@
+"""bench/admission.py keeps working (a tiny run; the figures themselves are not checked here)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.admission.conftest import ROOT
+
+
+def test_admission_benchmark_runs_with_a_tiny_size() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "admission.py"), "--requests", "40", "--warmup", "8",
+         "--concurrency", "4"],
+        capture_output=True, text=True, timeout=120, cwd=str(ROOT),
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert any(line.strip().startswith("ours") and "(40 requests, 0 failed)" in line for line in lines)
+    assert any(line.strip().startswith("allow-all") and "(40 requests, 0 failed)" in line for line in lines)
+    assert "throughput ratio ours / allow-all:" in result.stdout
