@@ -1,0 +1,114 @@
+"""Helm's own lint over charts/argo-warden: default values, each option switched on, and values it must refuse.
+
+Helm's lint renders every template with the chart's values.yaml and checks the
+values against values.schema.json, so each case is a copy of the chart whose
+values.yaml is the defaults with the case's overrides merged in. helm-sdkpy
+needs Python >= 3.12: it lives in .helm-venv, which .ci/run creates.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+CHART = ROOT / "charts" / "argo-warden"
+HELM_PYTHON = Path(os.environ.get("ARGO_WARDEN_HELM_PYTHON", ROOT / ".helm-venv" / "bin" / "python"))
+# Helm's support.Severity: 1 info, 2 warning, 3 error.
+WARNING = 2
+
+OPTIONS: dict[str, dict[str, Any]] = {
+    "defaults": {},
+    "cert-manager": {"tls": {"mode": "certManager"}},
+    "cert-manager-issuer": {"tls": {"mode": "certManager",
+                                    "certManager": {"issuerRef": {"name": "corp-ca", "kind": "ClusterIssuer"}}}},
+    "own-secret": {"tls": {"mode": "secret", "secretName": "my-tls", "caBundle": "TFMwdExTMUNSVWRKVGlCRFJWSlVTVVpK"}},
+    "autoscaling": {"autoscaling": {"enabled": True, "minReplicas": 3, "maxReplicas": 9}},
+    "service-monitor": {"serviceMonitor": {"enabled": True, "labels": {"release": "prometheus"}}},
+    "rest-api": {"api": {"enabled": True}},
+    "plugin-mutation": {"server": {"pluginMutation": True, "failurePolicy": "open"}},
+    "rbac-rules": {"rbac": {"rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]}},
+    "no-pdb": {"podDisruptionBudget": {"enabled": False}},
+    "validating-only": {"webhook": {"mutating": {"enabled": False}, "skipServiceAccounts": []}},
+    "fail-open": {"webhook": {"validating": {"failurePolicy": "Ignore"}, "timeoutSeconds": 2,
+                              "objectSelector": {"matchLabels": {"argo-warden.io/check": "true"}}}},
+    "scheduling": {"nodeSelector": {"kubernetes.io/os": "linux"}, "priorityClassName": "system-cluster-critical",
+                   "tolerations": [{"key": "dedicated", "operator": "Exists"}], "podLabels": {"team": "platform"},
+                   "serviceAccount": {"create": False, "name": "existing"}},
+}
+
+REFUSED: dict[str, dict[str, Any]] = {
+    "zero-replicas": {"replicaCount": 0},
+    "unknown-tls-mode": {"tls": {"mode": "vault"}},
+    "misspelt-key": {"replicas": 3},
+    "timeout-over-30": {"webhook": {"timeoutSeconds": 45}},
+    "bad-failure-policy": {"webhook": {"validating": {"failurePolicy": "Deny"}}},
+}
+
+
+def merged(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merged(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+@pytest.fixture(scope="module")
+def lint_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    if not HELM_PYTHON.exists():
+        pytest.skip(f"{HELM_PYTHON} is absent: .ci/run creates it (Python >= 3.12 venv with helm-sdkpy)")
+    defaults = yaml.safe_load((CHART / "values.yaml").read_text())
+    cases = {**OPTIONS, **REFUSED}
+    dirs = []
+    base = tmp_path_factory.mktemp("charts")
+    for name, overrides in cases.items():
+        target = base / name / "argo-warden"
+        shutil.copytree(CHART, target)
+        (target / "values.yaml").write_text(yaml.safe_dump(merged(defaults, overrides), sort_keys=False))
+        dirs.append(str(target))
+    proc = subprocess.run([str(HELM_PYTHON), str(Path(__file__).with_name("helm_lint.py")), *dirs],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return dict(zip(cases, json.loads(proc.stdout), strict=True))
+
+
+def problems(result: dict[str, Any]) -> list[tuple[int, str]]:
+    return [(m["Severity"], m["Path"]) for m in result["Messages"] if m["Severity"] >= WARNING]
+
+
+@pytest.mark.parametrize("case", list(OPTIONS))
+def test_chart_lints_clean(lint_results: dict[str, dict[str, Any]], case: str) -> None:
+    result = lint_results[case]
+    assert result["TotalChartsLinted"] == 1
+    assert problems(result) == [], f"helm lint found problems with {case} values"
+
+
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_chart_refuses_bad_values(lint_results: dict[str, dict[str, Any]], case: str) -> None:
+    assert (3, "values.yaml") in problems(lint_results[case])
+
+
+def test_chart_defaults_match_the_issue() -> None:
+    values = yaml.safe_load((CHART / "values.yaml").read_text())
+    assert values["replicaCount"] == 2
+    assert values["securityContext"]["readOnlyRootFilesystem"] is True
+    assert values["podSecurityContext"]["runAsNonRoot"] is True
+    assert values["resources"]["requests"]
+    webhooks = (CHART / "templates" / "webhooks.yaml").read_text()
+    for text in ("sideEffects: None", "admissionReviewVersions: [v1]", "operations: [CREATE, UPDATE]"):
+        assert text in webhooks
+    for kind in ("workflows", "workflowtemplates", "clusterworkflowtemplates", "cronworkflows"):
+        assert f'"{kind}"' in webhooks
+    schema = json.loads((CHART / "values.schema.json").read_text())
+    assert set(schema["properties"]) - {"global"} == set(values)
