@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from collections.abc import Sequence
@@ -76,6 +77,8 @@ async def serve(config: ServerConfig, provider: ContextProvider, extra_route_gro
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     warm_up(state.mutators)
+    # Modules, schemas and grammars live as long as the process: keep them out of every full GC pass.
+    gc.freeze()
     await provider.start()
     await runner.setup()
     watcher: asyncio.Task[None] | None = None
