@@ -130,6 +130,14 @@ async def drive(url: str, ctx: ssl.SSLContext, body: bytes, requests: int, concu
     }
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the server process has used so far."""
+    import psutil  # type: ignore[import-untyped]
+
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
+
+
 def start(cmd: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=str(ROOT))
 
@@ -155,8 +163,10 @@ async def main_async(args: argparse.Namespace) -> int:
                 base = f"https://127.0.0.1:{port}"
                 await wait_ready(f"{base}/readyz", ctx, proc)
                 await drive(f"{base}/validate?timeout=10s", ctx, body, args.warmup, args.concurrency, 60)
+                cpu_before = cpu_seconds(proc.pid)
                 results[name] = await drive(f"{base}/validate?timeout=10s", ctx, body, args.requests,
                                             args.concurrency, args.time_limit)
+                results[name]["server_cpu_us"] = (cpu_seconds(proc.pid) - cpu_before) / results[name]["requests"] * 1e6
             finally:
                 proc.terminate()
                 try:
@@ -166,6 +176,7 @@ async def main_async(args: argparse.Namespace) -> int:
     print(f"admission bench: {len(body)} byte review (seed workflow), concurrency {args.concurrency}, TLS on 127.0.0.1")
     for name, r in results.items():
         print(f"  {name:9s}  {r['rps']:8.0f} req/s   p50 {r['p50_ms']:6.2f} ms   p99 {r['p99_ms']:6.2f} ms"
+              f"   server CPU {r['server_cpu_us']:5.0f} us/request"
               f"   ({r['requests']} requests, {r['failures']} failed)")
     ratio = results["ours"]["rps"] / results["allow-all"]["rps"] if results["allow-all"]["rps"] else 0.0
     print(f"  throughput ratio ours / allow-all: {ratio:.2f} (target >= 0.70); "

@@ -62,9 +62,10 @@ def _tls(args: argparse.Namespace) -> TLSFiles | None:
             raise UsageError("--self-signed makes its own certificate; leave out --tls-cert and --tls-key")
         from webhook.certs import CertificateError, issue
 
-        extra_ips = [] if args.host in ("0.0.0.0", "::", "localhost", "127.0.0.1", "::1") else [args.host]
+        # Besides localhost and the service names, the address the server is told to listen on.
+        extra_ips = [args.host] if _is_ip(args.host) and args.host not in ("0.0.0.0", "::") else []
         try:
-            files = issue(SELF_SIGNED_DIR, ips=_only_ips(extra_ips), reuse_serving=True)
+            files = issue(SELF_SIGNED_DIR, ips=extra_ips, reuse_serving=True)
         except CertificateError as exc:
             raise UsageError(f"--self-signed: {exc}") from None
         print(f"argo-warden serve: serving {files.cert} signed by {files.ca_cert}; CA bundle (caBundle) on stdout",
@@ -78,17 +79,14 @@ def _tls(args: argparse.Namespace) -> TLSFiles | None:
     return TLSFiles(args.tls_cert, args.tls_key)
 
 
-def _only_ips(hosts: list[str]) -> list[str]:
+def _is_ip(host: str) -> bool:
     import ipaddress
 
-    out = []
-    for host in hosts:
-        try:
-            ipaddress.ip_address(host)
-        except ValueError:
-            continue
-        out.append(host)
-    return out
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _provider(args: argparse.Namespace) -> ContextProvider:
