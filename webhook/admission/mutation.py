@@ -9,7 +9,6 @@ patch is the difference between the object and its copy, computed by the
 from __future__ import annotations
 
 import copy
-import importlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -19,6 +18,7 @@ import jsonpatch
 from webhook.admission.response import Verdict
 from webhook.diagnostics import format_path
 from webhook.manifest import ARGO_KINDS, Manifest
+from webhook.optional import load_optional
 from webhook.secrets.references import parse_secret_lookup
 from webhook.validation.http import http_templates
 from webhook.validation.walk import as_list
@@ -111,14 +111,13 @@ def mutators(plugin_mutation: bool = False) -> tuple[Mutator, ...]:
 
 
 def load_mutator(spec: str) -> Mutator:
-    module_name, _, attr = spec.partition(":")
     try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
-            raise MutatorUnavailable(f"{module_name} is not part of this build") from None
-        raise
-    mutator = getattr(module, attr, None)
+        mutator = load_optional(spec)
+    except AttributeError:
+        mutator = None
+    else:
+        if mutator is None:
+            raise MutatorUnavailable(f"{spec.partition(':')[0]} is not part of this build")
     if not callable(mutator):
         raise MutatorUnavailable(f"{spec} is not a function")
     return mutator  # type: ignore[no-any-return]

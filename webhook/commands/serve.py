@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import sys
 
 from webhook.admission.mutation import MutatorUnavailable, mutators
 from webhook.admission.provider import ContextProvider, FailurePolicy, OfflineProvider
 from webhook.cli import EXIT_OK, EXIT_USAGE
+from webhook.optional import load_optional
 from webhook.server import logs
 from webhook.server.config import ServerConfig, TLSFiles
 from webhook.server.lifecycle import ListenError, serve
@@ -60,10 +60,13 @@ def _tls(args: argparse.Namespace) -> TLSFiles | None:
     if args.self_signed:
         if args.tls_cert or args.tls_key:
             raise UsageError("--self-signed makes its own certificate; leave out --tls-cert and --tls-key")
-        from webhook.certs import CertificateError, issue
+        from webhook.certs import CertificateError, check_ip, issue
 
         # Besides localhost and the service names, the address the server is told to listen on.
-        extra_ips = [args.host] if _is_ip(args.host) and args.host not in ("0.0.0.0", "::") else []
+        try:
+            extra_ips = [] if args.host in ("0.0.0.0", "::") else [str(check_ip(args.host))]
+        except CertificateError:
+            extra_ips = []  # a host name: covered by localhost or the service names, or not at all
         try:
             files = issue(SELF_SIGNED_DIR, ips=extra_ips, reuse_serving=True)
         except CertificateError as exc:
@@ -77,16 +80,6 @@ def _tls(args: argparse.Namespace) -> TLSFiles | None:
     if not args.tls_cert:
         raise UsageError("choose --tls-cert FILE --tls-key FILE, --self-signed, or --no-tls (plain HTTP, local only)")
     return TLSFiles(args.tls_cert, args.tls_key)
-
-
-def _is_ip(host: str) -> bool:
-    import ipaddress
-
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
 
 
 def _provider(args: argparse.Namespace) -> ContextProvider:
@@ -106,11 +99,5 @@ def _provider(args: argparse.Namespace) -> ContextProvider:
 
 
 def _api_routes() -> list[RouteGroup]:
-    module_name, _, attr = API_ROUTES.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
-            return []  # this build has no REST API
-        raise
-    return [getattr(module, attr)]
+    add_routes = load_optional(API_ROUTES)
+    return [] if add_routes is None else [add_routes]

@@ -11,7 +11,6 @@ import asyncio
 import json
 import logging
 import time
-import traceback
 from typing import Literal
 
 from aiohttp import web
@@ -22,7 +21,7 @@ from webhook.admission.provider import ContextUnavailable, Deadline, FailurePoli
 from webhook.admission.response import Verdict, allow, deny, review_response
 from webhook.admission.review import AdmissionRequest, ReviewError, parse_body
 from webhook.manifest import argo_kind_of
-from webhook.server.logs import event
+from webhook.server.logs import event, exception_site
 from webhook.server.state import STATE, ServerState
 from webhook.server.timeouts import BadTimeout, parse_duration
 from webhook.validation import validate
@@ -137,9 +136,8 @@ async def _decide(state: ServerState, webhook: Webhook, admission: AdmissionRequ
         return unchecked(state, webhook, "it took longer than the API server's deadline", 504)
     except Exception as exc:
         # A bug of ours must not block the cluster beyond what the failure policy says; the log says where.
-        frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
         event("review failed", logging.ERROR, uid=admission.uid, webhook=webhook, error=type(exc).__name__,
-              where=f"{frame.filename}:{frame.lineno} in {frame.name}" if frame else None)
+              where=exception_site(exc))
         return unchecked(state, webhook, "internal error (see the argo-warden log)", 500)
 
 

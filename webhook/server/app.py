@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import traceback
 from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
@@ -21,7 +20,7 @@ from aiohttp import web
 from webhook.admission.provider import ContextProvider
 from webhook.server import admission_routes, ops_routes
 from webhook.server.config import ServerConfig
-from webhook.server.logs import event
+from webhook.server.logs import event, exception_site
 from webhook.server.metrics import Metrics
 from webhook.server.state import STATE, RouteGroup, ServerState
 from webhook.server.tls import ReloadingTLS
@@ -86,9 +85,8 @@ async def _errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         request.app[STATE].metrics.rejected.labels(_route(request), str(exc.status)).inc()
         return response
     except Exception as exc:
-        frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
         event("request failed", logging.ERROR, path=request.path, error=type(exc).__name__,
-              where=f"{frame.filename}:{frame.lineno} in {frame.name}" if frame else None)
+              where=exception_site(exc))
         request.app[STATE].metrics.rejected.labels(_route(request), "500").inc()
         return error_response(request, 500, "internal error; the server log has the details")
 

@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 import time
+import traceback
 from typing import Any
 
 LOGGER_NAME = "argo_warden"
@@ -42,3 +43,12 @@ def configure(level: int = logging.INFO) -> None:
 def event(message: str, level: int = logging.INFO, /, **fields: Any) -> None:
     if logger.isEnabledFor(level):
         logger.log(level, message, extra={"fields": fields})
+
+
+def exception_site(exc: BaseException) -> str | None:
+    """Where an exception was raised (file:line in function), for logs: its message may quote the object."""
+    frames = traceback.extract_tb(exc.__traceback__) if exc.__traceback__ else None
+    if not frames:
+        return None
+    frame = frames[-1]
+    return f"{frame.filename}:{frame.lineno} in {frame.name}"
