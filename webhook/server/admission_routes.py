@@ -21,6 +21,7 @@ from webhook.admission.provider import ContextUnavailable, Deadline, FailurePoli
 from webhook.admission.response import Verdict, allow, deny, review_response
 from webhook.admission.review import AdmissionRequest, ReviewError, parse_body
 from webhook.manifest import argo_kind_of
+from webhook.server.errors import json_error
 from webhook.server.logs import event, exception_site
 from webhook.server.state import STATE, ServerState
 from webhook.server.timeouts import BadTimeout, parse_duration
@@ -60,7 +61,7 @@ async def review(request: web.Request, webhook: Webhook) -> web.Response:
     except Rejected as exc:
         state.metrics.rejected.labels(f"/{webhook}", str(exc.status)).inc()
         event("request refused", logging.WARNING, webhook=webhook, status=exc.status, reason=exc.message)
-        return web.json_response({"code": exc.status, "message": exc.message}, status=exc.status)
+        return json_error(exc.status, exc.message)
     seconds = time.perf_counter() - started
     kind = argo_kind_of(admission.object or admission.old_object) or admission.kind
     state.metrics.observe_review(webhook, kind, admission.operation, verdict.label, seconds)
@@ -108,7 +109,7 @@ async def _admit(request: web.Request, state: ServerState, webhook: Webhook,
         except ReviewError as exc:
             raise Rejected(400, str(exc)) from None
         except TimeoutError:
-            raise Rejected(408, "the request body could not be read before the deadline") from None
+            raise Rejected(408, "the request body could not be parsed before the deadline") from None
         return admission, await _decide(state, webhook, admission, deadline, offload)
     finally:
         state.in_flight -= 1

@@ -11,7 +11,6 @@ Request bodies are capped by ``client_max_size`` (413).
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -20,6 +19,7 @@ from aiohttp import web
 from webhook.admission.provider import ContextProvider
 from webhook.server import admission_routes, ops_routes
 from webhook.server.config import ServerConfig
+from webhook.server.errors import json_error
 from webhook.server.logs import event, exception_site
 from webhook.server.metrics import Metrics
 from webhook.server.state import STATE, RouteGroup, ServerState
@@ -46,11 +46,6 @@ def create_app(config: ServerConfig, provider: ContextProvider, extra_route_grou
 def register_error_renderer(app: web.Application, path_prefix: str, renderer: ErrorRenderer) -> None:
     """Errors under ``path_prefix`` get the body ``renderer(status, message)`` builds (e.g. grpc-gateway's shape)."""
     app[ERROR_RENDERERS].append((path_prefix, renderer))
-
-
-def json_error(status: int, message: str) -> web.Response:
-    return web.Response(status=status, text=json.dumps({"code": status, "message": message}),
-                        content_type="application/json")
 
 
 def error_response(request: web.Request, status: int, message: str) -> web.Response:
