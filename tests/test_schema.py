@@ -288,7 +288,7 @@ CASES = [
                 - name: Accept
         """)), "AW102", "- name: Accept", "name"),
     Case("cron-without-workflow-spec", "apiVersion: argoproj.io/v1alpha1\nkind: CronWorkflow\nmetadata:\n"
-         "  name: c\nspec:\n  schedules: ['* * * * *']\n", "AW102", "spec:", also="AW200"),
+         "  name: c\nspec:\n  schedules: ['* * * * *']\n", "AW102", "spec:"),
     Case("pod-gc-strategy", wf(main_container(""), spec="  podGC:\n    strategy: OnPodCompletin\n"), "AW103",
          "strategy:", "OnPodCompletin"),
     Case("retry-policy", wf(
