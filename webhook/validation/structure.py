@@ -96,21 +96,33 @@ _DURATION = re.compile(r"^([0-9]+(\.[0-9]*)?(ns|us|µs|ms|s|m|h))+$")
 _LEAF_TYPES = ("container", "containerSet", "script", "resource", "data", "http", "plugin")
 _RESERVED_CONTAINERS = ("wait", "init")
 _RESOURCE_ACTIONS = ("get", "create", "apply", "delete", "replace", "patch")
+# Findings after which "template X is never used" would only repeat them.
+_BROKEN_CALLS = frozenset({
+    ENTRYPOINT_MISSING, ENTRYPOINT_UNDEFINED, CALL_UNDEFINED, CALL_MALFORMED, REF_TEMPLATE_MISSING,
+    WORKFLOW_TEMPLATE_REF,
+})
 
 
 def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
     resolver = Resolver.for_manifest(manifest, context)
-    yield from _metadata(manifest)
-    yield from _workflow_template_ref(manifest, resolver)
-    yield from _entrypoint_and_exit(manifest, resolver)
-    yield from _workflow_arguments(manifest)
+    findings: list[Finding] = [
+        *_metadata(manifest),
+        *_workflow_template_ref(manifest, resolver),
+        *_entrypoint_and_exit(manifest, resolver),
+        *_workflow_arguments(manifest),
+    ]
     templates = list(spec_templates(manifest))
-    yield from _template_names(manifest, templates)
+    findings.extend(_template_names(manifest, templates))
     used: set[str] = set()
     for at in templates:
-        yield from _template(at, manifest)
-        yield from _calls(at, resolver, used)
-    yield from _unused(manifest, templates, used)
+        findings.extend(_template(at, manifest))
+        findings.extend(_calls(at, resolver, used))
+    yield from findings
+    # A call that names nothing (a typo, a missing entrypoint) was probably meant for a template
+    # that now looks unused, and templates beside a workflowTemplateRef are ignored anyway:
+    # saying so too would report one mistake twice.
+    if not any(f.code in _BROKEN_CALLS for f in findings):
+        yield from _unused(manifest, templates, used)
 
 
 # ---------------------------------------------------------------- metadata
