@@ -267,7 +267,9 @@ def _call_problems(call: Call, resolver: Resolver, undefined_code: str, what: st
             hint="lint it together with the file that defines the WorkflowTemplate",
         )
     elif call.state is CallState.MALFORMED:
-        yield Finding(CALL_MALFORMED, call.at, f"{what} {call.reason}")
+        # Point at the second of two names (`templateRef:`), not at the value under it.
+        on_key = bool(call.at) and call.at[-1] in ("template", "templateRef", "inline")
+        yield Finding(CALL_MALFORMED, call.at, f"{what} {call.reason}", on_key=on_key)
 
 
 # ---------------------------------------------------------------- arguments and parameters
