@@ -665,8 +665,11 @@ def _resource(at: TemplateAt, label: str) -> Iterator[Finding]:
             mark = getattr(exc, "problem_mark", None)
             where = f" (line {mark.line + 1} of the manifest)" if mark is not None else ""
             problem = getattr(exc, "problem", None) or "invalid YAML"
+            # The caret goes on the broken line inside the manifest, unless tags were replaced
+            # before parsing (then offsets in the probe are not offsets in the value).
+            span = (mark.index, mark.index + 1) if mark is not None and probe == manifest_text else None
             yield Finding(RESOURCE_TEMPLATE, (*rpath, "manifest"),
-                          f"{label}: resource manifest is not valid YAML: {problem}{where}")
+                          f"{label}: resource manifest is not valid YAML: {problem}{where}", span=span)
 
 
 # ---------------------------------------------------------------- steps and tasks
