@@ -13,12 +13,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from webhook.diagnostics import Diagnostic, Severity, define, sort_key
-from webhook.loading import DEFAULT_LIMITS, Limits, LoadedSource, iter_source_paths, load_path
+from webhook.loading import DEFAULT_LIMITS, Document, Limits, LoadedSource, iter_source_paths, load_path
 from webhook.manifest import ARGO_KINDS, Manifest, argo_kind_of, is_argo_kind
 from webhook.validation import validate
 from webhook.validation.context import DocumentTemplates, Lookup, SecretSource, ValidationContext, unknown
 
 SECRETS_SKIPPED = define("AW701", Severity.INFO, "secret references were not checked")
+NOT_AN_OBJECT = define("AW008", Severity.ERROR, "a document is a list of manifests, not one manifest")
+EMPTY_SOURCE = define("AW009", Severity.INFO, "the file holds no document")
 NO_ARGO_DOCUMENTS = define("AW010", Severity.INFO, "no Argo document found")
 
 
@@ -73,14 +75,25 @@ def lint_sources(
     kinds = set(options.kinds or ARGO_KINDS)
     manifests: list[Manifest] = []
     templates = DocumentTemplates()
+    listed_found = False
     for source in sources:
         result.diagnostics.extend(source.diagnostics)
+        if source.text is not None:
+            result.texts.setdefault(source.file, source.text)
+        if not source.documents and not source.diagnostics:
+            result.diagnostics.append(Diagnostic(
+                EMPTY_SOURCE, Severity.INFO, "the file holds no YAML document (empty, or only comments)",
+                file=source.file,
+            ))
         for doc in source.documents:
-            if doc.positions is not None:
-                result.texts.setdefault(source.file, doc.positions.text)
             kind = argo_kind_of(doc.data)
             if kind is None:
-                result.skipped += 1
+                listed = _listed_manifests(source, doc)
+                if listed is not None:
+                    result.diagnostics.append(listed)
+                    listed_found = True
+                else:
+                    result.skipped += 1
                 continue
             manifest = Manifest(kind, doc.data, source.file, doc.index, doc.positions, options.namespace)
             templates.add(kind, doc.data, manifest.namespace)
@@ -101,8 +114,29 @@ def lint_sources(
                 secrets_skipped = True
             result.diagnostics.append(d)
     result.documents = len(manifests)
+    if not manifests and result.skipped and not listed_found:
+        wanted = "/".join(options.kinds) if options.kinds else "Argo"
+        result.diagnostics.append(Diagnostic(
+            NO_ARGO_DOCUMENTS, Severity.INFO,
+            f"no {wanted} document among the {result.skipped} document{'s' if result.skipped != 1 else ''} read",
+        ))
     result.diagnostics.sort(key=sort_key)
     return result
+
+
+def _listed_manifests(source: LoadedSource, doc: Document) -> Diagnostic | None:
+    """AW008 for a document that is a YAML list of Argo manifests: they would never be checked (nor applied)."""
+    if not isinstance(doc.data, list) or not any(argo_kind_of(item) for item in doc.data):
+        return None
+    root = doc.positions.nodes.get(()) if doc.positions is not None else None
+    return Diagnostic(
+        NOT_AN_OBJECT, Severity.ERROR,
+        f"document {doc.index + 1} is a list of {len(doc.data)} item{'s' if len(doc.data) != 1 else ''}, "
+        "not one manifest",
+        file=source.file, line=root.line + 1 if root else None, column=root.column + 1 if root else None,
+        hint="write each manifest as its own document, separated by '---' lines",
+        document=doc.index,
+    )
 
 
 class RepositoryTemplates:

@@ -29,8 +29,6 @@ TOO_DEEP = define("AW004", Severity.ERROR, "the document nests deeper than the l
 ALIAS_BOMB = define("AW005", Severity.ERROR, "YAML aliases expand beyond the limit")
 DUPLICATE_KEY = define("AW006", Severity.WARNING, "a mapping key appears twice")
 UNREADABLE = define("AW007", Severity.ERROR, "the file cannot be read")
-NOT_AN_OBJECT = define("AW008", Severity.ERROR, "a document is not a mapping")
-EMPTY_SOURCE = define("AW009", Severity.INFO, "the file holds no document")
 
 SOURCE_EXTENSIONS = (".yaml", ".yml", ".json")
 
@@ -63,6 +61,8 @@ class LoadedSource:
     file: str
     documents: list[Document] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # The decoded text, when the file could be decoded (also when it is not valid YAML).
+    text: str | None = None
 
 
 class LoadError(Exception):
@@ -112,7 +112,7 @@ def load_bytes(raw: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> Loaded
 
 
 def load_text(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> LoadedSource:
-    result = LoadedSource(file)
+    result = LoadedSource(file, text=text)
     if len(text) > limits.max_bytes:
         result.diagnostics.append(_diag(file, _too_large(len(text), limits)))
         return result
