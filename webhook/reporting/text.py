@@ -24,7 +24,8 @@ def _source_line(text: str, line: int) -> str | None:
 
 
 def _where(d: Diagnostic) -> str:
-    where = d.file or "<input>"
+    # A finding about the whole run (no Argo document at all) has no file.
+    where = d.file or "argo-warden"
     if d.line is not None:
         where += f":{d.line}"
         if d.column is not None:
