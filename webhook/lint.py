@@ -17,8 +17,8 @@ from webhook.loading import DEFAULT_LIMITS, Document, Limits, LoadedSource, iter
 from webhook.manifest import ARGO_KINDS, Manifest, argo_kind_of, is_argo_kind
 from webhook.validation import validate
 from webhook.validation.context import DocumentTemplates, Lookup, SecretSource, ValidationContext, unknown
+from webhook.validation.secrets import SECRETS_SKIPPED
 
-SECRETS_SKIPPED = define("AW701", Severity.INFO, "secret references were not checked")
 NOT_AN_OBJECT = define("AW008", Severity.ERROR, "a document is a list of manifests, not one manifest")
 EMPTY_SOURCE = define("AW009", Severity.INFO, "the file holds no document")
 NO_ARGO_DOCUMENTS = define("AW010", Severity.INFO, "no Argo document found")

@@ -28,6 +28,9 @@ class Lookup:
     state: LookupState
     value: Any = None
     reason: str | None = None
+    # How bad an UNKNOWN answer is when it is not the context's ``unresolved_severity``
+    # (e.g. info for what can only be checked where the object is used).
+    severity: Severity | None = None
 
     @property
     def found(self) -> bool:
@@ -41,8 +44,8 @@ def found(value: Any) -> Lookup:
     return Lookup(LookupState.FOUND, value)
 
 
-def unknown(reason: str) -> Lookup:
-    return Lookup(LookupState.UNKNOWN, reason=reason)
+def unknown(reason: str, severity: Severity | None = None) -> Lookup:
+    return Lookup(LookupState.UNKNOWN, reason=reason, severity=severity)
 
 
 class TemplateSource(Protocol):
@@ -134,3 +137,7 @@ class ValidationContext:
     unresolved_severity: Severity = Severity.WARNING
     # Name of the requesting user, for messages (admission only).
     user: str | None = None
+
+    def unknown_severity(self, lookup: Lookup) -> Severity:
+        """Severity of a finding about an UNKNOWN lookup: the lookup's own, else the context's."""
+        return lookup.severity or self.unresolved_severity
