@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 
 from webhook.diagnostics import Finding
 from webhook.manifest import Manifest
-from webhook.validation import cron, graph, http, references, schema, structure
+from webhook.validation import cron, graph, http, references, schema, secrets, structure
 from webhook.validation.context import ValidationContext
 
 Rule = Callable[[Manifest, ValidationContext], Iterable[Finding]]
@@ -18,4 +18,5 @@ ALL: list[Rule] = [
     references.check,
     http.check,
     cron.check,
+    secrets.check,
 ]
