@@ -28,7 +28,7 @@ COVERED_ELSEWHERE = {
     "AW007": "test_hostile_input.py::test_unreadable_file (a file-level error: no line)",
     "AW009": "test_hostile_input.py::test_empty_and_comment_only_files (a file-level note: no line)",
     "AW010": "test_hostile_input.py::test_no_argo_document_at_all (a run-level note: no file)",
-    "AW701": "not emitted yet: the secret checks that report it are not among the rules",
+    "AW701": "tests/secrets/test_secret_rule.py (a run-level note: the cases lint without a secret store)",
 }
 RULE_MODULES = ("loading.py", "lint.py", "validation/structure.py", "validation/graph.py",
                 "validation/references.py", "validation/http.py", "validation/cron.py")
@@ -38,7 +38,9 @@ SCALAR_STYLES = {"", "'", '"', "|", ">"}
 
 def lint_case(case: Expected) -> list[Diagnostic]:
     source = load_path(str(case.path))
-    return lint_sources([source], LintOptions(search_repository=False)).diagnostics
+    diagnostics = lint_sources([source], LintOptions(search_repository=False)).diagnostics
+    # Cases lint without a secret store: the note saying their secret references went unchecked is not a mistake.
+    return [d for d in diagnostics if d.code != "AW701"]
 
 
 def show(diagnostics: list[Diagnostic], text: str) -> str:
