@@ -32,7 +32,8 @@ def run(args: argparse.Namespace) -> int:
         kinds=args.kinds, strict=args.strict, secrets=secrets, namespace=args.namespace, limits=limits
     )
     result = lint_paths(args.paths, options)
-    color = not args.no_color and args.output == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    # no-color.org: NO_COLOR switches colour off when set to anything but the empty string.
+    color = not args.no_color and args.output == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     print(render(result, args.output, color=color))
     if any(d.code == UNREADABLE for d in result.diagnostics):
         return EXIT_USAGE
