@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from typing import Any
+from urllib.parse import quote
 
 from webhook import __version__
 from webhook.diagnostics import CATALOGUE, Severity
@@ -14,10 +15,11 @@ _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 
 
 def _uri(file: str) -> str:
+    """A relative URI reference: spaces, '#', '%' and the like in file names are percent-encoded."""
     if file == "<stdin>":
         return "stdin"
     rel = os.path.relpath(file) if os.path.isabs(file) else file
-    return rel.replace(os.sep, "/")
+    return quote(rel.replace(os.sep, "/"), safe="/")
 
 
 def render_sarif(result: LintResult) -> str:
