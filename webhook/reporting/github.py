@@ -32,5 +32,10 @@ def render_github(result: LintResult) -> str:
             message = f"{message}\nat {d.path}"
         lines.append(f"::{_LEVEL[d.severity]} {','.join(props)}::{_escape_data(message)}")
     s = result.summary()
-    lines.append(f"argo-warden: {s['errors']} errors, {s['warnings']} warnings in {s['files']} files")
+    lines.append(f"argo-warden: {_count(s['errors'], 'error')}, {_count(s['warnings'], 'warning')} "
+                 f"in {_count(s['files'], 'file')}")
     return "\n".join(lines)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
