@@ -10,7 +10,7 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from webhook.diagnostics import JsonPath
+from webhook.diagnostics import JsonPath, Severity
 from webhook.manifest import Manifest
 from webhook.validation.context import LookupState, ValidationContext
 from webhook.validation.walk import TemplateAt, as_dict, as_list, as_str, named_templates
@@ -38,6 +38,8 @@ class Call:
     reason: str | None = None
     # For templateRef: the WorkflowTemplate object the template came from.
     source: dict[str, Any] | None = None
+    # For UNKNOWN: the lookup's own severity, when not the context's.
+    severity: Severity | None = None
 
 
 @dataclass(slots=True)
@@ -51,6 +53,7 @@ class Resolver:
     referenced_spec: dict[str, Any] | None = None
     referenced_state: CallState | None = None
     referenced_reason: str | None = None
+    referenced_severity: Severity | None = None
 
     @classmethod
     def for_manifest(cls, manifest: Manifest, context: ValidationContext) -> Resolver:
@@ -72,6 +75,7 @@ class Resolver:
                 else:
                     resolver.referenced_state = CallState.UNKNOWN
                     resolver.referenced_reason = lookup.reason
+                    resolver.referenced_severity = lookup.severity
         return resolver
 
     def template_names(self) -> list[str]:
@@ -91,7 +95,8 @@ class Resolver:
             if found is not None:
                 return Call(CallState.RESOLVED, found, at, name)
         if self.referenced_state is CallState.UNKNOWN:
-            return Call(CallState.UNKNOWN, at=at, target=name, reason=self.referenced_reason)
+            return Call(CallState.UNKNOWN, at=at, target=name, reason=self.referenced_reason,
+                        severity=self.referenced_severity)
         return Call(CallState.MISSING, at=at, target=name)
 
     def call(self, holder: dict[str, Any], path: JsonPath) -> Call:
@@ -133,7 +138,7 @@ class Resolver:
         )
         if lookup.state is LookupState.UNKNOWN:
             return Call(CallState.UNKNOWN, at=(*at, "name"), target=target,
-                        reason=f"{kind} '{name}' {lookup.reason or 'could not be read'}")
+                        reason=f"{kind} '{name}' {lookup.reason or 'could not be read'}", severity=lookup.severity)
         if lookup.state is LookupState.MISSING:
             return Call(CallState.MISSING, at=(*at, "name"), target=target,
                         reason=f"{kind} '{name}' does not exist")

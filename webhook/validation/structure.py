@@ -179,7 +179,7 @@ def _workflow_template_ref(manifest: Manifest, resolver: Resolver) -> Iterator[F
         yield Finding(
             REF_UNRESOLVED, (*base, "name"),
             f"{kind} '{name}' could not be checked: {resolver.referenced_reason or 'not available'}",
-            severity=resolver.context.unresolved_severity,
+            severity=resolver.referenced_severity or resolver.context.unresolved_severity,
             hint="lint it together with the file that defines it",
         )
 
@@ -263,7 +263,7 @@ def _call_problems(call: Call, resolver: Resolver, undefined_code: str, what: st
         yield Finding(
             REF_UNRESOLVED, call.at,
             f"{what} calls '{call.target}', which could not be checked: {call.reason or 'not available'}",
-            severity=resolver.context.unresolved_severity,
+            severity=call.severity or resolver.context.unresolved_severity,
             hint="lint it together with the file that defines the WorkflowTemplate",
         )
     elif call.state is CallState.MALFORMED:
