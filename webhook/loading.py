@@ -88,8 +88,10 @@ def iter_source_paths(paths: Iterable[str]) -> Iterator[str]:
         for root, dirs, files in os.walk(path):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(files):
-                if name.endswith(SOURCE_EXTENSIONS):
-                    yield os.path.join(root, name)
+                full = os.path.join(root, name)
+                # Only regular files: opening a named pipe that happens to end in .yaml would wait forever.
+                if name.endswith(SOURCE_EXTENSIONS) and os.path.isfile(full):
+                    yield full
 
 
 def load_path(path: str, limits: Limits = DEFAULT_LIMITS) -> LoadedSource:
