@@ -182,7 +182,11 @@ def decode_text(raw: bytes) -> str:
             return raw.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise LoadError(NOT_TEXT, f"invalid UTF-16 at byte {exc.start}") from None
-    if b"\x00" in raw[:8192]:
+    head = raw[:8192]
+    if b"\x00" in head:
+        if _looks_like_utf16(head):
+            raise LoadError(NOT_TEXT, "UTF-16 text without a byte-order mark",
+                            hint="save the file as UTF-8 (or UTF-16 with a byte-order mark)")
         raise LoadError(NOT_TEXT, "binary file (contains NUL bytes)",
                         hint="only YAML and JSON text files can be linted")
     try:
@@ -195,6 +199,12 @@ def decode_text(raw: bytes) -> str:
             f"not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start} cannot be decoded",
             line, col, hint="save the file as UTF-8",
         ) from None
+
+
+def _looks_like_utf16(head: bytes) -> bool:
+    """ASCII-heavy text in UTF-16 has a NUL in every other byte, all on the same side."""
+    even, odd = head[0::2], head[1::2]
+    return len(head) >= 4 and (even.count(0) >= 0.9 * len(even) or odd.count(0) >= 0.9 * len(odd))
 
 
 def _diag(file: str, exc: LoadError, document: int | None = None) -> Diagnostic:
