@@ -1,0 +1,152 @@
+"""A small asynchronous client for the Kubernetes API: GET and POST of JSON, answers as (status, value or Status).
+
+Callers bound each call with ``asyncio.timeout``; cancelling one abandons its
+request at once. A response body is handed to the caller's ``extract`` function
+as soon as it is parsed and only what that returns is kept, so a Secret's values
+never leave this module's stack frame (``secret_key_names`` keeps key names).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+from urllib.parse import quote
+
+import aiohttp
+
+from webhook.kube.connection import ClusterConnection
+
+T = TypeVar("T")
+# A WorkflowTemplate may be as large as etcd allows (1.5 MiB); nothing we read is larger than this.
+MAX_BODY_BYTES = 8 * 1024 * 1024
+USER_AGENT = "argo-warden"
+
+
+class ApiUnavailable(Exception):
+    """The API server could not be asked or gave no usable answer; the message is safe to show to users."""
+
+
+@dataclass(frozen=True, slots=True)
+class ApiStatus:
+    """The ``Status`` object the API server sends with an error (only the parts that carry no data)."""
+
+    code: int
+    reason: str = ""
+    message: str = ""
+    # details.name: set when a named object was not found (absent when the resource type itself is unknown).
+    name: str | None = None
+
+    @classmethod
+    def from_body(cls, status: int, body: Any) -> ApiStatus:
+        if not isinstance(body, dict) or body.get("kind") != "Status":
+            return cls(status)
+        details = body.get("details")
+        name = details.get("name") if isinstance(details, dict) else None
+        return cls(status, _text(body.get("reason")), _text(body.get("message"))[:200],
+                   name if isinstance(name, str) else None)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiResponse(Generic[T]):
+    status: int
+    value: T | None = None
+    error: ApiStatus | None = None
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+def path(*segments: str) -> str:
+    """An API path from segments, each quoted (a name never escapes its segment)."""
+    return "/" + "/".join(quote(s, safe="") for s in segments)
+
+
+def keep_all(body: Any) -> Any:
+    return body
+
+
+def secret_key_names(body: Any) -> frozenset[str]:
+    """The key names of a Secret object; its values are dropped with the parsed body."""
+    data = body.get("data") if isinstance(body, dict) else None
+    return frozenset(str(k) for k in data) if isinstance(data, dict) else frozenset()
+
+
+# Ask for metadata only: the API server leaves out data (Kubernetes >= 1.15, meta.k8s.io/v1).
+METADATA_ONLY = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json"
+
+
+class KubeClient:
+    def __init__(self, connection: ClusterConnection, max_connections: int = 32) -> None:
+        self.connection = connection
+        self._max_connections = max_connections
+        self._session: aiohttp.ClientSession | None = None
+        # Requests sent, for tests and metrics.
+        self.requests = 0
+
+    async def start(self) -> None:
+        if self._session is None:
+            connector = aiohttp.TCPConnector(limit=self._max_connections, ssl=self.connection.ssl)
+            self._session = aiohttp.ClientSession(
+                connector=connector, headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+                # Callers bound each call by their own deadline; this only stops a leak if one forgets.
+                timeout=aiohttp.ClientTimeout(total=60), raise_for_status=False,
+            )
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def get(self, api_path: str, extract: Callable[[Any], T], accept: str | None = None) -> ApiResponse[T]:
+        return await self._call("GET", api_path, extract, accept=accept)
+
+    async def post(self, api_path: str, body: dict[str, Any], extract: Callable[[Any], T]) -> ApiResponse[T]:
+        return await self._call("POST", api_path, extract, body=body)
+
+    async def _call(self, method: str, api_path: str, extract: Callable[[Any], T], *, accept: str | None = None,
+                    body: dict[str, Any] | None = None) -> ApiResponse[T]:
+        if self._session is None:
+            await self.start()
+        assert self._session is not None
+        headers: dict[str, str] = {}
+        authorization = await self.connection.credentials.header()
+        if authorization:
+            headers["Authorization"] = authorization
+        if accept:
+            headers["Accept"] = accept
+        url = self.connection.server + api_path
+        self.requests += 1
+        try:
+            async with self._session.request(method, url, json=body, headers=headers,
+                                             server_hostname=self.connection.server_hostname,
+                                             proxy=self.connection.proxy) as response:
+                raw = await response.content.read(MAX_BODY_BYTES + 1)
+                status = response.status
+        except aiohttp.ClientConnectorCertificateError:
+            raise ApiUnavailable(f"the API server's certificate at {self.connection.server} is not trusted "
+                                 f"(check the CA of the {self.connection.description})") from None
+        except aiohttp.ClientConnectorError as exc:
+            raise ApiUnavailable(f"the API server at {self.connection.server} cannot be reached "
+                                 f"({exc.strerror or type(exc).__name__})") from None
+        except aiohttp.ClientError as exc:
+            raise ApiUnavailable(f"the connection to the API server failed ({type(exc).__name__})") from None
+        if len(raw) > MAX_BODY_BYTES:
+            raise ApiUnavailable(f"the API server's answer to {method} {api_path} is larger than "
+                                 f"{MAX_BODY_BYTES} bytes")
+        try:
+            parsed = json.loads(raw) if raw else None
+        except ValueError:
+            raise ApiUnavailable(f"the API server answered {method} {api_path} with {status} and a body that is "
+                                 f"not JSON") from None
+        finally:
+            del raw
+        if 200 <= status < 300:
+            return ApiResponse(status, extract(parsed))
+        return ApiResponse(status, error=ApiStatus.from_body(status, parsed))
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""

@@ -1,0 +1,139 @@
+"""Before validation: collect what a manifest needs from the cluster, fetch it all at once, hand it over as a snapshot.
+
+Needs are the secrets it names (key names, and access reviews for the
+requesting user and — for what HTTP templates send — the workflow's service
+account) and the WorkflowTemplates and ClusterWorkflowTemplates it references.
+Answers already cached are taken without creating a task; the rest are fetched
+concurrently, each bounded by the deadline (coalesced with other reviews' calls).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from webhook.admission.provider import Deadline
+from webhook.admission.review import UserInfo
+from webhook.diagnostics import Severity
+from webhook.kube.lookups import ClusterLookups, Request, Subject
+from webhook.kube.snapshot import SnapshotAccess, SnapshotSecrets, SnapshotTemplates
+from webhook.manifest import Manifest
+from webhook.secrets.references import find_secret_references
+from webhook.validation.context import Lookup, ValidationContext, unknown
+from webhook.validation.secrets import service_account
+
+# A ClusterWorkflowTemplate's secrets and namespaced templateRefs are read where a workflow uses it.
+WHERE_USED = "it is resolved in the namespace of each workflow that uses this ClusterWorkflowTemplate"
+NO_IDENTITY = "the admission request names no user or group to review"
+
+
+@dataclass(frozen=True, slots=True)
+class Needs:
+    namespace: str | None
+    secrets: frozenset[str] = frozenset()
+    # Secrets an HTTP template sends: the service account's access is reviewed too.
+    sent: frozenset[str] = frozenset()
+    service_account: str | None = None
+    workflow_templates: frozenset[str] = frozenset()
+    cluster_templates: frozenset[str] = frozenset()
+
+
+def needs_of(manifest: Manifest) -> Needs:
+    refs = [r for r in find_secret_references(manifest) if r.valid]
+    spec = manifest.workflow_spec
+    namespaced: set[str] = set()
+    cluster: set[str] = set()
+    for ref in _template_refs(spec):
+        name = ref.get("name")
+        if isinstance(name, str) and name and "{{" not in name:
+            (cluster if ref.get("clusterScope") is True else namespaced).add(name)
+    return Needs(
+        namespace=manifest.namespace,
+        secrets=frozenset(r.name for r in refs),
+        sent=frozenset(r.name for r in refs if r.sent),
+        service_account=service_account(manifest),
+        workflow_templates=frozenset(namespaced),
+        cluster_templates=frozenset(cluster),
+    )
+
+
+def _template_refs(spec: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """``spec.workflowTemplateRef`` and every ``templateRef`` in steps, tasks, hooks and inline templates."""
+    top = spec.get("workflowTemplateRef")
+    if isinstance(top, dict):
+        yield top
+    stack: list[Any] = [spec.get("templates"), spec.get("hooks")]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key == "templateRef" and isinstance(value, dict):
+                    yield value
+                elif isinstance(value, dict | list):
+                    stack.append(value)
+
+
+@dataclass(slots=True)
+class _Plan:
+    """Questions to ask, each with where its answer goes in the snapshot."""
+
+    secrets: SnapshotSecrets = field(default_factory=SnapshotSecrets)
+    access: SnapshotAccess = field(default_factory=SnapshotAccess)
+    templates: SnapshotTemplates = field(default_factory=SnapshotTemplates)
+    asks: list[tuple[Request, dict[Any, Lookup], Any]] = field(default_factory=list)
+
+    def ask(self, request: Request, into: dict[Any, Lookup], key: Any) -> None:
+        self.asks.append((request, into, key))
+
+
+async def snapshot_context(lookups: ClusterLookups, manifest: Manifest, user: UserInfo, deadline: Deadline, *,
+                           strict: bool = True, unresolved: Severity = Severity.ERROR) -> ValidationContext:
+    """The validation context for ``manifest``, with every cluster answer fetched before ``deadline``."""
+    needs = needs_of(manifest)
+    plan = _plan(lookups, needs, Subject.of(user))
+    pending: list[tuple[Request, dict[Any, Lookup], Any]] = []
+    for request, into, key in plan.asks:
+        hit = lookups.cache.cached(request.key)
+        if hit is not None:
+            into[key] = hit
+        else:
+            pending.append((request, into, key))
+    if pending:
+        answers = await asyncio.gather(*(lookups.ask(request, deadline) for request, _, _ in pending))
+        for (_, into, key), answer in zip(pending, answers, strict=True):
+            into[key] = answer
+    return ValidationContext(strict=strict, templates=plan.templates, secrets=plan.secrets, access=plan.access,
+                             unresolved_severity=unresolved, user=user.username)
+
+
+def _plan(lookups: ClusterLookups, needs: Needs, user: Subject) -> _Plan:
+    plan = _Plan()
+    namespace = needs.namespace
+    for name in needs.cluster_templates:
+        plan.ask(lookups.request_cluster_workflow_template(name), plan.templates.cluster_templates, name)
+    for name in needs.workflow_templates:
+        if namespace is None:
+            plan.templates.workflow_templates[(None, name)] = unknown(WHERE_USED, Severity.INFO)
+        else:
+            plan.ask(lookups.request_workflow_template(namespace, name), plan.templates.workflow_templates,
+                     (namespace, name))
+    reviewable = bool(user.user or user.groups)
+    for name in needs.secrets:
+        if namespace is None:
+            plan.secrets.answers[(None, name)] = unknown(WHERE_USED, Severity.INFO)
+            plan.access.answers[(None, name, None)] = unknown(WHERE_USED, Severity.INFO)
+            continue
+        plan.ask(lookups.request_secret(namespace, name), plan.secrets.answers, (namespace, name))
+        if reviewable:
+            plan.ask(lookups.request_access(namespace, name, user), plan.access.answers, (namespace, name, None))
+        else:
+            plan.access.answers[(namespace, name, None)] = unknown(NO_IDENTITY)
+        account = needs.service_account
+        if account is not None and name in needs.sent:
+            plan.ask(lookups.request_access(namespace, name, Subject.service_account(namespace, account)),
+                     plan.access.answers, (namespace, name, account))
+    return plan

@@ -1,0 +1,78 @@
+"""The cluster context provider for ``argo-warden serve --kubeconfig/--in-cluster``.
+
+A drop-in for the offline provider (``webhook.admission.provider``): each review's
+context is a snapshot of cluster answers fetched before validation. Lookups stop
+a little before the review's deadline so validation and the answer still fit;
+an answer that could not be had is UNKNOWN, and its findings are errors under
+the closed failure policy and warnings under the open one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from prometheus_client import CollectorRegistry
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+from webhook.admission.provider import Deadline, FailurePolicy
+from webhook.admission.review import AdmissionRequest
+from webhook.diagnostics import Severity
+from webhook.kube.cache import LookupCache
+from webhook.kube.client import KubeClient
+from webhook.kube.connection import ClusterConnection
+from webhook.kube.lookups import ClusterLookups, SecretAccess
+from webhook.kube.prefetch import snapshot_context
+from webhook.manifest import Manifest
+from webhook.validation.context import ValidationContext
+
+# Kept back from the deadline for validation and the answer: a tenth of what is left, 5 ms to 250 ms.
+MIN_RESERVE, MAX_RESERVE = 0.005, 0.25
+
+
+def lookup_deadline(deadline: Deadline) -> Deadline:
+    reserve = min(MAX_RESERVE, max(MIN_RESERVE, deadline.remaining() / 10))
+    return Deadline(deadline.expires - reserve)
+
+
+class ClusterProvider:
+    def __init__(self, connection: ClusterConnection, failure_policy: FailurePolicy = FailurePolicy.CLOSED,
+                 strict: bool = True, secret_access: SecretAccess = SecretAccess.KEYS,
+                 cache: LookupCache | None = None) -> None:
+        self.client = KubeClient(connection)
+        self.lookups = ClusterLookups(self.client, cache, secret_access)
+        self.failure_policy = failure_policy
+        self.strict = strict
+
+    async def start(self) -> None:
+        await self.client.start()
+
+    async def close(self) -> None:
+        await self.client.close()
+
+    async def context_for(self, request: AdmissionRequest, manifest: Manifest, deadline: Deadline) -> ValidationContext:
+        unresolved = Severity.ERROR if self.failure_policy is FailurePolicy.CLOSED else Severity.WARNING
+        return await snapshot_context(self.lookups, manifest, request.user, lookup_deadline(deadline),
+                                      strict=self.strict, unresolved=unresolved)
+
+    def register_metrics(self, registry: CollectorRegistry) -> None:
+        """Expose cache and API call counts on the server's /metrics."""
+        registry.register(_LookupCollector(self))
+
+
+class _LookupCollector:
+    def __init__(self, provider: ClusterProvider) -> None:
+        self.provider = provider
+
+    def collect(self) -> Iterator[Any]:
+        stats = self.provider.lookups.cache.stats
+        lookups = CounterMetricFamily("argo_warden_cluster_lookups", "Cluster lookups by how they were answered",
+                                      labels=["result"])
+        for result, value in (("hit", stats.hits), ("miss", stats.misses), ("coalesced", stats.coalesced),
+                              ("deadline", stats.timeouts)):
+            lookups.add_metric([result], value)
+        yield lookups
+        yield CounterMetricFamily("argo_warden_kube_api_requests", "Requests sent to the Kubernetes API server",
+                                  value=self.provider.client.requests)
+        yield GaugeMetricFamily("argo_warden_cluster_cache_entries", "Answers kept in the lookup cache",
+                                value=len(self.provider.lookups.cache))
