@@ -84,9 +84,10 @@ def _tls(args: argparse.Namespace) -> TLSFiles | None:
 
 def _provider(args: argparse.Namespace) -> ContextProvider:
     policy = FailurePolicy(args.failure_policy)
-    if args.kubeconfig or args.in_cluster:
-        raise UsageError("--kubeconfig/--in-cluster: the cluster provider is not part of this build yet; "
-                         "use --secrets FILE (or nothing) to check offline")
+    if args.kubeconfig or args.in_cluster or args.context:
+        return _cluster_provider(args, policy)
+    if args.secret_access != "keys":
+        raise UsageError("--secret-access applies to a cluster; add --kubeconfig FILE, --context NAME or --in-cluster")
     secrets = None
     if args.secrets:
         from webhook.secrets.files import FileSecrets, SecretFileError
@@ -96,6 +97,23 @@ def _provider(args: argparse.Namespace) -> ContextProvider:
         except SecretFileError as exc:
             raise UsageError(f"--secrets {args.secrets}: {exc}") from None
     return OfflineProvider(secrets, policy)
+
+
+def _cluster_provider(args: argparse.Namespace, policy: FailurePolicy) -> ContextProvider:
+    if args.secrets:
+        raise UsageError("--secrets reads Secret manifests instead of a cluster; leave it out with "
+                         "--kubeconfig, --context or --in-cluster")
+    if args.in_cluster and args.context:
+        raise UsageError("--context picks a kubeconfig context; --in-cluster uses the pod's service account")
+    from webhook.kube.connection import ClusterConfigError, from_kubeconfig, in_cluster
+    from webhook.kube.lookups import SecretAccess
+    from webhook.kube.provider import ClusterProvider
+
+    try:
+        connection = in_cluster() if args.in_cluster else from_kubeconfig(args.kubeconfig, args.context)
+    except ClusterConfigError as exc:
+        raise UsageError(str(exc)) from None
+    return ClusterProvider(connection, policy, secret_access=SecretAccess(args.secret_access))
 
 
 def _api_routes() -> list[RouteGroup]:

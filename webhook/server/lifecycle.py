@@ -67,6 +67,10 @@ def _warm_up(chain: Sequence[Mutator]) -> None:
 async def serve(config: ServerConfig, provider: ContextProvider, extra_route_groups: Sequence[RouteGroup] = (),
                 chain: tuple[Mutator, ...] | None = None) -> None:
     metrics = Metrics()
+    register_metrics = getattr(provider, "register_metrics", None)
+    if register_metrics is not None:
+        # A provider that talks to the cluster exposes its cache and API call counts too.
+        register_metrics(metrics.registry)
     tls = ReloadingTLS(config.tls, metrics, config.tls_poll_seconds) if config.tls is not None else None
     state = ServerState(config, provider, metrics=metrics, tls=tls,
                         mutators=chain if chain is not None else mutators(config.plugin_mutation))
