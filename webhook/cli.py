@@ -101,7 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
     cluster = serve.add_mutually_exclusive_group()
     cluster.add_argument("--kubeconfig", metavar="FILE")
     cluster.add_argument("--in-cluster", action="store_true")
-    serve.add_argument("--context", help="kubeconfig context")
+    serve.add_argument("--context", help="kubeconfig context (of --kubeconfig, else $KUBECONFIG or ~/.kube/config)")
+    serve.add_argument("--secret-access", choices=["keys", "metadata"], default="keys",
+                       help="read secrets' key names (keys), or only whether they exist (metadata: values never "
+                            "reach argo-warden, keys are not checked)")
     serve.add_argument("--secrets", metavar="FILE", help="Secret manifests to check against (no cluster)")
     serve.add_argument("--failure-policy", choices=["open", "closed"], default="closed",
                        help="when the cluster cannot answer: allow with a warning, or deny")
