@@ -135,8 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-o", "--output", choices=["text", "json"], default="text")
     run.add_argument("--no-color", action="store_true")
     run.add_argument("--allow-host", action="append", default=[], metavar="CIDR|HOST",
-                     help="addresses the SSRF guard lets through even if private or link-local")
+                     help="hosts or CIDRs the SSRF guard lets through even if loopback, link-local or metadata")
     run.add_argument("--deny-host", action="append", default=[], metavar="CIDR|HOST")
+    run.add_argument("--max-body", type=_positive_int, default=256 * 1024, metavar="BYTES",
+                     help="largest response body kept as outputs.result (default 262144); longer ones are cut")
 
     plugin = sub.add_parser("plugin", help="run as an Argo executor-plugin sidecar")
     plugin.add_argument("--host", default="0.0.0.0")
@@ -146,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     plugin.add_argument("--in-cluster", action="store_true", help="read secrets through the cluster")
     plugin.add_argument("--allow-host", action="append", default=[], metavar="CIDR|HOST")
     plugin.add_argument("--deny-host", action="append", default=[], metavar="CIDR|HOST")
+    plugin.add_argument("--max-body", type=_positive_int, default=256 * 1024, metavar="BYTES",
+                        help="largest response body kept as outputs.result (default 262144); longer ones are cut")
     return parser
 
 
