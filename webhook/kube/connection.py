@@ -90,7 +90,8 @@ def from_kubeconfig(path: str | None = None, context: str | None = None) -> Clus
             config_file=files, context=context, client_configuration=configuration, persist_config=False)
     except ConfigException as exc:
         raise ClusterConfigError(f"kubeconfig {files}: {_first_line(exc)}") from None
-    except (OSError, ValueError, TypeError, KeyError) as exc:
+    except Exception as exc:
+        # Broken YAML, wrong types, an exec plugin that fails: the loader raises anything; say what and where.
         raise ClusterConfigError(f"kubeconfig {files} cannot be read: {type(exc).__name__}: "
                                  f"{_first_line(exc)}") from None
     where = f"kubeconfig {files}" + (f" (context {context})" if context else "")

@@ -31,6 +31,7 @@ USER_DENIED = define("AW703", Severity.ERROR, "the requesting user may not read 
 SERVICE_ACCOUNT_DENIED = define("AW704", Severity.WARNING, "the workflow's service account may not read a secret")
 SECRET_UNCHECKED = define("AW705", Severity.WARNING, "a secret reference could not be checked")
 LOOKUP_INVALID = define("AW706", Severity.ERROR, "a secret lookup names an invalid secret or key")
+KEYS_UNREAD = define("AW707", Severity.INFO, "secret key names were not read (metadata-only access)")
 POD_SECRET_MISSING = define("AW710", Severity.WARNING, "a pod or artifact uses a secret that does not exist")
 POD_KEY_MISSING = define("AW711", Severity.WARNING, "a pod or artifact uses a secret key that does not exist")
 POD_USER_DENIED = define("AW712", Severity.WARNING, "a pod uses a secret the requesting user may not read")
@@ -78,7 +79,8 @@ def _reference(ref: SecretReference, namespace: str | None, account: str | None,
                context: ValidationContext) -> Iterator[Finding]:
     if context.access is not None:
         decision = context.access.may_get_secret(namespace, ref.name, None)
-        if not decision.found:
+        if not (decision.found and decision.value is True):
+            # Denied or unknown: nothing about the secret itself (existence, key names) is disclosed.
             yield from _user_not_allowed(ref, namespace, decision, context)
             return
     assert context.secrets is not None
@@ -91,7 +93,11 @@ def _reference(ref: SecretReference, namespace: str | None, account: str | None,
         if not ref.optional:
             yield _missing_secret(ref, namespace, context)
         return
-    if ref.key is not None and keys.value is not None and ref.key not in keys.value:
+    if ref.key is not None and keys.value is None:
+        yield Finding(KEYS_UNREAD, ref.key_at or ref.name_at,
+                      f"{ref.label}: key '{ref.key}' of secret '{ref.name}' not checked: only metadata is read",
+                      span=ref.key_span, hint="serve --secret-access keys checks key names too")
+    elif ref.key is not None and ref.key not in keys.value:
         if not ref.optional:
             yield _missing_key(ref, keys.value)
         return
@@ -109,8 +115,6 @@ def _user_not_allowed(ref: SecretReference, namespace: str | None, decision: Loo
             severity = _at_most_warning(severity)
         yield _unchecked(ref, f"whether {who} may read secret '{ref.name}' could not be checked: "
                               f"{decision.reason or 'unknown'}", severity)
-        return
-    if decision.value is True:
         return
     if ref.sent:
         yield Finding(USER_DENIED, ref.name_at,
@@ -133,8 +137,8 @@ def _service_account(ref: SecretReference, namespace: str | None, account: str,
                               f"checked: {decision.reason or 'unknown'}", severity)
     elif decision.state is LookupState.FOUND and decision.value is False:
         yield Finding(SERVICE_ACCOUNT_DENIED, ref.name_at,
-                      f"service account '{account}' may not get secret '{ref.name}', which {ref.label} sends: "
-                      f"the step will fail", span=ref.name_span,
+                      f"service account '{account}' may not get secret '{ref.name}': {ref.label} will fail",
+                      span=ref.name_span,
                       hint="grant the workflow's service account 'get' on this secret, or set "
                            "spec.serviceAccountName to one that has it")
 
