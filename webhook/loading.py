@@ -383,8 +383,10 @@ class _Builder:
                 positions = PositionMap(self.text)
                 data = self._document(get_event, positions)
                 line = event.start_mark.line + 1 if event.start_mark is not None else 1
-                if data is None and not positions.nodes.get(()):
-                    # An empty document (`---` with nothing after it) is skipped, like kubectl does.
+                if data is None:
+                    # An empty document (`---` with nothing or only comments after it, or `null`) is
+                    # skipped, like kubectl does. libyaml reports it as an empty plain scalar, so the
+                    # root has a position: that must not make it count as a document.
                     index += 1
                     continue
                 self.result.documents.append(Document(self.file, index, data, positions, line))
