@@ -363,9 +363,12 @@ class _Builder:
             problem = exc.problem or exc.context or "invalid YAML"
             if exc.context and exc.problem:
                 problem = f"{exc.problem} ({exc.context})"
+            hint = None
+            if mark is not None and self.text[mark.index : mark.index + 1] == "\t":
+                hint = "YAML does not allow tabs for indentation; indent with spaces"
             raise LoadError(
                 YAML_SYNTAX, problem,
-                mark.line + 1 if mark else None, mark.column + 1 if mark else None,
+                mark.line + 1 if mark else None, mark.column + 1 if mark else None, hint=hint,
             ) from None
         except yaml.YAMLError as exc:
             raise LoadError(YAML_SYNTAX, str(exc).splitlines()[0] if str(exc) else "invalid YAML") from None
