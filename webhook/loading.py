@@ -166,12 +166,19 @@ def _read_bytes(path: str, limits: Limits) -> bytes:
 
 
 def _too_large(size: int | None, limits: Limits) -> LoadError:
-    have = f"{size / 1048576:.1f} MiB" if size is not None else "more than that"
-    return LoadError(
-        TOO_LARGE,
-        f"file is {have}; the limit is {limits.max_bytes / 1048576:.0f} MiB",
-        hint="Kubernetes objects cannot exceed 1.5 MiB; split the file",
-    )
+    limit = _human_size(limits.max_bytes)
+    # The size is unknown when the input kept coming past the limit (stdin, a pipe, a growing file).
+    message = f"file is {_human_size(size)}; the limit is {limit}" if size is not None \
+        else f"input is larger than the limit of {limit}"
+    return LoadError(TOO_LARGE, message, hint="Kubernetes objects cannot exceed 1.5 MiB; split the file")
+
+
+def _human_size(n: int) -> str:
+    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            value = n / scale
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{n} bytes"
 
 
 def decode_text(raw: bytes) -> str:
