@@ -98,7 +98,8 @@ class PositionMap:
         if header_end < 0:
             return Location(pos.line + 1, pos.column + 1, 1)
         body = text[header_end + 1 : pos.end_index]
-        lines = body.split("\n")
+        # The value has '\n' where a CRLF file has '\r\n': drop the '\r' so offsets line up.
+        lines = [ln.removesuffix("\r") for ln in body.split("\n")]
         indent = min(
             (len(ln) - len(ln.lstrip(" ")) for ln in lines if ln.strip()),
             default=0,
