@@ -158,16 +158,16 @@ def _headers(http: dict[str, Any], path: JsonPath, label: str) -> Iterator[Findi
         if value is not None and value_from is not None:
             yield Finding(HEADER_INVALID, (*hpath, "valueFrom"),
                           f"{label}: header '{name}' has both value and valueFrom", on_key=True)
-        if value_from is not None:
-            ref = as_dict(as_dict(value_from).get("secretKeyRef"))
-            if not ref:
+        if isinstance(value_from, dict):
+            # What the schema rule already reports (other keys in valueFrom, a secretKeyRef without
+            # its required 'key', wrong types) is left to it: one mistake, one diagnostic.
+            ref = value_from.get("secretKeyRef")
+            if ref is None and not value_from:
                 yield Finding(HEADER_INVALID, (*hpath, "valueFrom"),
                               f"{label}: header '{name}' valueFrom needs secretKeyRef", on_key=True)
-            else:
-                for key in ("name", "key"):
-                    if not as_str(ref.get(key)):
-                        yield Finding(HEADER_INVALID, (*hpath, "valueFrom", "secretKeyRef"),
-                                      f"{label}: header '{name}' secretKeyRef needs '{key}'", on_key=True)
+            elif isinstance(ref, dict) and as_str(ref.get("key")) and not as_str(ref.get("name")):
+                yield Finding(HEADER_INVALID, (*hpath, "valueFrom", "secretKeyRef"),
+                              f"{label}: header '{name}' secretKeyRef needs 'name'", on_key=True)
         if isinstance(value, str) and value.strip() and _is_credential_header(lowered) \
                 and not _TAG.search(value):
             yield Finding(
