@@ -37,6 +37,8 @@ OPTIONS: dict[str, dict[str, Any]] = {
     "plugin-mutation": {"server": {"pluginMutation": True, "failurePolicy": "open"}},
     "rbac-rules": {"rbac": {"rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]}},
     "no-pdb": {"podDisruptionBudget": {"enabled": False}},
+    "offline": {"cluster": {"enabled": False}},
+    "secrets-in-some-namespaces": {"cluster": {"secretNamespaces": ["team-a", "team-b"], "secretAccess": "metadata"}},
     "validating-only": {"webhook": {"mutating": {"enabled": False}, "skipServiceAccounts": []}},
     "fail-open": {"webhook": {"validating": {"failurePolicy": "Ignore"}, "timeoutSeconds": 2,
                               "objectSelector": {"matchLabels": {"argo-warden.io/check": "true"}}}},
@@ -49,6 +51,7 @@ REFUSED: dict[str, dict[str, Any]] = {
     "zero-replicas": {"replicaCount": 0},
     "unknown-tls-mode": {"tls": {"mode": "vault"}},
     "misspelt-key": {"replicas": 3},
+    "unknown-secret-access": {"cluster": {"secretAccess": "values"}},
     "timeout-over-30": {"webhook": {"timeoutSeconds": 45}},
     "bad-failure-policy": {"webhook": {"validating": {"failurePolicy": "Deny"}}},
 }
