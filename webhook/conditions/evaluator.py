@@ -1,0 +1,916 @@
+"""Compiling a condition's tree into Python closures, evaluated with expr-lang's semantics.
+
+Compile once, evaluate many times: every node becomes a closure ``fn(env, frame)``;
+``frame`` holds the let variables and predicate items (slots assigned at compile
+time) and two counters that bound the work of one evaluation (expr's memory
+budget for ranges and the like, and a step budget for predicates). A fault of
+the condition is raised as EvaluationError pointing at the node that failed; no
+other exception leaves ``evaluate``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from webhook.conditions import ast
+from webhook.conditions.builtins import BUDGETED, FUNCTIONS, order_argument, sort_values
+from webhook.conditions.errors import ConditionCompileError, EvaluationError
+from webhook.conditions.regex import compile_regex
+from webhook.conditions.signatures import ARITY, PREDICATES
+from webhook.conditions.values import (
+    HEADER_METHODS,
+    Fault,
+    Headers,
+    add,
+    compare,
+    divide,
+    equal,
+    from_json,
+    is_number,
+    make_range,
+    modulo,
+    multiply,
+    negate,
+    power,
+    subtract,
+    to_int,
+    type_name,
+)
+
+Fn = Callable[[Mapping[str, Any], list[Any]], Any]
+
+MEMORY_BUDGET = 1_000_000  # expr's default: elements a run may allocate (ranges, repeat)
+STEP_BUDGET = 5_000_000  # predicate bodies one evaluation may run
+_MEMORY, _STEPS, _JSON_MEMO = 0, 1, 2
+_FIRST_SLOT = 3
+
+
+class _ChainNil(Exception):
+    """``?.`` met nil: the enclosing chain evaluates to nil."""
+
+
+_CHAIN_NIL = _ChainNil()
+
+
+def _located(fault: Fault, node: ast.Node) -> EvaluationError:
+    return EvaluationError(fault.message, node.start, node.end)
+
+
+class CompiledCondition:
+    """A condition ready to evaluate; build it with ``compile_node`` (or ``compile_condition``)."""
+
+    __slots__ = ("_fn", "_frame_size", "node", "text")
+
+    def __init__(self, text: str, node: ast.Node, fn: Fn, frame_size: int) -> None:
+        self.text = text
+        self.node = node
+        self._fn = fn
+        self._frame_size = frame_size
+
+    def evaluate(self, env: Mapping[str, Any]) -> Any:
+        """The condition's value in ``env``; raises EvaluationError and nothing else."""
+        if not isinstance(env, Mapping):
+            raise EvaluationError(f"the environment must be a map of names, not {type(env).__name__}")
+        frame = [0, 0, None, *([None] * (self._frame_size - _FIRST_SLOT))]
+        try:
+            return self._fn(env, frame)
+        except EvaluationError:
+            raise
+        except Fault as fault:
+            raise EvaluationError(fault.message) from None
+        except _ChainNil:
+            return None
+        except RecursionError:
+            raise EvaluationError("the condition is nested too deeply to evaluate") from None
+        except Exception as exc:  # a bug of ours must still not escape as a Python exception
+            raise EvaluationError(f"internal error while evaluating ({type(exc).__name__}: {exc})",
+                                  internal=True) from exc
+
+
+def compile_node(text: str, node: ast.Node) -> CompiledCondition:
+    compiler = _Compiler()
+    fn = compiler.compile(node)
+    return CompiledCondition(text, node, fn, compiler.size)
+
+
+# -- runtime helpers shared by the closures
+
+
+def fetch(base: Any, key: Any, optional: bool) -> Any:
+    """``base.key`` / ``base[key]`` as expr's runtime.Fetch."""
+    t = type(base)
+    if t is dict:
+        try:
+            return base.get(key)
+        except TypeError:
+            raise Fault(f"cannot use {type_name(key)} as a map key") from None
+    if base is None:
+        if optional:
+            raise _CHAIN_NIL
+        raise Fault(f"cannot fetch {_shown_key(key)} from nil")
+    if t is list or t is bytes or t is str:
+        if not is_number(key):
+            raise Fault(f"cannot fetch {_shown_key(key)} from {type_name(base)}"
+                        + (" (index it with a number)" if t is list else ""))
+        data = base.encode("utf-8") if t is str and not base.isascii() else base
+        index = to_int(key)
+        length = len(data)
+        if index < 0:
+            index += length
+        if not 0 <= index < length:
+            raise Fault(f"index out of range: {index} (array length is {length})")
+        item = data[index]
+        # Indexing a Go string gives a byte.
+        return ord(item) if t is str else item
+    if t is Headers:
+        if key in HEADER_METHODS:
+            method = HEADER_METHODS[key]
+            return lambda *args: method(base, *args)
+        try:
+            return base.get(key)
+        except TypeError:
+            raise Fault(f"cannot use {type_name(key)} as a header name") from None
+    raise Fault(f"cannot fetch {_shown_key(key)} from {type_name(base)}")
+
+
+def _shown_key(key: Any) -> str:
+    return key if type(key) is str else repr(key)
+
+
+def _slice(base: Any, low: Any, high: Any) -> Any:
+    t = type(base)
+    if t is not list and t is not str and t is not bytes:
+        raise Fault(f"cannot slice {type_name(base)}")
+    data = base.encode("utf-8") if t is str and not base.isascii() else base
+    length = len(data)
+    a = 0 if low is None else to_int(low, "a slice bound")
+    b = length if high is None else to_int(high, "a slice bound")
+    a = max(a + length if a < 0 else a, 0)
+    b = min(max(b + length if b < 0 else b, 0), length)
+    a = min(a, b)
+    part = data[a:b]
+    if t is str and type(part) is bytes:
+        return part.decode("utf-8", "replace")
+    return part
+
+
+def _in(needle: Any, haystack: Any) -> bool:
+    t = type(haystack)
+    if haystack is None:
+        return False
+    if t is list:
+        return any(equal(item, needle) for item in haystack)
+    if t is dict or t is Headers:
+        key = "" if needle is None else needle
+        if type(key) is not str:
+            raise Fault(f"cannot use {type_name(needle)} as a key of a map of strings")
+        return key in haystack
+    raise Fault(f'operator "in" not defined on {type_name(haystack)}')
+
+
+def _strings(op: str, a: Any, b: Any) -> tuple[str, str] | None:
+    if a is None or b is None:
+        return None
+    if type(a) is not str or type(b) is not str:
+        raise Fault(f"invalid operation: {type_name(a)} {op} {type_name(b)} (both must be strings)")
+    return a, b
+
+
+def _matches(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return False
+    if type(b) is not str:
+        raise Fault(f"matches needs a pattern string on the right, not {type_name(b)}")
+    if type(a) is str:
+        return compile_regex(b).search(a) is not None
+    if type(a) is bytes:
+        return compile_regex(b, True).search(a) is not None
+    raise Fault(f"invalid operation: {type_name(a)} matches string")
+
+
+def _bool(value: Any, what: str) -> bool:
+    if type(value) is not bool:
+        raise Fault(f"{what} must be a boolean, not {type_name(value)}")
+    return bool(value)
+
+
+def _items(value: Any, fn: str) -> list[Any]:
+    if type(value) is list:
+        return list(value)
+    if type(value) is bytes:
+        return list(value)
+    raise Fault(f"{fn}() takes an array, not {type_name(value)}")
+
+
+def _spend_memory(frame: list[Any], units: int) -> None:
+    frame[_MEMORY] += units
+    if frame[_MEMORY] > MEMORY_BUDGET:
+        raise Fault(f"memory budget exceeded (a condition may allocate {MEMORY_BUDGET} elements)")
+
+
+def _spend_steps(frame: list[Any], steps: int) -> None:
+    frame[_STEPS] += steps
+    if frame[_STEPS] > STEP_BUDGET:
+        raise Fault(f"the condition takes more than {STEP_BUDGET} predicate steps")
+
+
+_ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
+    "+": add, "-": subtract, "*": multiply, "/": divide, "%": modulo, "**": power,
+}
+
+
+class _Compiler:
+    def __init__(self) -> None:
+        self.size = _FIRST_SLOT
+        self.scopes: list[dict[str, int]] = []
+        # Innermost predicate: slots of '#', '#index', '#acc'.
+        self.pointers: list[tuple[int, int, int]] = []
+
+    def slot(self) -> int:
+        self.size += 1
+        return self.size - 1
+
+    def compile(self, node: ast.Node) -> Fn:
+        method = getattr(self, "c_" + type(node).__name__)
+        fn: Fn = method(node)
+        return fn
+
+    # -- leaves
+
+    def c_Nil(self, node: ast.Nil) -> Fn:
+        return lambda env, frame: None
+
+    def c_Bool(self, node: ast.Bool) -> Fn:
+        value = node.value
+        return lambda env, frame: value
+
+    def c_Int(self, node: ast.Int) -> Fn:
+        value = node.value
+        return lambda env, frame: value
+
+    def c_Float(self, node: ast.Float) -> Fn:
+        value = node.value
+        return lambda env, frame: value
+
+    def c_Str(self, node: ast.Str) -> Fn:
+        value = node.value
+        return lambda env, frame: value
+
+    def c_Bytes(self, node: ast.Bytes) -> Fn:
+        value = node.value
+        return lambda env, frame: value
+
+    def c_Ident(self, node: ast.Ident) -> Fn:
+        name = node.name
+        for scope in reversed(self.scopes):
+            if name in scope:
+                slot = scope[name]
+                return lambda env, frame: frame[slot]
+        if name == "$env":
+            return lambda env, frame: env
+
+        def ident(env: Mapping[str, Any], frame: list[Any]) -> Any:
+            try:
+                return env[name]
+            except KeyError:
+                raise EvaluationError(f"unknown name {name}", node.start, node.end) from None
+
+        return ident
+
+    def c_Pointer(self, node: ast.Pointer) -> Fn:
+        item, index, acc = self.pointers[-1]
+        slot = {"": item, "index": index, "acc": acc}[node.name]
+        return lambda env, frame: frame[slot]
+
+    # -- member access
+
+    def c_Member(self, node: ast.Member) -> Fn:
+        path = _name_path(node)
+        if path is not None and not any(path[0] in scope for scope in self.scopes) and path[0] != "$env":
+            return self._env_path(node, path[0], path[1:])
+        base = self.compile(node.obj)
+        optional = node.optional
+        if isinstance(node.prop, ast.Str):
+            key = node.prop.value
+
+            def member(env: Mapping[str, Any], frame: list[Any]) -> Any:
+                value = base(env, frame)
+                if type(value) is dict:
+                    return value.get(key)
+                try:
+                    return fetch(value, key, optional)
+                except Fault as fault:
+                    raise _located(fault, node) from None
+
+            return member
+        prop = self.compile(node.prop)
+
+        def index(env: Mapping[str, Any], frame: list[Any]) -> Any:
+            value = base(env, frame)
+            try:
+                return fetch(value, prop(env, frame), optional)
+            except Fault as fault:
+                raise _located(fault, node) from None
+
+        return index
+
+    def _env_path(self, node: ast.Member, root: str, names: tuple[str, ...]) -> Fn:
+        """``response.body`` and the like: a chain of plain names from the environment, in one closure."""
+        if len(names) == 1:
+            (key,) = names
+
+            def path1(env: Mapping[str, Any], frame: list[Any]) -> Any:
+                try:
+                    value = env[root]
+                except KeyError:
+                    raise EvaluationError(f"unknown name {root}", node.start, node.start + len(root)) from None
+                if type(value) is dict:
+                    return value.get(key)
+                try:
+                    return fetch(value, key, False)
+                except Fault as fault:
+                    raise _located(fault, node) from None
+
+            return path1
+
+        def path(env: Mapping[str, Any], frame: list[Any]) -> Any:
+            try:
+                value = env[root]
+            except KeyError:
+                raise EvaluationError(f"unknown name {root}", node.start, node.start + len(root)) from None
+            for key in names:
+                if type(value) is dict:
+                    value = value.get(key)
+                else:
+                    try:
+                        value = fetch(value, key, False)
+                    except Fault as fault:
+                        raise _located(fault, node) from None
+            return value
+
+        return path
+
+    def c_Chain(self, node: ast.Chain) -> Fn:
+        inner = self.compile(node.node)
+
+        def chain(env: Mapping[str, Any], frame: list[Any]) -> Any:
+            try:
+                return inner(env, frame)
+            except _ChainNil:
+                return None
+
+        return chain
+
+    def c_Slice(self, node: ast.Slice) -> Fn:
+        base = self.compile(node.obj)
+        low = self.compile(node.low) if node.low is not None else None
+        high = self.compile(node.high) if node.high is not None else None
+
+        def slicing(env: Mapping[str, Any], frame: list[Any]) -> Any:
+            value = base(env, frame)
+            try:
+                return _slice(value, None if low is None else low(env, frame),
+                              None if high is None else high(env, frame))
+            except Fault as fault:
+                raise _located(fault, node) from None
+
+        return slicing
+
+    # -- calls
+
+    def c_Call(self, node: ast.Call) -> Fn:
+        name = node.name
+        if name in PREDICATES:
+            return self._predicate(node)
+        args = [self.compile(a) for a in node.args]
+        if name not in ARITY:
+            raise ConditionCompileError(f"unknown function {name}()", node.start, node.name_end or node.end)
+        low, high = ARITY[name]
+        fn = FUNCTIONS.get(name)
+        if len(args) < low or (high is not None and len(args) > high):
+            expected = str(low) if low == high else f"{low} to {high}" if high is not None else f"at least {low}"
+            raise ConditionCompileError(
+                f"{name}() takes {expected} argument{'s' if expected != '1' else ''}, not {len(args)}",
+                node.start, node.end)
+        if name == "fromJSON" and len(args) == 1:
+            return self._from_json(node, args[0])
+        if fn is None:
+            budgeted = BUDGETED[name]
+
+            def call_budgeted(env: Mapping[str, Any], frame: list[Any]) -> Any:
+                values = [a(env, frame) for a in args]
+                try:
+                    return budgeted(lambda units: _spend_memory(frame, units))(*values)
+                except Fault as fault:
+                    raise _located(fault, node) from None
+
+            return call_budgeted
+        function = fn
+        if len(args) == 1:
+            (arg,) = args
+
+            def call1(env: Mapping[str, Any], frame: list[Any]) -> Any:
+                value = arg(env, frame)
+                try:
+                    return function(value)
+                except Fault as fault:
+                    raise _located(fault, node) from None
+
+            return call1
+
+        def call(env: Mapping[str, Any], frame: list[Any]) -> Any:
+            values = [a(env, frame) for a in args]
+            try:
+                return function(*values)
+            except Fault as fault:
+                raise _located(fault, node) from None
+
+        return call
+
+    def _from_json(self, node: ast.Call, arg: Fn) -> Fn:
+        def parse_json(env: Mapping[str, Any], frame: list[Any]) -> Any:
+            text = arg(env, frame)
+            # The same body is often parsed several times in one condition; nothing mutates the result.
+            memo = frame[_JSON_MEMO]
+            if memo is not None and type(text) is str and text in memo:
+                return memo[text]
+            try:
+                value = from_json(text)
+            except Fault as fault:
+                raise _located(fault, node) from None
+            if type(text) is str:
+                if memo is None:
+                    memo = frame[_JSON_MEMO] = {}
+                memo[text] = value
+            return value
+
+        return parse_json
+
+    def c_MethodCall(self, node: ast.MethodCall) -> Fn:
+        base = self.compile(node.obj)
+        args = [self.compile(a) for a in node.args]
+        name, optional = node.name, node.optional
+
+        def method_call(env: Mapping[str, Any], frame: list[Any]) -> Any:
+            value = base(env, frame)
+            if value is None and optional:
+                raise _CHAIN_NIL
+            values = [a(env, frame) for a in args]
+            try:
+                if type(value) is Headers and name in HEADER_METHODS:
+                    method = HEADER_METHODS[name]
+                    if len(values) != 1:
+                        raise Fault(f"{name}() takes 1 argument (a header name), not {len(values)}")
+                    return method(value, values[0])
+                target = fetch(value, name, False)
+                if target is None:
+                    raise Fault("invalid operation: cannot call nil")
+                if not callable(target):
+                    raise Fault(f"invalid operation: cannot call non-function of type {type_name(target)}")
+                return target(*values)
+            except Fault as fault:
+                raise _located(fault, node) from None
+
+        return method_call
+
+    def c_Lambda(self, node: ast.Lambda) -> Fn:
+        return self.compile(node.body)
+
+    def _predicate(self, node: ast.Call) -> Fn:
+        name = node.name
+        collection = self.compile(node.args[0])
+        slots = (self.slot(), self.slot(), self.slot())
+        self.pointers.append(slots)
+        predicate = self.compile(node.args[1]) if len(node.args) > 1 else None
+        self.pointers.pop()
+        extra = self.compile(node.args[2]) if len(node.args) > 2 else None
+        run = _PREDICATE_RUNNERS[name]
+        item_slot, index_slot, acc_slot = slots
+
+        def each(env: Mapping[str, Any], frame: list[Any]) -> Any:
+            try:
+                items = _items(collection(env, frame), name)
+                _spend_steps(frame, len(items))
+                third = extra(env, frame) if extra is not None else _ABSENT
+
+                def body(item: Any, index: int, acc: Any = None) -> Any:
+                    frame[item_slot] = item
+                    frame[index_slot] = index
+                    frame[acc_slot] = acc
+                    if predicate is None:
+                        return item
+                    return predicate(env, frame)
+
+                return run(items, body, third)
+            except Fault as fault:
+                raise _located(fault, node) from None
+
+        return each
+
+    # -- operators
+
+    def c_Unary(self, node: ast.Unary) -> Fn:
+        operand = self.compile(node.operand)
+        if node.op == "!":
+            def logical_not(env: Mapping[str, Any], frame: list[Any]) -> Any:
+                value = operand(env, frame)
+                if type(value) is not bool:
+                    raise EvaluationError(f"'!' needs a boolean, not {type_name(value)}", node.start, node.end)
+                return not value
+
+            return logical_not
+        if node.op == "-":
+            def minus(env: Mapping[str, Any], frame: list[Any]) -> Any:
+                value = operand(env, frame)
+                try:
+                    return negate(value)
+                except Fault as fault:
+                    raise _located(fault, node) from None
+
+            return minus
+        return operand  # unary '+' changes nothing at run time
+
+    def c_Binary(self, node: ast.Binary) -> Fn:
+        op = node.op
+        left = self.compile(node.left)
+        right = self.compile(node.right)
+        if op == "&&" or op == "||":
+            return _logical(node, left, right)
+        if op == "??":
+            def coalesce(env: Mapping[str, Any], frame: list[Any]) -> Any:
+                value = left(env, frame)
+                return value if value is not None else right(env, frame)
+
+            return coalesce
+        if op in ("==", "!="):
+            return _equality(node, left, right)
+        if op == "..":
+            def ranging(env: Mapping[str, Any], frame: list[Any]) -> Any:
+                low, high = left(env, frame), right(env, frame)
+                try:
+                    return make_range(low, high, lambda units: _spend_memory(frame, units))
+                except Fault as fault:
+                    raise _located(fault, node) from None
+
+            return ranging
+        negated = op.startswith("not ")
+        word = op[4:] if negated else op
+        test = _WORD_OPERATORS.get(word)
+        if test is not None:
+            matcher = test
+            if word == "matches" and isinstance(node.right, ast.Str):
+                matcher = _constant_matcher(node, node.right.value)
+
+            def word_operator(env: Mapping[str, Any], frame: list[Any]) -> Any:
+                a, b = left(env, frame), right(env, frame)
+                try:
+                    result = matcher(a, b)
+                except Fault as fault:
+                    raise _located(fault, node) from None
+                return not result if negated else result
+
+            return word_operator
+        arithmetic = _ARITHMETIC[op]
+
+        def operate(env: Mapping[str, Any], frame: list[Any]) -> Any:
+            a, b = left(env, frame), right(env, frame)
+            try:
+                return arithmetic(a, b)
+            except Fault as fault:
+                raise _located(fault, node) from None
+
+        return operate
+
+    def c_Compare(self, node: ast.Compare) -> Fn:
+        operands = [self.compile(o) for o in node.operands]
+        ops = node.ops
+        if len(ops) == 1:
+            (op,) = ops
+            left, right = operands
+            constant = node.operands[1]
+            if isinstance(constant, ast.Int | ast.Float) and op in _FAST_ORDER:
+                return _compare_constant(node, left, op, constant.value)
+
+            def compare1(env: Mapping[str, Any], frame: list[Any]) -> Any:
+                a, b = left(env, frame), right(env, frame)
+                try:
+                    return compare(op, a, b)
+                except Fault as fault:
+                    raise _located(fault, node) from None
+
+            return compare1
+
+        def chained(env: Mapping[str, Any], frame: list[Any]) -> Any:
+            a = operands[0](env, frame)
+            for op, operand in zip(ops, operands[1:], strict=True):
+                b = operand(env, frame)
+                try:
+                    if not compare(op, a, b):
+                        return False
+                except Fault as fault:
+                    raise _located(fault, node) from None
+                a = b
+            return True
+
+        return chained
+
+    def c_Conditional(self, node: ast.Conditional) -> Fn:
+        cond = self.compile(node.cond)
+        otherwise = self.compile(node.otherwise)
+        if node.form == "elvis":
+            def elvis(env: Mapping[str, Any], frame: list[Any]) -> Any:
+                value = cond(env, frame)
+                if type(value) is not bool:
+                    raise EvaluationError(f"the condition of '?:' must be a boolean, not {type_name(value)}",
+                                          node.cond.start, node.cond.end)
+                return value if value else otherwise(env, frame)
+
+            return elvis
+        then = self.compile(node.then)
+        word = "if" if node.form == "if" else "'?'"
+
+        def conditional(env: Mapping[str, Any], frame: list[Any]) -> Any:
+            value = cond(env, frame)
+            if value is True:
+                return then(env, frame)
+            if value is False:
+                return otherwise(env, frame)
+            raise EvaluationError(f"the condition of {word} must be a boolean, not {type_name(value)}",
+                                  node.cond.start, node.cond.end)
+
+        return conditional
+
+    # -- composites and bindings
+
+    def c_Array(self, node: ast.Array) -> Fn:
+        items = [self.compile(i) for i in node.items]
+        return lambda env, frame: [item(env, frame) for item in items]
+
+    def c_Map(self, node: ast.Map) -> Fn:
+        pairs = [(self.compile(k), self.compile(v), k) for k, v in node.pairs]
+
+        def mapping(env: Mapping[str, Any], frame: list[Any]) -> Any:
+            out: dict[str, Any] = {}
+            for key_fn, value_fn, key_node in pairs:
+                key = key_fn(env, frame)
+                if type(key) is not str:
+                    raise EvaluationError(f"a map key must be a string, not {type_name(key)}", key_node.start,
+                                          key_node.end)
+                out[key] = value_fn(env, frame)
+            return out
+
+        return mapping
+
+    def c_Let(self, node: ast.Let) -> Fn:
+        value = self.compile(node.value)
+        slot = self.slot()
+        self.scopes.append({node.name: slot})
+        body = self.compile(node.body)
+        self.scopes.pop()
+
+        def let(env: Mapping[str, Any], frame: list[Any]) -> Any:
+            frame[slot] = value(env, frame)
+            return body(env, frame)
+
+        return let
+
+    def c_Sequence(self, node: ast.Sequence) -> Fn:
+        items = [self.compile(i) for i in node.items]
+
+        def sequence(env: Mapping[str, Any], frame: list[Any]) -> Any:
+            result = None
+            for item in items:
+                result = item(env, frame)
+            return result
+
+        return sequence
+
+
+def _name_path(node: ast.Member) -> tuple[str, ...] | None:
+    """``a.b.c`` written with plain names and no '?.' → ("a", "b", "c")."""
+    names: list[str] = []
+    current: ast.Node = node
+    while isinstance(current, ast.Member):
+        if current.optional or not isinstance(current.prop, ast.Str):
+            return None
+        names.append(current.prop.value)
+        current = current.obj
+    if not isinstance(current, ast.Ident):
+        return None
+    names.append(current.name)
+    return tuple(reversed(names))
+
+
+def _logical(node: ast.Binary, left: Fn, right: Fn) -> Fn:
+    word = node.op
+    stop = node.op == "||"
+
+    def logical(env: Mapping[str, Any], frame: list[Any]) -> Any:
+        value = left(env, frame)
+        if value is stop:
+            return value
+        if type(value) is not bool:
+            raise EvaluationError(f"the left side of {word} must be a boolean, not {type_name(value)}",
+                                  node.left.start, node.left.end)
+        return right(env, frame)
+
+    return logical
+
+
+def _equality(node: ast.Binary, left: Fn, right: Fn) -> Fn:
+    negated = node.op == "!="
+    constant = node.right
+    if isinstance(constant, ast.Int) and not negated:
+        number, as_float = constant.value, float(constant.value)
+
+        def equal_int(env: Mapping[str, Any], frame: list[Any]) -> Any:
+            value = left(env, frame)
+            t = type(value)
+            if t is int:
+                return value == number
+            return t is float and value == as_float
+
+        return equal_int
+    if isinstance(constant, ast.Str) and not negated:
+        text = constant.value
+
+        def equal_str(env: Mapping[str, Any], frame: list[Any]) -> Any:
+            value = left(env, frame)
+            return type(value) is str and value == text
+
+        return equal_str
+
+    def equality(env: Mapping[str, Any], frame: list[Any]) -> Any:
+        result = equal(left(env, frame), right(env, frame))
+        return not result if negated else result
+
+    return equality
+
+
+_FAST_ORDER = frozenset({"<", ">", "<=", ">="})
+
+
+def _compare_constant(node: ast.Compare, left: Fn, op: str, constant: int | float) -> Fn:
+    as_float = float(constant)
+    is_int = type(constant) is int
+
+    def ordered(env: Mapping[str, Any], frame: list[Any]) -> Any:
+        value = left(env, frame)
+        t = type(value)
+        if t is int and is_int:
+            a, b = value, constant
+        elif t is int or t is float:
+            a, b = float(value), as_float
+        else:
+            raise EvaluationError(f"invalid operation: {type_name(value)} {op} {type_name(constant)}",
+                                  node.start, node.end)
+        if op == ">":
+            return a > b
+        if op == "<":
+            return a < b
+        if op == ">=":
+            return a >= b
+        return a <= b
+
+    return ordered
+
+
+def _contains(a: Any, b: Any) -> bool:
+    pair = _strings("contains", a, b)
+    return pair is not None and pair[1] in pair[0]
+
+
+def _starts_with(a: Any, b: Any) -> bool:
+    pair = _strings("startsWith", a, b)
+    return pair is not None and pair[0].startswith(pair[1])
+
+
+def _ends_with(a: Any, b: Any) -> bool:
+    pair = _strings("endsWith", a, b)
+    return pair is not None and pair[0].endswith(pair[1])
+
+
+_WORD_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "in": _in, "contains": _contains, "startsWith": _starts_with, "endsWith": _ends_with, "matches": _matches,
+}
+
+
+def _constant_matcher(node: ast.Binary, pattern: str) -> Callable[[Any, Any], bool]:
+    try:
+        compiled = compile_regex(pattern)
+    except Fault as fault:
+        raise ConditionCompileError(fault.message, node.right.start, node.right.end) from None
+
+    def match(a: Any, b: Any) -> bool:
+        if a is None:
+            return False
+        if type(a) is str:
+            return compiled.search(a) is not None
+        return _matches(a, b)
+
+    return match
+
+
+# -- predicate builtins: (items, body(item, index, acc), third argument or _ABSENT) → value
+
+_ABSENT = object()
+Body = Callable[..., Any]
+
+
+def _all(items: list[Any], body: Body, third: Any) -> bool:
+    return all(_bool(body(item, i), "all()'s predicate") for i, item in enumerate(items))
+
+
+def _any(items: list[Any], body: Body, third: Any) -> bool:
+    return any(_bool(body(item, i), "any()'s predicate") for i, item in enumerate(items))
+
+
+def _none(items: list[Any], body: Body, third: Any) -> bool:
+    return not any(_bool(body(item, i), "none()'s predicate") for i, item in enumerate(items))
+
+
+def _one(items: list[Any], body: Body, third: Any) -> bool:
+    return sum(1 for i, item in enumerate(items) if _bool(body(item, i), "one()'s predicate")) == 1
+
+
+def _filter(items: list[Any], body: Body, third: Any) -> list[Any]:
+    return [item for i, item in enumerate(items) if _bool(body(item, i), "filter()'s predicate")]
+
+
+def _map(items: list[Any], body: Body, third: Any) -> list[Any]:
+    return [body(item, i) for i, item in enumerate(items)]
+
+
+def _count(items: list[Any], body: Body, third: Any) -> int:
+    return sum(1 for i, item in enumerate(items) if _bool(body(item, i), "count()'s predicate"))
+
+
+def _sum(items: list[Any], body: Body, third: Any) -> Any:
+    total: Any = 0
+    for i, item in enumerate(items):
+        total = add(total, body(item, i))
+    return total
+
+
+def _find(items: list[Any], body: Body, third: Any) -> Any:
+    for i, item in enumerate(items):
+        if _bool(body(item, i), "find()'s predicate"):
+            return item
+    return None
+
+
+def _find_index(items: list[Any], body: Body, third: Any) -> Any:
+    for i, item in enumerate(items):
+        if _bool(body(item, i), "findIndex()'s predicate"):
+            return i
+    return None
+
+
+def _find_last(items: list[Any], body: Body, third: Any) -> Any:
+    for i in range(len(items) - 1, -1, -1):
+        if _bool(body(items[i], i), "findLast()'s predicate"):
+            return items[i]
+    return None
+
+
+def _find_last_index(items: list[Any], body: Body, third: Any) -> Any:
+    for i in range(len(items) - 1, -1, -1):
+        if _bool(body(items[i], i), "findLastIndex()'s predicate"):
+            return i
+    return None
+
+
+def _group_by(items: list[Any], body: Body, third: Any) -> dict[Any, list[Any]]:
+    groups: dict[Any, list[Any]] = {}
+    for i, item in enumerate(items):
+        key = body(item, i)
+        if type(key) in (list, dict, Headers):
+            raise Fault(f"cannot use {type_name(key)} as a key for groupBy: type is not comparable")
+        groups.setdefault(key, []).append(item)
+    return groups
+
+
+def _sort_by(items: list[Any], body: Body, third: Any) -> list[Any]:
+    descending = False if third is _ABSENT else order_argument(third, "sortBy")
+    keys = [body(item, i) for i, item in enumerate(items)]
+    return sort_values(items, keys, descending)
+
+
+def _reduce(items: list[Any], body: Body, third: Any) -> Any:
+    if third is _ABSENT:
+        if not items:
+            raise Fault("reduce of empty array with no initial value")
+        acc, start = items[0], 1
+    else:
+        acc, start = third, 0
+    for i in range(start, len(items)):
+        acc = body(items[i], i, acc)
+    return acc
+
+
+_PREDICATE_RUNNERS: dict[str, Callable[[list[Any], Body, Any], Any]] = {
+    "all": _all, "any": _any, "none": _none, "one": _one, "filter": _filter, "map": _map, "count": _count,
+    "sum": _sum, "find": _find, "findIndex": _find_index, "findLast": _find_last,
+    "findLastIndex": _find_last_index, "groupBy": _group_by, "sortBy": _sort_by, "reduce": _reduce,
+}

@@ -1,0 +1,26 @@
+"""Names and arities of expr-lang's builtins, and what Argo adds for {{= }} tags (no code, cheap to import)."""
+
+from __future__ import annotations
+
+# name → (least arguments, most arguments or None for any number)
+ARITY: dict[str, tuple[int, int | None]] = {
+    "len": (1, 1), "type": (1, 1), "abs": (1, 1), "ceil": (1, 1), "floor": (1, 1), "round": (1, 1),
+    "int": (1, 1), "float": (1, 1), "string": (1, 1), "trim": (1, 2), "trimPrefix": (1, 2), "trimSuffix": (1, 2),
+    "upper": (1, 1), "lower": (1, 1), "split": (2, 3), "splitAfter": (2, 3), "replace": (3, 4),
+    "repeat": (2, 2), "join": (1, 2), "indexOf": (2, 2), "lastIndexOf": (2, 2), "hasPrefix": (2, 2),
+    "hasSuffix": (2, 2), "max": (1, None), "min": (1, None), "mean": (1, None), "median": (1, None),
+    "toJSON": (1, 1), "fromJSON": (1, 1), "toBase64": (1, 1), "fromBase64": (1, 1), "first": (1, 1),
+    "last": (1, 1), "get": (2, 2), "take": (2, 2), "keys": (1, 1), "values": (1, 1), "toPairs": (1, 1),
+    "fromPairs": (1, 1), "reverse": (1, 1), "uniq": (1, 1), "concat": (1, None), "flatten": (1, 1),
+    "sort": (1, 2), "bitand": (2, 2), "bitor": (2, 2), "bitxor": (2, 2), "bitnand": (2, 2), "bitshl": (2, 2),
+    "bitshr": (2, 2), "bitushr": (2, 2), "bitnot": (1, 1),
+    "now": (0, 0), "duration": (1, 1), "date": (1, 3), "timezone": (1, 1),
+}
+# expr has these; argo-warden's evaluator does not (dates and times).
+UNSUPPORTED = frozenset({"now", "duration", "date", "timezone"})
+PREDICATES = frozenset({"all", "none", "any", "one", "filter", "map", "count", "sum", "find", "findIndex",
+                        "findLast", "findLastIndex", "groupBy", "sortBy", "reduce"})
+ALL_BUILTINS = frozenset(ARITY) | PREDICATES
+# What Argo adds to the environment of {{= }} expression tags (util/expr/env): name → arity.
+ARGO_TAG_FUNCTIONS: dict[str, tuple[int, int]] = {"asInt": (1, 1), "asFloat": (1, 1), "jsonpath": (2, 2),
+                                                   "toJson": (1, 1)}
