@@ -1,0 +1,220 @@
+"""``argo-warden eval 'CONDITION' [--status N] [--body FILE|-] [--header K:V]... [--response FILE.json]``.
+
+Evaluates a successCondition against a response (given piece by piece or as a
+saved ``{"statusCode", "headers", "body", "request"}`` file) and prints the
+result and the portable form. Exit 0 when true, 1 when false, 2 on any error
+(bad flags, unreadable or malformed files, a condition that does not parse or
+fails while running, a result that is not a boolean). Problems the checker finds
+are printed on stderr; the condition is still evaluated, as upstream would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from webhook.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+
+MAX_BODY = 16 * 1024 * 1024
+_RESPONSE_KEYS = ("statusCode", "headers", "body", "request")
+_REQUEST_KEYS = ("method", "url", "body", "headers")
+
+
+class _InputError(Exception):
+    """A flag or input file is unusable; the message is one line."""
+
+
+def run(args: argparse.Namespace) -> int:
+    from webhook.conditions import ConditionError, check_condition, compile_condition, http_environment, to_portable
+    from webhook.conditions.values import format_value, type_name
+
+    text: str = args.condition
+    try:
+        response = _response(args)
+    except _InputError as exc:
+        return _fail(args, str(exc))
+    try:
+        compiled = compile_condition(text)
+        portable = to_portable(text)
+    except ConditionError as exc:
+        return _fail(args, f"the condition does not parse: {exc.message}", text, exc.start, exc.end, exc.hint)
+    issues = check_condition(text)
+    env = http_environment(response["status"], response["headers"], response["body"], **response["request"])
+    try:
+        value = compiled.evaluate(env)
+    except ConditionError as exc:
+        return _fail(args, f"the condition fails: {exc.message}", text, exc.start, exc.end, issues=issues)
+    if type(value) is not bool:
+        shown = format_value(value)
+        shown = shown if len(shown) <= 80 else shown[:77] + "..."
+        return _fail(args, f"the condition gives {type_name(value)} {shown!r}, not a boolean", text, 0, len(text),
+                     issues=issues)
+    _report(args, issues, text)
+    if args.output == "json":
+        print(json.dumps({"result": value, "portable": portable, "changed": portable != text,
+                          "issues": [_issue_dict(i) for i in issues], "error": None}))
+    else:
+        print("true" if value else "false")
+        print(f"portable: {portable}")
+    return EXIT_OK if value else EXIT_FINDINGS
+
+
+def _response(args: argparse.Namespace) -> dict[str, Any]:
+    status, body = 200, b""
+    headers: list[tuple[str, str]] = []
+    request: dict[str, Any] = {}
+    if args.response:
+        saved = _load_json(args.response)
+        status, headers, body, request = _saved_response(saved, args.response)
+    if args.status is not None:
+        status = args.status
+    if not 100 <= status <= 999:
+        raise _InputError(f"--status {status}: an HTTP status is a number from 100 to 999")
+    if args.body is not None:
+        body = _read(args.body, "--body")
+    headers = [*headers, *(_header(h) for h in args.header)]
+    return {"status": status, "headers": headers, "body": body, "request": request}
+
+
+def _read(path: str, flag: str) -> bytes:
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read(MAX_BODY + 1)
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_BODY + 1)
+    except OSError as exc:
+        raise _InputError(f"{flag} {path}: {exc.strerror or exc}") from None
+    if len(data) > MAX_BODY:
+        raise _InputError(f"{flag} {path}: larger than {MAX_BODY // (1024 * 1024)} MiB")
+    return data
+
+
+def _load_json(path: str) -> Any:
+    data = _read(path, "--response")
+    try:
+        return json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
+        raise _InputError(f"--response {path}: not valid JSON{where}") from None
+
+
+def _saved_response(saved: Any, path: str) -> tuple[int, list[tuple[str, str]], bytes, dict[str, Any]]:
+    where = f"--response {path}"
+    if not isinstance(saved, dict):
+        raise _InputError(f"{where}: expected a JSON object with {', '.join(_RESPONSE_KEYS)}")
+    unknown = sorted(set(saved) - set(_RESPONSE_KEYS))
+    if unknown:
+        raise _InputError(f"{where}: unknown key {unknown[0]!r} (the keys are {', '.join(_RESPONSE_KEYS)})")
+    status = saved.get("statusCode", 200)
+    if type(status) is not int:
+        raise _InputError(f"{where}: statusCode must be a whole number")
+    headers = _headers(saved.get("headers"), f"{where}: headers")
+    body = _body(saved.get("body", ""))
+    request: dict[str, Any] = {}
+    raw_request = saved.get("request")
+    if raw_request is not None:
+        if not isinstance(raw_request, dict):
+            raise _InputError(f"{where}: request must be an object with {', '.join(_REQUEST_KEYS)}")
+        unknown = sorted(set(raw_request) - set(_REQUEST_KEYS))
+        if unknown:
+            raise _InputError(f"{where}: unknown request key {unknown[0]!r} (the keys are {', '.join(_REQUEST_KEYS)})")
+        for key in ("method", "url"):
+            if key in raw_request and not isinstance(raw_request[key], str):
+                raise _InputError(f"{where}: request.{key} must be a string")
+        request = {
+            "request_method": raw_request.get("method", "GET"),
+            "request_url": raw_request.get("url", ""),
+            "request_body": _body(raw_request.get("body", "")).decode("utf-8", "replace"),
+            "request_headers": _headers(raw_request.get("headers"), f"{where}: request.headers"),
+        }
+    return status, headers, body, request
+
+
+def _headers(value: Any, where: str) -> list[tuple[str, str]]:
+    if value is None:
+        return []
+    if not isinstance(value, dict):
+        raise _InputError(f"{where} must be an object of name → value or list of values")
+    pairs: list[tuple[str, str]] = []
+    for name, values in value.items():
+        items = values if isinstance(values, list) else [values]
+        for item in items:
+            if not isinstance(item, str):
+                raise _InputError(f"{where}: {name!r} must be a string or a list of strings")
+            pairs.append((name, item))
+    return pairs
+
+
+def _body(value: Any) -> bytes:
+    # A saved body is text; a JSON value stands for the text that encodes it.
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    return json.dumps(value).encode("utf-8")
+
+
+def _header(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition(":")
+    name = name.strip()
+    if not sep or not name:
+        raise _InputError(f"--header {text!r}: write it as Name:value")
+    if any(c.isspace() or not c.isprintable() for c in name):
+        raise _InputError(f"--header {text!r}: a header name cannot contain spaces")
+    return name, value.strip()
+
+
+def _issue_dict(issue: Any) -> dict[str, Any]:
+    return {"code": issue.code, "severity": str(issue.severity), "message": issue.message, "hint": issue.hint,
+            "start": issue.start, "end": issue.end}
+
+
+def _report(args: argparse.Namespace, issues: list[Any], text: str) -> None:
+    if args.output == "json":
+        return
+    for issue in issues:
+        print(f"{issue.severity}[{issue.code}]: {issue.message}", file=sys.stderr)
+        for line in _caret(text, issue.start, issue.end):
+            print(line, file=sys.stderr)
+        if issue.hint:
+            print(f"  hint: {issue.hint}", file=sys.stderr)
+
+
+def _caret(text: str, start: int | None, end: int | None) -> list[str]:
+    """The line of ``text`` holding ``start``, and a caret line under ``[start, end)``."""
+    if start is None:
+        return []
+    start = max(0, min(start, len(text)))
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    line = text[line_start:line_end]
+    column = start - line_start
+    width = max(1, min((end or start + 1), line_end) - start)
+    prefix = "".join("\t" if c == "\t" else " " for c in line[:column])
+    return [f"  {line}", f"  {prefix}{'^' * width}"]
+
+
+def _fail(args: argparse.Namespace, message: str, text: str | None = None, start: int | None = None,
+          end: int | None = None, hint: str | None = None, issues: list[Any] | None = None) -> int:
+    if args.output == "json":
+        error: dict[str, Any] = {"message": message}
+        if start is not None:
+            error.update(start=start, end=end)
+        if hint:
+            error["hint"] = hint
+        print(json.dumps({"result": None, "error": error,
+                          "issues": [_issue_dict(i) for i in issues or []]}))
+        return EXIT_USAGE
+    if issues:
+        _report(args, issues, text or "")
+    column = f" (column {start - (text or '').rfind(chr(10), 0, start)})" if text is not None and start is not None \
+        else ""
+    print(f"argo-warden eval: {message}{column}", file=sys.stderr)
+    if text is not None:
+        for line in _caret(text, start, end):
+            print(line, file=sys.stderr)
+    if hint:
+        print(f"  hint: {hint}", file=sys.stderr)
+    return EXIT_USAGE
