@@ -107,14 +107,15 @@ class ClusterLookups:
 
     def request_access(self, namespace: str, name: str, subject: Subject) -> Request:
         """May ``subject`` get Secret ``name`` in ``namespace``? (a bool)"""
-        body = {
-            "apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
-            "spec": {"resourceAttributes": {"namespace": namespace, "verb": "get", "group": "", "version": "v1",
-                                            "resource": "secrets", "name": name},
-                     **subject.review_spec()},
-        }
 
         async def fetch() -> Lookup:
+            # Built only when asked: most requests are answered from the cache.
+            body = {
+                "apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
+                "spec": {"resourceAttributes": {"namespace": namespace, "verb": "get", "group": "", "version": "v1",
+                                                "resource": "secrets", "name": name},
+                         **subject.review_spec()},
+            }
             response = await self.client.post(SAR_PATH, body, _review_status)
             if not response.ok:
                 return _failed(response, "create subjectaccessreviews", "")

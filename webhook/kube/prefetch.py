@@ -20,7 +20,7 @@ from webhook.diagnostics import Severity
 from webhook.kube.lookups import ClusterLookups, Request, Subject
 from webhook.kube.snapshot import SnapshotAccess, SnapshotSecrets, SnapshotTemplates
 from webhook.manifest import Manifest
-from webhook.secrets.references import find_secret_references
+from webhook.secrets.references import SecretReference, find_secret_references
 from webhook.validation.context import Lookup, ValidationContext, unknown
 from webhook.validation.secrets import service_account
 
@@ -32,6 +32,7 @@ NO_IDENTITY = "the admission request names no user or group to review"
 @dataclass(frozen=True, slots=True)
 class Needs:
     namespace: str | None
+    references: tuple[SecretReference, ...] = ()
     secrets: frozenset[str] = frozenset()
     # Secrets an HTTP template sends: the service account's access is reviewed too.
     sent: frozenset[str] = frozenset()
@@ -41,7 +42,8 @@ class Needs:
 
 
 def needs_of(manifest: Manifest) -> Needs:
-    refs = [r for r in find_secret_references(manifest) if r.valid]
+    found = tuple(find_secret_references(manifest))
+    refs = [r for r in found if r.valid]
     spec = manifest.workflow_spec
     namespaced: set[str] = set()
     cluster: set[str] = set()
@@ -51,6 +53,7 @@ def needs_of(manifest: Manifest) -> Needs:
             (cluster if ref.get("clusterScope") is True else namespaced).add(name)
     return Needs(
         namespace=manifest.namespace,
+        references=found,
         secrets=frozenset(r.name for r in refs),
         sent=frozenset(r.name for r in refs if r.sent),
         service_account=service_account(manifest),
@@ -107,7 +110,8 @@ async def snapshot_context(lookups: ClusterLookups, manifest: Manifest, user: Us
         for (_, into, key), answer in zip(pending, answers, strict=True):
             into[key] = answer
     return ValidationContext(strict=strict, templates=plan.templates, secrets=plan.secrets, access=plan.access,
-                             unresolved_severity=unresolved, user=user.username)
+                             unresolved_severity=unresolved, user=user.username,
+                             secret_references=needs.references)
 
 
 def _plan(lookups: ClusterLookups, needs: Needs, user: Subject) -> _Plan:

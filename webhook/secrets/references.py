@@ -204,13 +204,19 @@ def _pod_references(manifest: Manifest) -> Iterator[SecretReference]:
             continue
         if not isinstance(node, dict):
             continue
-        template = _template_name(templates, path, len(base))
         for field, value in node.items():
-            at = (*path, field)
+            if not isinstance(value, dict | list):
+                continue
             # Other plugins' templates are free-form; ours are read as HTTP templates above.
-            if isinstance(value, dict | list) and field != "plugin":
-                stack.append((at, value))
-            yield from _pod_reference(field, value, at, template)
+            if field != "plugin":
+                stack.append(((*path, field), value))
+            if field in _POD_FIELDS or field.endswith("Secret"):
+                template = _template_name(templates, path, len(base))
+                yield from _pod_reference(field, value, (*path, field), template)
+
+
+# Fields whose value names secrets (besides Argo's ``…Secret`` SecretKeySelector fields).
+_POD_FIELDS = frozenset({"imagePullSecrets", "env", "envFrom", "secret"})
 
 
 def _pod_reference(field: str, value: Any, at: JsonPath, template: str | None) -> Iterator[SecretReference]:

@@ -9,11 +9,14 @@ implements these protocols, so lint, admission and REST share one validator.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from webhook.diagnostics import Severity
+
+if TYPE_CHECKING:
+    from webhook.secrets.references import SecretReference
 
 
 class LookupState(enum.Enum):
@@ -137,6 +140,9 @@ class ValidationContext:
     unresolved_severity: Severity = Severity.WARNING
     # Name of the requesting user, for messages (admission only).
     user: str | None = None
+    # The manifest's secret references when a provider already found them for this very manifest
+    # (admission prefetch); None: the secret rule finds them itself.
+    secret_references: Sequence[SecretReference] | None = None
 
     def unknown_severity(self, lookup: Lookup) -> Severity:
         """Severity of a finding about an UNKNOWN lookup: the lookup's own, else the context's."""

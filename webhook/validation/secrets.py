@@ -40,7 +40,9 @@ DEFAULT_SERVICE_ACCOUNT = "default"
 
 
 def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
-    references = find_secret_references(manifest)
+    references = context.secret_references
+    if references is None:
+        references = find_secret_references(manifest)
     if not references:
         return
     checkable: list[SecretReference] = []
