@@ -18,6 +18,7 @@ from webhook.conditions.values import (
     INT_MIN,
     Fault,
     Headers,
+    NilList,
     equal,
     float_to_int,
     format_value,
@@ -46,7 +47,7 @@ def _str(value: Any, fn: str, position: str = "") -> str:
 
 
 def _array(value: Any, fn: str) -> list[Any]:
-    if type(value) is list:
+    if type(value) is list or type(value) is NilList:
         return list(value)
     if type(value) is bytes:
         return list(value)
@@ -61,7 +62,7 @@ def _int_arg(value: Any, fn: str) -> int:
 
 def b_len(value: Any) -> int:
     t = type(value)
-    if t is str or t is list or t is dict or t is bytes or t is Headers:
+    if t is str or t is list or t is dict or t is bytes or t is Headers or t is NilList:
         return len(value)
     raise Fault(f"invalid argument for len (type {type_name(value)})")
 
@@ -324,7 +325,7 @@ def b_last(value: Any) -> Any:
 
 def _fetch_or_nil(value: Any, index: Any) -> Any:
     t = type(value)
-    if t is list or t is bytes:
+    if t is list or t is bytes or t is NilList:
         if not is_number(index):
             return None
         i = to_int(index)
@@ -337,7 +338,9 @@ def _fetch_or_nil(value: Any, index: Any) -> Any:
         i = to_int(index)
         i = len(data) + i if i < 0 else i
         return data[i] if 0 <= i < len(data) else None
-    if t is dict or t is Headers:
+    if t is Headers:
+        return value.lookup(index)
+    if t is dict:
         try:
             return value.get(index)
         except TypeError:

@@ -22,6 +22,7 @@ from webhook.conditions.values import (
     HEADER_METHODS,
     Fault,
     Headers,
+    NilList,
     add,
     compare,
     divide,
@@ -109,7 +110,7 @@ def fetch(base: Any, key: Any, optional: bool) -> Any:
         if optional:
             raise _CHAIN_NIL
         raise Fault(f"cannot fetch {_shown_key(key)} from nil")
-    if t is list or t is bytes or t is str:
+    if t is list or t is bytes or t is str or t is NilList:
         if not is_number(key):
             raise Fault(f"cannot fetch {_shown_key(key)} from {type_name(base)}"
                         + (" (index it with a number)" if t is list else ""))
@@ -127,10 +128,9 @@ def fetch(base: Any, key: Any, optional: bool) -> Any:
         if key in HEADER_METHODS:
             method = HEADER_METHODS[key]
             return lambda *args: method(base, *args)
-        try:
-            return base.get(key)
-        except TypeError:
-            raise Fault(f"cannot use {type_name(key)} as a header name") from None
+        if type(key) is not str:
+            raise Fault(f"cannot use {type_name(key)} as a header name")
+        return base.lookup(key)
     raise Fault(f"cannot fetch {_shown_key(key)} from {type_name(base)}")
 
 
@@ -140,6 +140,8 @@ def _shown_key(key: Any) -> str:
 
 def _slice(base: Any, low: Any, high: Any) -> Any:
     t = type(base)
+    if t is NilList:
+        return []
     if t is not list and t is not str and t is not bytes:
         raise Fault(f"cannot slice {type_name(base)}")
     data = base.encode("utf-8") if t is str and not base.isascii() else base
@@ -159,7 +161,7 @@ def _in(needle: Any, haystack: Any) -> bool:
     t = type(haystack)
     if haystack is None:
         return False
-    if t is list:
+    if t is list or t is NilList:
         return any(equal(item, needle) for item in haystack)
     if t is dict or t is Headers:
         key = "" if needle is None else needle
@@ -196,7 +198,7 @@ def _bool(value: Any, what: str) -> bool:
 
 
 def _items(value: Any, fn: str) -> list[Any]:
-    if type(value) is list:
+    if type(value) is list or type(value) is NilList:
         return list(value)
     if type(value) is bytes:
         return list(value)
@@ -540,7 +542,7 @@ class _Compiler:
         if op == "??":
             def coalesce(env: Mapping[str, Any], frame: list[Any]) -> Any:
                 value = left(env, frame)
-                return value if value is not None else right(env, frame)
+                return value if value is not None and type(value) is not NilList else right(env, frame)
 
             return coalesce
         if op in ("==", "!="):

@@ -66,6 +66,8 @@ def parse_number(token: str) -> int | float:
             number = int(value[2:], 8) if len(value) > 2 else _fail("invalid octal literal")
         else:
             number = int(value, 10)
+    except LiteralError:
+        raise
     except ValueError as exc:
         raise LiteralError(f"invalid number literal {token!r}") from exc
     if isinstance(number, int) and number > MAX_INT:

@@ -190,7 +190,7 @@ class _ToAst(Transformer[Token, Any]):
         obj, bracket, low, high = _node(children[0]), children[1], children[2], children[3]
         low_node = None if low is None else _node(low)
         high_node = None if high is None else _node(high)
-        end = max(_end(bracket), *(n.end for n in (low_node, high_node) if n is not None)) + 1
+        end = max([_end(bracket), *(n.end for n in (low_node, high_node) if n is not None)]) + 1
         return ast.Slice(obj.start, end, obj, low_node, high_node)
 
     # -- calls
@@ -472,6 +472,8 @@ def _bad_token(text: str, token: Token, expected: set[str]) -> ConditionSyntaxEr
     value = str(token)
     hint: str | None = None
     after_operand = "EQ" in expected or ("_RPAR" in expected and len(expected) == 1)
+    if value == "/" and text.startswith("/*", start) and "*/" not in text[start:]:
+        return ConditionSyntaxError("comment is not closed", start, start + 2, hint="close it with */")
     if value == "=":
         hint = "compare with '=='"
     elif token.type in ("NAME", "PRED_FN", "NUMBER", "STRING", "RAW_STRING") and "EQ" in expected:

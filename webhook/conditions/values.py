@@ -25,8 +25,28 @@ class Fault(Exception):
         self.message = message
 
 
+class NilList(list[Any]):
+    """A nil slice (Go's ``[]string(nil)``): nil to ``== nil`` and ``??``, an empty array to len, in and []."""
+
+    __slots__ = ()
+
+
+NIL_STRINGS = NilList()
+
+
+def is_nil(value: Any) -> bool:
+    return value is None or type(value) is NilList
+
+
 class Headers(dict[str, list[str]]):
-    """``http.Header``: Go-canonical names → values in order; ``Get``/``Values`` canonicalise the name."""
+    """``http.Header``: Go-canonical names → values in order; ``Get``/``Values`` canonicalise the name.
+
+    A missing name gives a nil slice, as indexing a Go map of slices does.
+    """
+
+    def lookup(self, name: Any) -> list[str]:
+        found = self.get(name) if type(name) is str else None
+        return NIL_STRINGS if found is None else found
 
     def Get(self, name: Any) -> str:
         values = self.get(canonical_header_key(_text_arg(name, "Get")))
@@ -79,7 +99,7 @@ def type_name(value: Any) -> str:
         return "string"
     if t is Headers:
         return "net/http.Header"
-    if t is list or t is bytes:
+    if t is list or t is bytes or t is NilList:
         return "array"
     if t is dict:
         return "map"
@@ -96,6 +116,11 @@ def is_number(value: Any) -> bool:
 def equal(a: Any, b: Any) -> bool:
     """expr's ``==``: numbers by value (int and float alike), arrays item by item, maps strictly."""
     ta, tb = type(a), type(b)
+    if ta is NilList or tb is NilList:
+        if a is None or b is None:
+            return True
+        ta = list if ta is NilList else ta
+        tb = list if tb is NilList else tb
     if ta is tb:
         if ta is list:
             return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b, strict=True))
@@ -312,7 +337,7 @@ def format_value(value: Any) -> str:
         return format_float(value)
     if t is bytes:
         return "[" + " ".join(str(b) for b in value) + "]"
-    if t is list:
+    if t is list or t is NilList:
         return "[" + " ".join(format_value(v) for v in value) + "]"
     if t is dict or t is Headers:
         return "map[" + " ".join(f"{format_value(k)}:{format_value(value[k])}" for k in _sorted_keys(value)) + "]"
@@ -370,7 +395,7 @@ def json_string(text: str) -> str:
 def to_json(value: Any, indent: str = "") -> str:
     """encoding/json's MarshalIndent(v, "", "  "): sorted keys, HTML-safe escapes, Go's number forms."""
     t = type(value)
-    if value is None:
+    if value is None or t is NilList:
         return "null"
     if t is bool:
         return "true" if value else "false"
