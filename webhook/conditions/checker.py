@@ -127,7 +127,8 @@ class _Checker:
     def _name_hint(self, name: str) -> str | None:
         assert self.environment is not None
         for root, kind in self.environment.items():
-            field = closest(name, kind.field_names()) if kind.kind == "record" else None
+            fields = kind.field_names() if kind.kind == "record" else []
+            field = name if name in fields else closest(name, fields)
             if field is not None and (field.lower() == name.lower() or name in ("status", "code", "body")):
                 return f"did you mean '{root}.{field}'?"
         names = [*self.environment, *(n for scope in self.scopes for n in scope)]

@@ -472,8 +472,9 @@ def _bad_token(text: str, token: Token, expected: set[str]) -> ConditionSyntaxEr
     value = str(token)
     hint: str | None = None
     after_operand = "EQ" in expected or ("_RPAR" in expected and len(expected) == 1)
-    if value == "/" and text.startswith("/*", start) and "*/" not in text[start:]:
-        return ConditionSyntaxError("comment is not closed", start, start + 2, hint="close it with */")
+    opened = start - 1 if value == "*" and text[start - 1 : start] == "/" else start
+    if text.startswith("/*", opened) and "*/" not in text[opened:]:
+        return ConditionSyntaxError("comment is not closed", opened, opened + 2, hint="close it with */")
     if value == "=":
         hint = "compare with '=='"
     elif token.type in ("NAME", "PRED_FN", "NUMBER", "STRING", "RAW_STRING") and "EQ" in expected:
@@ -495,8 +496,13 @@ def _early_end(text: str) -> ConditionSyntaxError:
         char = text[opened]
         return ConditionSyntaxError(f"'{char}' is never closed", opened, opened + 1,
                                     hint=f"add the matching '{_CLOSERS[char]}'")
-    last = len(text.rstrip()) - 1
-    return ConditionSyntaxError("the condition ends too early", max(last, 0), max(last, 0) + 1,
+    end = len(text.rstrip())
+    start = max(end - 1, 0)
+    word = text[start].isalnum() or text[start] in "_$"
+    while start > 0 and not text[start - 1].isspace() and (text[start - 1].isalnum() or text[start - 1] in "_$") == word \
+            and text[start - 1] not in "()[]{}\"'`":
+        start -= 1
+    return ConditionSyntaxError("the condition ends too early", start, max(end, start + 1),
                                 hint="an operand is missing at the end")
 
 

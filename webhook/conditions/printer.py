@@ -113,7 +113,7 @@ class _Printer:
     def p_Member(self, node: ast.Member) -> tuple[str, int, int]:
         base = self.postfix_base(node.obj)
         prop = node.prop
-        if isinstance(prop, ast.Str) and is_identifier(prop.value):
+        if isinstance(prop, ast.Str) and node.dot and is_identifier(prop.value):
             return f"{base}{'?.' if node.optional else '.'}{prop.value}", _ATOM, _NO_OPEN
         index = self.whole(prop)
         return f"{base}{'?.' if node.optional else ''}[{index}]", _ATOM, _NO_OPEN
