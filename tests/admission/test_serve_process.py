@@ -144,7 +144,8 @@ def test_certs_reports_an_unwritable_directory(cli: CliRunner, tmp_path: Path) -
     (["--no-tls", "--self-signed"], "--no-tls cannot be combined with --self-signed"),
     (["--self-signed", "--tls-key", "k"], "--self-signed makes its own certificate"),
     (["--no-tls", "--secrets", "missing.yaml"], "--secrets missing.yaml: no such file"),
-    (["--no-tls", "--kubeconfig", "kc"], "the cluster provider is not part of this build yet"),
+    (["--no-tls", "--kubeconfig", "kc"], "kubeconfig kc does not exist"),
+    (["--no-tls", "--kubeconfig", "kc", "--secrets", "s.yaml"], "--secrets reads Secret manifests instead of a cluster"),
     (["--no-tls", "--failure-policy", "maybe"], "invalid choice: 'maybe'"),
 ])
 def test_serve_refuses_bad_flags(cli: CliRunner, tmp_path: Path, args: list[str], message: str) -> None:
