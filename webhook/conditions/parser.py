@@ -498,12 +498,17 @@ def _early_end(text: str) -> ConditionSyntaxError:
                                     hint=f"add the matching '{_CLOSERS[char]}'")
     end = len(text.rstrip())
     start = max(end - 1, 0)
-    word = text[start].isalnum() or text[start] in "_$"
-    while start > 0 and not text[start - 1].isspace() and (text[start - 1].isalnum() or text[start - 1] in "_$") == word \
+    word = _is_word_char(text[start])
+    # Back to the start of the last token: a run of word characters, or of operator characters.
+    while start > 0 and not text[start - 1].isspace() and _is_word_char(text[start - 1]) == word \
             and text[start - 1] not in "()[]{}\"'`":
         start -= 1
     return ConditionSyntaxError("the condition ends too early", start, max(end, start + 1),
                                 hint="an operand is missing at the end")
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char in "_$"
 
 
 def _unclosed_bracket(text: str) -> int | None:
