@@ -4,6 +4,7 @@
     check_condition(text)             → [ConditionIssue] for an http.successCondition
     check_expression(text)            → [ConditionIssue] for the text of a {{= ... }} tag
     compile_condition(text)           → CompiledCondition (cached); .evaluate(env) or EvaluationError
+    compile_expression(text, fns)     → the same for {{= }} tag text, with extra functions, no seed dialect
     http_environment(status, ...)     → the request/response values a condition reads
     evaluate_success(text, status...) → (ok, message) with upstream's rules
     to_portable(text), is_portable(text)
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from webhook.conditions.checking import check_condition as check_condition
     from webhook.conditions.checking import check_expression as check_expression
     from webhook.conditions.compiling import compile_condition as compile_condition
+    from webhook.conditions.compiling import compile_expression as compile_expression
     from webhook.conditions.environment import http_environment as http_environment
     from webhook.conditions.errors import ConditionCompileError as ConditionCompileError
     from webhook.conditions.errors import ConditionError as ConditionError
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
 
 _WHERE = {
     "check_condition": "checking", "check_expression": "checking", "compile_condition": "compiling",
+    "compile_expression": "compiling",
     "http_environment": "environment", "ConditionCompileError": "errors", "ConditionError": "errors",
     "ConditionSyntaxError": "errors", "EvaluationError": "errors", "CompiledCondition": "evaluator",
     "ConditionIssue": "issues", "parse": "parser", "is_portable": "portable", "to_portable": "portable",
@@ -51,6 +54,7 @@ __all__ = [
     "check_condition",
     "check_expression",
     "compile_condition",
+    "compile_expression",
     "evaluate_success",
     "http_environment",
     "is_portable",

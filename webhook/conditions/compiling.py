@@ -1,8 +1,14 @@
-"""``compile_condition(text)``: parse, give the seed dialect its meaning, compile; cached by text."""
+"""``compile_condition(text)``: parse, give the seed dialect its meaning, compile; cached by text.
+
+``compile_expression(text, functions)``: expr as written (no seed dialect), with extra functions, for the
+text of a ``{{= }}`` tag that the executor evaluates with Argo's tag helpers.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from functools import lru_cache
+from typing import Any
 
 from webhook.conditions.dialect import translate
 from webhook.conditions.evaluator import CompiledCondition, compile_node
@@ -22,3 +28,11 @@ def compile_condition(text: str) -> CompiledCondition:
     tree = parse(text)
     translated, _ = translate(tree, text)
     return compile_node(text, translated)
+
+
+def compile_expression(text: str, functions: Mapping[str, Callable[..., Any]] | None = None) -> CompiledCondition:
+    """An expression ready to evaluate, read as expr-lang reads it; ``functions`` are callable by name too.
+
+    Not cached (the caller knows which texts repeat). Raises ConditionSyntaxError or ConditionCompileError.
+    """
+    return compile_node(text, parse(text), functions)

@@ -89,8 +89,13 @@ class CompiledCondition:
                                   internal=True) from exc
 
 
-def compile_node(text: str, node: ast.Node) -> CompiledCondition:
-    compiler = _Compiler()
+def compile_node(text: str, node: ast.Node,
+                 functions: Mapping[str, Callable[..., Any]] | None = None) -> CompiledCondition:
+    """``functions``: more callable names (the executor's {{= }} tag helpers); expr's builtins keep their meaning.
+
+    Such a function gets the evaluated arguments and raises Fault for what it refuses.
+    """
+    compiler = _Compiler(functions)
     fn = compiler.compile(node)
     return CompiledCondition(text, node, fn, compiler.size)
 
@@ -223,7 +228,8 @@ _ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
 
 
 class _Compiler:
-    def __init__(self) -> None:
+    def __init__(self, functions: Mapping[str, Callable[..., Any]] | None = None) -> None:
+        self.functions = dict(functions or {})
         self.size = _FIRST_SLOT
         self.scopes: list[dict[str, int]] = []
         # Innermost predicate: slots of '#', '#index', '#acc'.
@@ -386,6 +392,8 @@ class _Compiler:
         if name in PREDICATES:
             return self._predicate(node)
         args = [self.compile(a) for a in node.args]
+        if name not in ARITY and name in self.functions:
+            return self._extra_call(node, self.functions[name], args)
         if name not in ARITY:
             raise ConditionCompileError(f"unknown function {name}()", node.start, node.name_end or node.end)
         low, high = ARITY[name]
@@ -429,6 +437,16 @@ class _Compiler:
                 raise _located(fault, node) from None
 
         return call
+
+    def _extra_call(self, node: ast.Call, function: Callable[..., Any], args: list[Fn]) -> Fn:
+        def call_extra(env: Mapping[str, Any], frame: list[Any]) -> Any:
+            values = [a(env, frame) for a in args]
+            try:
+                return function(*values)
+            except Fault as fault:
+                raise _located(fault, node) from None
+
+        return call_extra
 
     def _from_json(self, node: ast.Call, arg: Fn) -> Fn:
         def parse_json(env: Mapping[str, Any], frame: list[Any]) -> Any:
