@@ -14,6 +14,7 @@ from typing import Protocol
 
 import aiohttp
 from aiohttp import hdrs
+from aiohttp.abc import AbstractResolver
 
 from webhook import __version__
 from webhook.executor.guard import GuardedResolver, HostPolicy, refused_in
@@ -78,16 +79,18 @@ class Transport(Protocol):
 class NetworkTransport:
     """Real requests through one pooled aiohttp session whose resolver is the SSRF guard's."""
 
-    def __init__(self, policy: HostPolicy, *, connections: int = 100) -> None:
+    def __init__(self, policy: HostPolicy, *, connections: int = 100, resolver: AbstractResolver | None = None) -> None:
         self.policy = policy
         self._connections = connections
+        # The name resolver the guard wraps (default: aiohttp's); tests give one that answers what they need.
+        self._resolver = resolver
         self._session: aiohttp.ClientSession | None = None
 
     def _client(self) -> aiohttp.ClientSession:
         # Created on first use, inside the running loop that will use it.
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(
-                resolver=GuardedResolver(self.policy), limit=self._connections, ttl_dns_cache=10,
+                resolver=GuardedResolver(self.policy, self._resolver), limit=self._connections, ttl_dns_cache=10,
             )
             self._session = aiohttp.ClientSession(
                 connector=connector,
