@@ -159,7 +159,8 @@ class _Evaluator:
         if op == "+" and not numbers and not isinstance(left, bool) and not isinstance(right, bool):
             return _text(left) + _text(right)
         if not numbers:
-            raise self.fail(f"'{op}' needs two numbers, got {_show(left)} and {_show(right)}")
+            hint = " (hint: quote text that contains '-', e.g. '{{item}}')" if op == "-" else ""
+            raise self.fail(f"'{op}' needs two numbers, got {_show(left)} and {_show(right)}{hint}")
         assert isinstance(left, float) and isinstance(right, float)
         if op == "+":
             return left + right
