@@ -1,0 +1,176 @@
+"""The executor-plugin API: ``POST /api/v1/template.execute`` as Argo's agent calls it.
+
+Request ``{"workflow": {"metadata": {name, namespace, uid}}, "template": {...}}``
+with ``Authorization: Bearer <token>``. A template written as
+``plugin: {argo-warden: {<http template fields>}}`` is executed by the same core
+as ``argo-warden run``; the reply is ``{"node": {phase, message, outputs: {result}}}``.
+Anything else gets ``{}`` ("not mine"). A wrong or missing token gets 403.
+
+The agent gives each call 30 s and retries a call that timed out, which would
+send the request again: a request still running after ``reply_after`` seconds
+is answered ``Running`` with a requeue, keeps running, and its result is handed
+over (once) when the agent asks again with the same template.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from webhook.executor.guard import HostPolicy
+from webhook.executor.http_step import DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, HttpOutcome, HttpSettings, run_http
+from webhook.executor.nodes import Phase
+from webhook.executor.redact import Redactor
+from webhook.executor.scope import Scope
+from webhook.executor.transport import NetworkTransport, Transport
+from webhook.plugin.token import TokenFile
+from webhook.secrets.values import SecretValues
+from webhook.server.logs import event, exception_site
+from webhook.validation.http import PLUGIN_NAME
+from webhook.validation.walk import as_dict, as_list, as_str
+
+EXECUTE_PATH = "/api/v1/template.execute"
+MAX_REQUEST_BYTES = 4 * 1024 * 1024
+REQUEUE = "5s"
+# Results nobody came back for are dropped after this long.
+UNCLAIMED_TTL = 600.0
+
+
+@dataclass(slots=True)
+class PluginConfig:
+    token: TokenFile
+    secrets: SecretValues
+    policy: HostPolicy = field(default_factory=HostPolicy)
+    max_body: int = DEFAULT_MAX_BODY
+    default_timeout: float = DEFAULT_TIMEOUT
+    # Answer "Running, requeue" when a request takes longer than this (the agent waits 30 s per call).
+    reply_after: float = 20.0
+    transport: Transport | None = None
+
+
+@dataclass(slots=True)
+class _InFlight:
+    task: asyncio.Task[HttpOutcome]
+    started: float
+
+
+class PluginExecutor:
+    """Executes argo-warden plugin templates; keeps requests that outlive one call until they are claimed."""
+
+    def __init__(self, config: PluginConfig) -> None:
+        self.config = config
+        self.redactor = Redactor()
+        self._transport = config.transport or NetworkTransport(config.policy)
+        self._settings = HttpSettings(self._transport, config.policy, config.secrets, self.redactor,
+                                      config.max_body, config.default_timeout)
+        self._in_flight: dict[str, _InFlight] = {}
+
+    async def close(self) -> None:
+        for flight in self._in_flight.values():
+            flight.task.cancel()
+        await asyncio.gather(*(f.task for f in self._in_flight.values()), return_exceptions=True)
+        self._in_flight.clear()
+        await self._transport.close()
+
+    async def execute(self, args: dict[str, Any]) -> dict[str, Any]:
+        template = as_dict(args.get("template"))
+        fields = as_dict(template.get("plugin")).get(PLUGIN_NAME)
+        if not isinstance(fields, dict):
+            return {}
+        metadata = as_dict(as_dict(args.get("workflow")).get("metadata"))
+        self._forget_unclaimed()
+        key = _key(metadata, template)
+        flight = self._in_flight.get(key)
+        if flight is None:
+            scope = _scope(metadata, template)
+            namespace = as_str(metadata.get("namespace"))
+            task = asyncio.create_task(run_http(fields, scope, namespace, self._settings))
+            flight = self._in_flight[key] = _InFlight(task, time.monotonic())
+        done, _ = await asyncio.wait({flight.task}, timeout=self.config.reply_after)
+        if not done:
+            return {"node": {"phase": str(Phase.RUNNING), "message": "the request is still in flight"},
+                    "requeue": REQUEUE}
+        del self._in_flight[key]
+        try:
+            outcome = flight.task.result()
+        except Exception as exc:  # a bug of ours: the agent gets an Error node, never a 500
+            event("plugin execution failed", error=type(exc).__name__, site=exception_site(exc))
+            outcome = HttpOutcome(Phase.ERROR, f"argo-warden internal error ({type(exc).__name__})")
+        return {"node": _node(outcome)}
+
+    def _forget_unclaimed(self) -> None:
+        now = time.monotonic()
+        for key, flight in list(self._in_flight.items()):
+            if flight.task.done() and now - flight.started > UNCLAIMED_TTL:
+                del self._in_flight[key]
+
+
+def _key(metadata: dict[str, Any], template: dict[str, Any]) -> str:
+    identity = {"uid": metadata.get("uid"), "name": metadata.get("name"), "namespace": metadata.get("namespace"),
+                "template": template}
+    return hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _scope(metadata: dict[str, Any], template: dict[str, Any]) -> Scope:
+    """What tags the controller left in the template may still use: the workflow's identity and the inputs."""
+    values = {f"workflow.{k}": v for k in ("name", "namespace", "uid") if isinstance(v := metadata.get(k), str)}
+    for p in as_list(as_dict(template.get("inputs")).get("parameters")):
+        if isinstance(p, dict) and isinstance(p.get("name"), str) and isinstance(p.get("value"), str):
+            values[f"inputs.parameters.{p['name']}"] = p["value"]
+    return Scope(values)
+
+
+def _node(outcome: HttpOutcome) -> dict[str, Any]:
+    node: dict[str, Any] = {"phase": str(outcome.phase), "message": outcome.message}
+    if outcome.result is not None:
+        node["outputs"] = {"result": outcome.result}
+    return node
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"code": status, "message": message}, status=status)
+
+
+EXECUTOR: web.AppKey[PluginExecutor] = web.AppKey("executor", PluginExecutor)
+
+
+def plugin_app(config: PluginConfig) -> web.Application:
+    executor = PluginExecutor(config)
+    app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+
+    async def execute(request: web.Request) -> web.Response:
+        if not config.token.accepts(request.headers.get("Authorization")):
+            event("plugin call refused: wrong or missing token", remote=request.remote)
+            return _error(403, "forbidden: wrong or missing bearer token")
+        try:
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return _error(413, f"request body is larger than {MAX_REQUEST_BYTES} bytes")
+        try:
+            args = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            return _error(400, f"request body is not JSON: {exc}")
+        if not isinstance(args, dict):
+            return _error(400, "request body must be a JSON object with 'workflow' and 'template'")
+        started = time.monotonic()
+        reply = await executor.execute(args)
+        if reply:
+            node = reply["node"]
+            event("plugin template executed", template=as_str(as_dict(args.get("template")).get("name")),
+                  workflow=as_str(as_dict(as_dict(args.get("workflow")).get("metadata")).get("name")),
+                  phase=node["phase"], seconds=round(time.monotonic() - started, 3))
+        return web.json_response(reply)
+
+    async def close(_: web.Application) -> None:
+        await executor.close()
+
+    app.router.add_post(EXECUTE_PATH, execute)
+    app.on_cleanup.append(close)
+    app[EXECUTOR] = executor
+    return app
