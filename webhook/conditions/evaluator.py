@@ -61,21 +61,21 @@ def _located(fault: Fault, node: ast.Node) -> EvaluationError:
 class CompiledCondition:
     """A condition ready to evaluate; build it with ``compile_node`` (or ``compile_condition``)."""
 
-    __slots__ = ("_fn", "_frame_size", "node", "text")
+    __slots__ = ("_fn", "_frame", "node", "text")
 
     def __init__(self, text: str, node: ast.Node, fn: Fn, frame_size: int) -> None:
         self.text = text
         self.node = node
         self._fn = fn
-        self._frame_size = frame_size
+        # Copied for each evaluation: the budgets' counters, the JSON memo, then the variables' slots.
+        self._frame: list[Any] = [0, 0, None, *([None] * (frame_size - _FIRST_SLOT))]
 
     def evaluate(self, env: Mapping[str, Any]) -> Any:
         """The condition's value in ``env``; raises EvaluationError and nothing else."""
-        if not isinstance(env, Mapping):
+        if type(env) is not dict and not isinstance(env, Mapping):
             raise EvaluationError(f"the environment must be a map of names, not {type(env).__name__}")
-        frame = [0, 0, None, *([None] * (self._frame_size - _FIRST_SLOT))]
         try:
-            return self._fn(env, frame)
+            return self._fn(env, self._frame.copy())
         except EvaluationError:
             raise
         except Fault as fault:
@@ -111,6 +111,11 @@ def fetch(base: Any, key: Any, optional: bool) -> Any:
             return base.get(key)
         except TypeError:
             raise Fault(f"cannot use {type_name(key)} as a map key") from None
+    if t is list and type(key) is int:
+        try:
+            return base[key]
+        except IndexError:
+            raise Fault(f"index out of range: {key} (array length is {len(base)})") from None
     if base is None:
         if optional:
             raise _CHAIN_NIL
@@ -296,7 +301,7 @@ class _Compiler:
     def c_Member(self, node: ast.Member) -> Fn:
         path = _name_path(node)
         if path is not None and not any(path[0] in scope for scope in self.scopes) and path[0] != "$env":
-            return self._env_path(node, path[0], path[1:])
+            return self._env_path(node, *path)
         base = self.compile(node.obj)
         optional = node.optional
         if isinstance(node.prop, ast.Str):
@@ -306,12 +311,30 @@ class _Compiler:
                 value = base(env, frame)
                 if type(value) is dict:
                     return value.get(key)
+                if type(value) is Headers:
+                    return value.lookup(key)
                 try:
                     return fetch(value, key, optional)
                 except Fault as fault:
                     raise _located(fault, node) from None
 
             return member
+        if isinstance(node.prop, ast.Int):
+            position = node.prop.value
+
+            def constant_index(env: Mapping[str, Any], frame: list[Any]) -> Any:
+                value = base(env, frame)
+                if type(value) is list:
+                    try:
+                        return value[position]
+                    except IndexError:
+                        pass
+                try:
+                    return fetch(value, position, optional)
+                except Fault as fault:
+                    raise _located(fault, node) from None
+
+            return constant_index
         prop = self.compile(node.prop)
 
         def index(env: Mapping[str, Any], frame: list[Any]) -> Any:
@@ -323,33 +346,22 @@ class _Compiler:
 
         return index
 
-    def _env_path(self, node: ast.Member, root: str, names: tuple[str, ...]) -> Fn:
-        """``response.body`` and the like: a chain of plain names from the environment, in one closure."""
-        if len(names) == 1:
-            (key,) = names
-
-            def path1(env: Mapping[str, Any], frame: list[Any]) -> Any:
-                try:
-                    value = env[root]
-                except KeyError:
-                    raise EvaluationError(f"unknown name {root}", node.start, node.start + len(root)) from None
-                if type(value) is dict:
-                    return value.get(key)
-                try:
-                    return fetch(value, key, False)
-                except Fault as fault:
-                    raise _located(fault, node) from None
-
-            return path1
+    def _env_path(self, node: ast.Member, root: str, keys: tuple[str | int, ...]) -> Fn:
+        """``response.headers["Content-Type"][0]`` and the like: constant keys from the environment, one closure."""
 
         def path(env: Mapping[str, Any], frame: list[Any]) -> Any:
             try:
                 value = env[root]
             except KeyError:
                 raise EvaluationError(f"unknown name {root}", node.start, node.start + len(root)) from None
-            for key in names:
-                if type(value) is dict:
+            for key in keys:
+                t = type(value)
+                if t is dict:
                     value = value.get(key)
+                elif t is Headers and type(key) is str:
+                    value = value.lookup(key)
+                elif t is list and type(key) is int and -len(value) <= key < len(value):
+                    value = value[key]
                 else:
                     try:
                         value = fetch(value, key, False)
@@ -576,6 +588,8 @@ class _Compiler:
             return ranging
         negated = op.startswith("not ")
         word = op[4:] if negated else op
+        if word in _STRING_TESTS and not negated:
+            return _string_test(node, left, right, word)
         test = _WORD_OPERATORS.get(word)
         if test is not None:
             matcher = test
@@ -707,19 +721,18 @@ class _Compiler:
         return sequence
 
 
-def _name_path(node: ast.Member) -> tuple[str, ...] | None:
-    """``a.b.c`` written with plain names and no '?.' → ("a", "b", "c")."""
-    names: list[str] = []
+def _name_path(node: ast.Member) -> tuple[str, tuple[str | int, ...]] | None:
+    """``a.b["c"][0]`` with constant keys and no '?.' → ("a", ("b", "c", 0))."""
+    keys: list[str | int] = []
     current: ast.Node = node
     while isinstance(current, ast.Member):
-        if current.optional or not isinstance(current.prop, ast.Str):
+        if current.optional or not isinstance(current.prop, ast.Str | ast.Int):
             return None
-        names.append(current.prop.value)
+        keys.append(current.prop.value)
         current = current.obj
     if not isinstance(current, ast.Ident):
         return None
-    names.append(current.name)
-    return tuple(reversed(names))
+    return current.name, tuple(reversed(keys))
 
 
 def _logical(node: ast.Binary, left: Fn, right: Fn) -> Fn:
@@ -809,6 +822,43 @@ def _starts_with(a: Any, b: Any) -> bool:
 def _ends_with(a: Any, b: Any) -> bool:
     pair = _strings("endsWith", a, b)
     return pair is not None and pair[0].endswith(pair[1])
+
+
+_STRING_TESTS = frozenset({"contains", "startsWith", "endsWith"})
+
+
+def _string_test(node: ast.Binary, left: Fn, right: Fn, word: str) -> Fn:
+    """contains / startsWith / endsWith, with the common case (two strings) inline."""
+    slow = _WORD_OPERATORS[word]
+
+    if isinstance(node.right, ast.Str):
+        needle = node.right.value
+
+        def test_constant(env: Mapping[str, Any], frame: list[Any]) -> Any:
+            a = left(env, frame)
+            if type(a) is str:
+                if word == "contains":
+                    return needle in a
+                return a.startswith(needle) if word == "startsWith" else a.endswith(needle)
+            try:
+                return slow(a, needle)
+            except Fault as fault:
+                raise _located(fault, node) from None
+
+        return test_constant
+
+    def test(env: Mapping[str, Any], frame: list[Any]) -> Any:
+        a, b = left(env, frame), right(env, frame)
+        if type(a) is str and type(b) is str:
+            if word == "contains":
+                return b in a
+            return a.startswith(b) if word == "startsWith" else a.endswith(b)
+        try:
+            return slow(a, b)
+        except Fault as fault:
+            raise _located(fault, node) from None
+
+    return test
 
 
 _WORD_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {

@@ -424,15 +424,20 @@ def to_json(value: Any, indent: str = "") -> str:
     raise Fault(f"json: unsupported type: {type_name(value)}")
 
 
+_decoder: Any = None
+
+
 def from_json(text: Any) -> Any:
     """encoding/json's Unmarshal into ``any``: every number is a float64."""
+    global _decoder
     import json
 
     if type(text) is not str:
         raise Fault(f"fromJSON() takes a string, not {type_name(text)}")
+    if _decoder is None:
+        _decoder = json.JSONDecoder(parse_int=float, parse_float=_json_number, parse_constant=_json_constant)
     try:
-        return json.loads(text, parse_int=_json_number, parse_float=_json_number,
-                          parse_constant=_json_constant)
+        return _decoder.decode(text)
     except (ValueError, RecursionError) as exc:
         reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
         where = f" at offset {exc.pos}" if isinstance(exc, json.JSONDecodeError) else ""
