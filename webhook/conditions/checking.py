@@ -9,7 +9,7 @@ from webhook.conditions.checker import check_tree
 from webhook.conditions.dialect import DialectUse, translate
 from webhook.conditions.errors import ConditionSyntaxError
 from webhook.conditions.issues import NOT_PORTABLE, SYNTAX, ConditionIssue
-from webhook.conditions.parser import parse
+from webhook.conditions.parser import CACHEABLE_LENGTH, parse
 from webhook.conditions.printer import to_text
 from webhook.conditions.tags import mask_tags, unmask_tags
 from webhook.conditions.types import HTTP_ENVIRONMENT
@@ -21,15 +21,28 @@ _SECRET_LOOKUP = re.compile(r"""\s*lookup\s+(['"])secret\1\s+(['"])[^'"]*\2\s+([
 
 def check_condition(text: str) -> list[ConditionIssue]:
     """Every problem of an ``http.successCondition``, in text order (empty when it is fine)."""
+    if len(text) <= CACHEABLE_LENGTH:
+        return list(_check_condition_cached(text))
     return list(_check_condition(text))
 
 
 def check_expression(text: str) -> list[ConditionIssue]:
     """Problems of the text of a ``{{= ... }}`` tag: syntax and function names (its variables are not known)."""
+    if len(text) <= CACHEABLE_LENGTH:
+        return list(_check_expression_cached(text))
     return list(_check_expression(text))
 
 
 @lru_cache(maxsize=1024)
+def _check_condition_cached(text: str) -> tuple[ConditionIssue, ...]:
+    return _check_condition(text)
+
+
+@lru_cache(maxsize=1024)
+def _check_expression_cached(text: str) -> tuple[ConditionIssue, ...]:
+    return _check_expression(text)
+
+
 def _check_condition(text: str) -> tuple[ConditionIssue, ...]:
     masked, tags = mask_tags(text)
     try:
@@ -43,7 +56,6 @@ def _check_condition(text: str) -> tuple[ConditionIssue, ...]:
     return tuple(sorted(issues, key=lambda i: (i.start, i.code)))
 
 
-@lru_cache(maxsize=1024)
 def _check_expression(text: str) -> tuple[ConditionIssue, ...]:
     if _SECRET_LOOKUP.fullmatch(text):
         return ()

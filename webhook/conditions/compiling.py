@@ -12,19 +12,29 @@ from typing import Any
 
 from webhook.conditions.dialect import translate
 from webhook.conditions.evaluator import CompiledCondition, compile_node
-from webhook.conditions.parser import parse
+from webhook.conditions.parser import CACHEABLE_LENGTH, parse
 
 CACHE_SIZE = 512
 
 
-@lru_cache(maxsize=CACHE_SIZE)
 def compile_condition(text: str) -> CompiledCondition:
-    """A condition ready to evaluate many times.
+    """A condition ready to evaluate many times (the same object again for the same short text).
 
     Raises ConditionSyntaxError (it does not parse) or ConditionCompileError (it
     calls an unknown function or gives one the wrong number of arguments, or has
     a bad regex literal); both are ConditionErrors with offsets into ``text``.
     """
+    if isinstance(text, str) and len(text) <= CACHEABLE_LENGTH:
+        return _compile_cached(text)
+    return _compile(text)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _compile_cached(text: str) -> CompiledCondition:
+    return _compile(text)
+
+
+def _compile(text: str) -> CompiledCondition:
     tree = parse(text)
     translated, _ = translate(tree, text)
     return compile_node(text, translated)

@@ -376,9 +376,23 @@ def _string_error(exc: LiteralError, token: Token, prefix: int) -> ConditionSynt
 _TRANSFORMER = _ToAst()
 
 
-@lru_cache(maxsize=2048)
+# Only short texts are cached, so the caches stay small whatever an admission request holds.
+CACHEABLE_LENGTH = 2048
+
+
 def parse(text: str) -> ast.Node:
     """The syntax tree of ``text``; raises ConditionSyntaxError (offsets into ``text``)."""
+    if isinstance(text, str) and len(text) <= CACHEABLE_LENGTH:
+        return _parse_cached(text)
+    return _parse(text)
+
+
+@lru_cache(maxsize=1024)
+def _parse_cached(text: str) -> ast.Node:
+    return _parse(text)
+
+
+def _parse(text: str) -> ast.Node:
     if not isinstance(text, str):
         raise ConditionSyntaxError(f"a condition is text, not {type(text).__name__}", 0, 0)
     if len(text) > MAX_LENGTH:
