@@ -20,6 +20,7 @@ from webhook.conditions.regex import compile_regex
 from webhook.conditions.signatures import ARITY, PREDICATES
 from webhook.conditions.values import (
     HEADER_METHODS,
+    NIL_STRINGS,
     Fault,
     Headers,
     NilList,
@@ -61,21 +62,23 @@ def _located(fault: Fault, node: ast.Node) -> EvaluationError:
 class CompiledCondition:
     """A condition ready to evaluate; build it with ``compile_node`` (or ``compile_condition``)."""
 
-    __slots__ = ("_fn", "_frame", "node", "text")
+    __slots__ = ("_fn", "_frame", "_needs_frame", "node", "text")
 
-    def __init__(self, text: str, node: ast.Node, fn: Fn, frame_size: int) -> None:
+    def __init__(self, text: str, node: ast.Node, fn: Fn, frame_size: int, needs_frame: bool = True) -> None:
         self.text = text
         self.node = node
         self._fn = fn
         # Copied for each evaluation: the budgets' counters, the JSON memo, then the variables' slots.
         self._frame: list[Any] = [0, 0, None, *([None] * (frame_size - _FIRST_SLOT))]
+        # A condition without variables, predicates, ranges or JSON never writes to its frame: no copy then.
+        self._needs_frame = needs_frame
 
     def evaluate(self, env: Mapping[str, Any]) -> Any:
         """The condition's value in ``env``; raises EvaluationError and nothing else."""
         if type(env) is not dict and not isinstance(env, Mapping):
             raise EvaluationError(f"the environment must be a map of names, not {type(env).__name__}")
         try:
-            return self._fn(env, self._frame.copy())
+            return self._fn(env, self._frame.copy() if self._needs_frame else self._frame)
         except EvaluationError:
             raise
         except Fault as fault:
@@ -97,7 +100,8 @@ def compile_node(text: str, node: ast.Node,
     """
     compiler = _Compiler(functions)
     fn = compiler.compile(node)
-    return CompiledCondition(text, node, fn, compiler.size)
+    needs_frame = compiler.writes_frame or compiler.size > _FIRST_SLOT
+    return CompiledCondition(text, node, fn, compiler.size, needs_frame)
 
 
 # -- runtime helpers shared by the closures
@@ -236,6 +240,8 @@ class _Compiler:
     def __init__(self, functions: Mapping[str, Callable[..., Any]] | None = None) -> None:
         self.functions = dict(functions or {})
         self.size = _FIRST_SLOT
+        # Set by what spends a budget or keeps the JSON memo.
+        self.writes_frame = False
         self.scopes: list[dict[str, int]] = []
         # Innermost predicate: slots of '#', '#index', '#acc'.
         self.pointers: list[tuple[int, int, int]] = []
@@ -348,6 +354,32 @@ class _Compiler:
 
     def _env_path(self, node: ast.Member, root: str, keys: tuple[str | int, ...]) -> Fn:
         """``response.headers["Content-Type"][0]`` and the like: constant keys from the environment, one closure."""
+        first, rest = keys[0], keys[1:]
+        if type(first) is str:
+            # The usual case: a field of `request` or `response`, then whatever follows.
+            def field_path(env: Mapping[str, Any], frame: list[Any]) -> Any:
+                value: Any
+                try:
+                    value = env[root]
+                except KeyError:
+                    raise EvaluationError(f"unknown name {root}", node.start, node.start + len(root)) from None
+                if type(value) is not dict:
+                    return _walk(node, value, keys)
+                value = value.get(first)
+                for key in rest:
+                    t = type(value)
+                    if t is dict:
+                        value = value.get(key)
+                    elif t is Headers and type(key) is str:
+                        found = value.get(key)
+                        value = NIL_STRINGS if found is None else found
+                    elif t is list and type(key) is int and -len(value) <= key < len(value):
+                        value = value[key]
+                    else:
+                        value = _walk(node, value, (key,))
+                return value
+
+            return field_path
 
         def path(env: Mapping[str, Any], frame: list[Any]) -> Any:
             try:
@@ -418,6 +450,7 @@ class _Compiler:
         if name == "fromJSON" and len(args) == 1:
             return self._from_json(node, args[0])
         if fn is None:
+            self.writes_frame = True
             budgeted = BUDGETED[name]
 
             def call_budgeted(env: Mapping[str, Any], frame: list[Any]) -> Any:
@@ -461,6 +494,8 @@ class _Compiler:
         return call_extra
 
     def _from_json(self, node: ast.Call, arg: Fn) -> Fn:
+        self.writes_frame = True
+
         def parse_json(env: Mapping[str, Any], frame: list[Any]) -> Any:
             text = arg(env, frame)
             # The same body is often parsed several times in one condition; nothing mutates the result.
@@ -578,6 +613,8 @@ class _Compiler:
         if op in ("==", "!="):
             return _equality(node, left, right)
         if op == "..":
+            self.writes_frame = True
+
             def ranging(env: Mapping[str, Any], frame: list[Any]) -> Any:
                 low, high = left(env, frame), right(env, frame)
                 try:
@@ -719,6 +756,15 @@ class _Compiler:
             return result
 
         return sequence
+
+
+def _walk(node: ast.Node, value: Any, keys: tuple[str | int, ...]) -> Any:
+    for key in keys:
+        try:
+            value = fetch(value, key, False)
+        except Fault as fault:
+            raise _located(fault, node) from None
+    return value
 
 
 def _name_path(node: ast.Member) -> tuple[str, tuple[str | int, ...]] | None:
