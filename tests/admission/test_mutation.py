@@ -15,6 +15,7 @@ from webhook.admission.mutation import (
     load_mutator,
     mutation_verdict,
     mutators,
+    content_type_header,
     secret_lookup_headers,
 )
 from webhook.manifest import Manifest
@@ -116,11 +117,36 @@ def test_seed_conditions_become_portable_and_the_originals_are_kept() -> None:
     }
     # Idempotent: the mutated object mutates to itself.
     assert _patched(mutated, mutators())[0] == []
-    # Only the conditions, the header and the annotation change.
+    # Only the conditions, the secret header, the content type and the annotation change.
     assert sorted(op["path"] for op in ops) == sorted([
         "/metadata/annotations/argo-warden.io~1original-conditions",
         "/spec/templates/1/http/headers/1/value",
         "/spec/templates/1/http/headers/1/valueFrom",
         "/spec/templates/1/http/successCondition",
         "/spec/templates/2/http/successCondition",
+        "/spec/templates/2/http/contentType",
+        "/spec/templates/2/http/headers",
     ])
+
+
+def test_content_type_field_becomes_a_header_once() -> None:
+    wf = seed_workflow()
+    post = wf["spec"]["templates"][2]["http"]
+    assert post["contentType"] == "application/json" and "headers" not in post
+    ops, mutated = _patched(wf, (content_type_header,))
+    assert ops == [
+        {"op": "remove", "path": "/spec/templates/2/http/contentType"},
+        {"op": "add", "path": "/spec/templates/2/http/headers",
+         "value": [{"name": "Content-Type", "value": "application/json"}]},
+    ]
+    assert _patched(mutated, (content_type_header,))[0] == []
+
+
+def test_an_explicit_content_type_header_wins_over_the_field() -> None:
+    wf = seed_workflow()
+    post = wf["spec"]["templates"][2]["http"]
+    post["headers"] = [{"name": "content-type", "value": "text/plain"}]
+    _ops, mutated = _patched(wf, (content_type_header,))
+    http = mutated["spec"]["templates"][2]["http"]
+    assert "contentType" not in http
+    assert http["headers"] == [{"name": "content-type", "value": "text/plain"}]

@@ -233,9 +233,12 @@ async def test_mutation_patch_applies_and_a_second_pass_is_empty(server: Running
     header = mutated["spec"]["templates"][1]["http"]["headers"][1]
     assert header == {"name": "Authorization",
                       "valueFrom": {"secretKeyRef": {"name": "my-api-secret", "key": "token"}}}
+    # The seed's contentType field became a header.
+    assert "contentType" not in mutated["spec"]["templates"][2]["http"]
+    assert mutated["spec"]["templates"][2]["http"]["headers"] == [{"name": "Content-Type", "value": "application/json"}]
     # Everything else is as it was.
     assert {op["path"].rsplit("/", 1)[0] for op in ops if "headers" in op["path"]} == \
-        {"/spec/templates/1/http/headers/1"}
+        {"/spec/templates/1/http/headers/1", "/spec/templates/2/http"}
     _, body = await server.post("/mutate", review(mutated))
     assert "patch" not in response_of(body)
 

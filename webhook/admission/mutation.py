@@ -54,6 +54,26 @@ def secret_lookup_headers(manifest: Manifest) -> None:
                 header["valueFrom"] = ref.to_value_from()
 
 
+def content_type_header(manifest: Manifest) -> None:
+    """Seed dialect ``contentType: X`` → a ``Content-Type: X`` header, which is what its author meant.
+
+    Upstream Argo drops the unknown field and sends no Content-Type at all. A
+    Content-Type header the author also wrote wins; the field goes either way.
+    """
+    for _path, http in upstream_http(manifest):
+        value = http.get("contentType")
+        if not isinstance(value, str):
+            continue  # absent, or a wrong type validation reports
+        del http["contentType"]
+        headers = http.get("headers")
+        if headers is None:
+            headers = http["headers"] = []
+        if not isinstance(headers, list):
+            continue
+        if not any(isinstance(h, dict) and str(h.get("name", "")).lower() == "content-type" for h in headers):
+            headers.append({"name": "Content-Type", "value": value})
+
+
 def portable_conditions(manifest: Manifest) -> None:
     """Seed-dialect successConditions → portable expr; the original text is kept in an annotation."""
     # Imported on first use: building the condition grammar is the slowest import of the package.
@@ -100,7 +120,7 @@ def _recorded_originals(value: Any) -> dict[str, str]:
     return {k: v for k, v in data.items() if isinstance(v, str)} if isinstance(data, dict) else {}
 
 
-DEFAULT_MUTATORS: tuple[Mutator, ...] = (secret_lookup_headers, portable_conditions)
+DEFAULT_MUTATORS: tuple[Mutator, ...] = (secret_lookup_headers, content_type_header, portable_conditions)
 
 
 def mutators(plugin_mutation: bool = False) -> tuple[Mutator, ...]:
