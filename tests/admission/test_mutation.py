@@ -12,10 +12,10 @@ from tests.admission.conftest import seed_workflow, valid_workflow
 from webhook.admission.mutation import (
     ORIGINAL_CONDITIONS,
     MutatorUnavailable,
+    content_type_header,
     load_mutator,
     mutation_verdict,
     mutators,
-    content_type_header,
     secret_lookup_headers,
 )
 from webhook.manifest import Manifest
