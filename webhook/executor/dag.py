@@ -76,6 +76,9 @@ class _Dag:
                     dependents[d].append(t)
         ready = deque(t for t in self.tasks if t in needed and remaining[t] == 0)
         running: dict[asyncio.Task[TaskOutcome], str] = {}
+        # Finished tasks arrive here (asyncio.wait would re-register a callback on every running task each
+        # time one finishes: quadratic in a wide DAG).
+        finished: asyncio.Queue[asyncio.Task[TaskOutcome]] = asyncio.Queue()
         stopped = False
         unassessed = False
         try:
@@ -85,7 +88,9 @@ class _Dag:
                     name = ready.popleft()
                     decided = self._decide(name)
                     if decided is None:
-                        running[asyncio.create_task(self._run_task(name))] = name
+                        task = asyncio.create_task(self._run_task(name))
+                        task.add_done_callback(finished.put_nowait)
+                        running[task] = name
                         continue
                     unassessed = True
                     self._record(name, decided)
@@ -98,10 +103,12 @@ class _Dag:
                 unassessed = False
                 if not running:
                     break
-                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                for finished in done:
-                    name = running.pop(finished)
-                    outcome = finished.result()
+                done = [await finished.get()]
+                while not finished.empty():
+                    done.append(finished.get_nowait())
+                for task in done:
+                    name = running.pop(task)
+                    outcome = task.result()
                     self._record(name, outcome)
                     unassessed = unassessed or outcome[0].phase.failed_or_error
                     for u in dependents[name]:
@@ -184,7 +191,7 @@ class _Dag:
         inv = self._invocation(name)
         if not has_loop(inv.holder):
             node = await self.run_.invoke(inv)
-            return node, TaskResult(node.phase), publish("tasks", name, node), None
+            return node, TaskResult(node.phase), publish("tasks", name, node, self.run_.facts), None
         try:
             items = iterations(inv.holder, inv.scope)
         except (LoopError, RenderError) as exc:
@@ -192,7 +199,7 @@ class _Dag:
             return node, TaskResult(node.phase), {}, None
         if not items:
             node = self.run_.skipped(inv, Phase.SKIPPED, "Skipped, empty params")
-            return node, TaskResult(node.phase), publish("tasks", name, node), None
+            return node, TaskResult(node.phase), publish("tasks", name, node, self.run_.facts), None
         group = self.run_.new_node(inv.name, name, NodeType.TASK_GROUP, as_str(inv.holder.get("template")),
                                    parent=self.node, boundary=self.boundary, predecessors=inv.predecessors)
         calls = [replace(inv, name=inv.name + it.node_suffix(), display=name + it.node_suffix(),
@@ -210,7 +217,7 @@ class _Dag:
         self.run_.finish(group, phase)
         result = TaskResult(phase, any(c.phase is Phase.SUCCEEDED for c in children),
                             all(c.phase is Phase.FAILED for c in children))
-        return group, result, publish_aggregate("tasks", name, group, children), children
+        return group, result, publish_aggregate("tasks", name, group, children, self.run_.facts), children
 
     def _failing(self, targets: list[str]) -> tuple[Phase, Node] | None:
         """The first target whose branch failed (without continueOn for it): its phase and the node that failed."""

@@ -41,6 +41,7 @@ from webhook.validation.resolve import CallState
 from webhook.validation.walk import as_dict, as_list, as_str
 
 DEADLINE_MESSAGE = "Step exceeded its deadline"
+_CONTAINER_TYPES = {"steps": NodeType.STEPS, "dag": NodeType.DAG}
 __all__ = ["RunOptions", "RunResult", "WorkflowInputError", "WorkflowRun"]
 
 
@@ -150,9 +151,14 @@ class WorkflowRun:
         parallelism = _positive(self.workflow.spec.get("parallelism"))
         self._slots = asyncio.Semaphore(parallelism) if parallelism else None
         self._stop: Deadline | None = None
+        self._targets: dict[tuple[Any, TemplateScope], tuple[dict[str, Any], Any]] = {}
         self._stopped = False
         self._terminate = False
         self._globals = self._global_values()
+        # Which per-node facts (steps.X.status, .id, .startedAt, .finishedAt) the workflow reads at all:
+        # a reference must name them, so the others need not be formatted for every node.
+        text = json.dumps(self.workflow.spec)
+        self.facts = frozenset(f for f in NODE_FACTS if f".{f}" in text or f"'{f}'" in text or f'\\"{f}\\"' in text)
 
     # ------------------------------------------------------------------ public
 
@@ -221,14 +227,18 @@ class WorkflowRun:
         for before in predecessors or ():
             before.children.append(node.id)
         node.start()
-        self.emit(node)
+        if self.options.on_event is not None:
+            self.emit(node)
         return node
 
     def finish(self, node: Node, phase: Phase, message: str = "") -> Node:
-        node.finish(phase, self.redactor.scrub(message))
-        if node.result is not None:
-            node.result = self.redactor.scrub(node.result)
-        self.emit(node)
+        if self.redactor:
+            message = self.redactor.scrub(message)
+            if node.result is not None:
+                node.result = self.redactor.scrub(node.result)
+        node.finish(phase, message)
+        if self.options.on_event is not None:
+            self.emit(node)
         return node
 
     def skipped(self, inv: Invocation, phase: Phase, message: str, template_name: str | None = None) -> Node:
@@ -301,13 +311,10 @@ class WorkflowRun:
             holder = _rendered_target(holder, inv.scope)
         except RenderError as exc:
             return self.skipped(inv, Phase.ERROR, str(exc))
-        call, callee_scope = self.workflow.templates.resolve(holder, inv.template_scope)
-        if call.state is not CallState.RESOLVED or call.template is None:
-            reason = call.reason or f"template '{call.target}' does not exist"
-            return self.skipped(inv, Phase.ERROR, f"cannot run {inv.display}: {reason}")
-        template = _with_defaults(call.template, self.workflow.spec)
-        template_name = as_str(template.get("name")) or call.target
-        kind = template_type(template)
+        target = self._target(holder, inv.template_scope)
+        if isinstance(target, str):
+            return self.skipped(inv, Phase.ERROR, f"cannot run {inv.display}: {target}")
+        template, template_name, kind, callee_scope = target
         if kind not in ("http", "steps", "dag"):
             return self.skipped(inv, Phase.ERROR, f"template '{template_name}' is a {kind or 'typeless'} template, "
                                 "which argo-warden run cannot execute", template_name)
@@ -315,7 +322,7 @@ class WorkflowRun:
             inputs = self._inputs(template, holder, inv.scope)
         except RenderError as exc:
             return self.skipped(inv, Phase.ERROR, str(exc), template_name)
-        scope = self.global_scope().derive(_input_values(inputs))
+        scope = Scope({**self._globals, **_input_values(inputs)})
         try:
             strategy = RetryStrategy.parse(template.get("retryStrategy"), scope)
         except RetryError as exc:
@@ -342,7 +349,35 @@ class WorkflowRun:
         await self._exit_hook(inv, node)
         return node
 
+    def _target(self, holder: dict[str, Any], template_scope: TemplateScope
+                ) -> tuple[dict[str, Any], str | None, str | None, TemplateScope] | str:
+        """The template ``holder`` calls (with templateDefaults), its name, type and scope; or why there is none.
+
+        Remembered per template name (and per holder for templateRef and inline): tasks and loop iterations
+        that call the same template resolve once.
+        """
+        name = holder.get("template")
+        by_name = isinstance(name, str) and "templateRef" not in holder and "inline" not in holder
+        key: tuple[Any, TemplateScope] = (name if by_name else id(holder), template_scope)
+        known = self._targets.get(key)
+        if known is not None and (by_name or known[0] is holder):
+            remembered: tuple[dict[str, Any], str | None, str | None, TemplateScope] | str = known[1]
+            return remembered
+        call, callee_scope = self.workflow.templates.resolve(holder, template_scope)
+        target: tuple[dict[str, Any], str | None, str | None, TemplateScope] | str
+        if call.state is not CallState.RESOLVED or call.template is None:
+            target = call.reason or f"template '{call.target}' does not exist"
+        else:
+            template = _with_defaults(call.template, self.workflow.spec)
+            target = (template, as_str(template.get("name")) or call.target, template_type(template), callee_scope)
+        # Holders rendered for one call (a templated name) are new objects each time: keeping the holder in
+        # the entry stops a recycled id() from answering for another.
+        self._targets[key] = (holder, target)
+        return target
+
     def _inputs(self, template: dict[str, Any], holder: dict[str, Any], scope: Scope) -> dict[str, str]:
+        if "inputs" not in template and "arguments" not in holder:
+            return {}
         given: dict[str, Any] = {}
         for p in as_list(as_dict(holder.get("arguments")).get("parameters")):
             if not isinstance(p, dict) or not isinstance(p.get("name"), str):
@@ -351,9 +386,10 @@ class WorkflowRun:
                 raise RenderError(f"argument '{p['name']}': valueFrom is not supported by argo-warden run; "
                                   "pass a value")
             given[p["name"]] = p.get("value")
-        global_scope = self.global_scope()
         out: dict[str, str] = {}
-        for p in as_list(as_dict(template.get("inputs")).get("parameters")):
+        params = as_list(as_dict(template.get("inputs")).get("parameters"))
+        global_scope = self.global_scope() if params else Scope()
+        for p in params:
             if not isinstance(p, dict) or not isinstance(p.get("name"), str):
                 continue
             pname = p["name"]
@@ -374,20 +410,27 @@ class WorkflowRun:
     async def execute_template(self, inv: Invocation, name: str, display: str, template: dict[str, Any],
                                template_name: str | None, kind: str, scope: Scope, callee_scope: TemplateScope,
                                inputs: dict[str, str], parent: Node | None, predecessors: list[Node]) -> Node:
-        node_type = {"steps": NodeType.STEPS, "dag": NodeType.DAG}.get(
-            kind, NodeType.PLUGIN if template.get("plugin") is not None else NodeType.HTTP)
+        node_type = _CONTAINER_TYPES.get(kind) or (NodeType.PLUGIN if "plugin" in template else NodeType.HTTP)
         node = self.new_node(name, display, node_type, template_name, parent=parent, boundary=inv.boundary,
                              predecessors=predecessors, inputs=inputs)
         try:
             limit = _template_deadline(template, scope)
         except (DurationError, RenderError) as exc:
             return self.finish(node, Phase.ERROR, str(exc))
+        # Awaited directly, not through a helper: every coroutine frame between a step and its socket is
+        # passed through each time the request suspends and resumes.
         try:
-            async with Deadline(limit, DEADLINE_MESSAGE):
+            if limit is None:
                 if kind == "http":
                     await self._run_leaf(node, template, scope)
                 else:
                     await self._run_container(node, template, kind, scope, callee_scope)
+            else:
+                async with Deadline(limit, DEADLINE_MESSAGE):
+                    if kind == "http":
+                        await self._run_leaf(node, template, scope)
+                    else:
+                        await self._run_container(node, template, kind, scope, callee_scope)
         except DeadlineExceeded as exc:
             if not node.phase.fulfilled:
                 self.finish(node, Phase.FAILED, exc.message)
@@ -492,7 +535,7 @@ class WorkflowRun:
             hook = holder["hooks"]["exit"]
         if hook is None or not node.phase.completed:
             return
-        values = publish(inv.reference[0], inv.reference[1], node) if inv.reference else {}
+        values = publish(inv.reference[0], inv.reference[1], node, self.facts) if inv.reference else {}
         hook_inv = Invocation(hook, f"{node.name}.onExit", f"{node.display_name}.onExit", inv.scope.derive(values),
                               inv.parent, inv.boundary, inv.template_scope, [node])
         await self.invoke(hook_inv)
@@ -521,12 +564,29 @@ class WorkflowRun:
         return phase, message
 
 
-def publish(prefix: str, name: str, node: Node) -> dict[str, str]:
-    """What later steps or tasks may read of a finished call: ``steps.X.outputs.result`` and friends."""
+NODE_FACTS = ("status", "id", "startedAt", "finishedAt")
+
+
+def _facts(base: str, node: Node, facts: frozenset[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if "status" in facts:
+        values[f"{base}.status"] = str(node.phase)
+    if "id" in facts:
+        values[f"{base}.id"] = node.id
+    if "startedAt" in facts:
+        values[f"{base}.startedAt"] = rfc3339(node.started_at) or ""
+    if "finishedAt" in facts:
+        values[f"{base}.finishedAt"] = rfc3339(node.finished_at) or ""
+    return values
+
+
+def publish(prefix: str, name: str, node: Node, facts: frozenset[str] = frozenset(NODE_FACTS)) -> dict[str, str]:
+    """What later steps or tasks may read of a finished call: ``steps.X.outputs.result`` and friends.
+
+    ``facts``: which of status, id, startedAt, finishedAt to give (those the workflow mentions at all).
+    """
     base = f"{prefix}.{name}"
-    values = {f"{base}.status": str(node.phase), f"{base}.id": node.id,
-              f"{base}.startedAt": rfc3339(node.started_at) or "",
-              f"{base}.finishedAt": rfc3339(node.finished_at) or ""}
+    values = _facts(base, node, facts)
     if node.result is not None:
         values[f"{base}.outputs.result"] = node.result
     for key, value in node.parameters.items():
@@ -534,12 +594,11 @@ def publish(prefix: str, name: str, node: Node) -> dict[str, str]:
     return values
 
 
-def publish_aggregate(prefix: str, name: str, group: Node, iterations: list[Node]) -> dict[str, str]:
+def publish_aggregate(prefix: str, name: str, group: Node, iterations: list[Node],
+                      facts: frozenset[str] = frozenset(NODE_FACTS)) -> dict[str, str]:
     """A loop's outputs as Argo aggregates them: JSON lists of each iteration's result and parameters."""
     base = f"{prefix}.{name}"
-    values = {f"{base}.status": str(group.phase), f"{base}.id": group.id,
-              f"{base}.startedAt": rfc3339(group.started_at) or "",
-              f"{base}.finishedAt": rfc3339(group.finished_at) or ""}
+    values = _facts(base, group, facts)
     ran = [n for n in iterations if n.type is not NodeType.SKIPPED]
     results = [_json_or_text(n.result) for n in ran if n.result is not None]
     values[f"{base}.outputs.result"] = json.dumps(results, separators=(",", ":"), ensure_ascii=False)
@@ -569,6 +628,8 @@ def _text_of(value: Any) -> str:
 
 
 def _input_values(inputs: dict[str, str]) -> dict[str, str]:
+    if not inputs:
+        return {}
     values = {f"inputs.parameters.{k}": v for k, v in inputs.items()}
     values["inputs.parameters"] = json.dumps([{"name": k, "value": v} for k, v in inputs.items()],
                                              separators=(",", ":"))

@@ -19,8 +19,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from webhook.conditions.builtins import FUNCTIONS
-from webhook.conditions.compiling import compile_expression
 from webhook.conditions.errors import ConditionError
+from webhook.conditions.evaluator import compile_node
+from webhook.conditions.parser import parse
 from webhook.conditions.success import evaluate_success
 from webhook.conditions.values import Fault
 from webhook.executor.transport import Exchange, Received
@@ -62,7 +63,8 @@ _SCOPE: contextvars.ContextVar[Scope | None] = contextvars.ContextVar("argo_ward
 @lru_cache(maxsize=1024)
 def _compiled(source: str) -> Any:
     try:
-        return compile_expression(source, TAG_FUNCTIONS)
+        # expr as written (a tag has no seed dialect), with Argo's helpers as extra functions.
+        return compile_node(source, parse(source), TAG_FUNCTIONS)
     except ConditionError as exc:
         raise ExpressionError(exc.message) from None
 

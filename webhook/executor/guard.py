@@ -21,7 +21,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp.abc import AbstractResolver, ResolveResult
@@ -128,6 +128,8 @@ def _default_refusal(address: IPAddress) -> str | None:
 class HostPolicy:
     allow: tuple[HostRule, ...] = ()
     deny: tuple[HostRule, ...] = ()
+    # Every request and redirect hop asks about its host; the answer never changes under one policy.
+    _verdicts: dict[str, str | None] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @classmethod
     def from_entries(cls, allow: Iterable[str] = (), deny: Iterable[str] = ()) -> HostPolicy:
@@ -136,6 +138,16 @@ class HostPolicy:
 
     def check_host(self, host: str) -> str | None:
         """Why a URL host is refused before any lookup (a denied or metadata name, a refused IP literal)."""
+        try:
+            return self._verdicts[host]
+        except KeyError:
+            pass
+        verdict = self._check_host(host)
+        if len(self._verdicts) < 4096:
+            self._verdicts[host] = verdict
+        return verdict
+
+    def _check_host(self, host: str) -> str | None:
         name = normalise_host(host)
         address = parse_address(name)
         if address is not None:

@@ -16,7 +16,7 @@ import base64
 import binascii
 import codecs
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from webhook.executor.expr import check_success
@@ -45,6 +45,8 @@ class HttpSettings:
     redactor: Redactor
     max_body: int = DEFAULT_MAX_BODY
     default_timeout: float = DEFAULT_TIMEOUT
+    # Requests of templates without tags or secrets, prepared once: id(fields) → (fields, prepared).
+    prepared: dict[int, tuple[dict[str, Any], Prepared]] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +62,26 @@ class _Unsendable(Exception):
     pass
 
 
+# The request, its deadline, the condition and the headers a condition may see.
+Prepared = tuple[Exchange, float, str | None, list[tuple[str, str]]]
+
+
 async def run_http(fields: dict[str, Any], scope: Scope, namespace: str | None,
                    settings: HttpSettings) -> HttpOutcome:
     scrub = settings.redactor.scrub
     try:
-        request, timeout, condition, plain_headers = await _prepare(fields, scope, namespace, settings)
+        known = settings.prepared.get(id(fields))
+        if known is not None and known[0] is fields:
+            prepared = known[1]
+        else:
+            prepared = await _prepare(fields, scope, namespace, settings)
+            if _is_static(fields):
+                if len(settings.prepared) >= 1024:
+                    settings.prepared.clear()
+                settings.prepared[id(fields)] = (fields, prepared)
     except (_Unsendable, RenderError, SecretUnavailable) as exc:
         return HttpOutcome(Phase.ERROR, scrub(str(exc)))
+    request, timeout, condition, plain_headers = prepared
     try:
         response = await send(settings.transport, settings.policy, request, timeout=timeout,
                               max_body=settings.max_body)
@@ -84,8 +99,24 @@ async def run_http(fields: dict[str, Any], scope: Scope, namespace: str | None,
     return HttpOutcome(phase, scrub(message), scrub(body), transient)
 
 
-async def _prepare(fields: dict[str, Any], scope: Scope, namespace: str | None,
-                   settings: HttpSettings) -> tuple[Exchange, float, str | None, list[tuple[str, str]]]:
+def _is_static(fields: dict[str, Any]) -> bool:
+    """No tag and no secret anywhere: the request is the same every time."""
+    stack: list[Any] = [fields]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if "{{" in value:
+                return False
+        elif isinstance(value, dict):
+            if "valueFrom" in value:
+                return False
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return True
+
+
+async def _prepare(fields: dict[str, Any], scope: Scope, namespace: str | None, settings: HttpSettings) -> Prepared:
     headers_spec = [h for h in as_list(fields.get("headers")) if isinstance(h, dict)]
     texts = [v for v in (fields.get("url"), fields.get("body")) if isinstance(v, str)]
     texts.extend(h["value"] for h in headers_spec if isinstance(h.get("value"), str))

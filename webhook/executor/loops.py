@@ -34,7 +34,8 @@ class Iteration:
 
 
 def has_loop(holder: dict[str, Any]) -> bool:
-    return any(holder.get(k) is not None for k in LOOP_FIELDS)
+    get = holder.get
+    return get("withItems") is not None or get("withParam") is not None or get("withSequence") is not None
 
 
 def item_label(item: Any) -> str:

@@ -24,18 +24,19 @@ class Phase(enum.StrEnum):
     SKIPPED = "Skipped"
     OMITTED = "Omitted"
 
+    # Identity tests: these are asked for every node, several times.
     @property
     def fulfilled(self) -> bool:
-        return self not in (Phase.PENDING, Phase.RUNNING)
+        return self is not Phase.PENDING and self is not Phase.RUNNING
 
     @property
     def completed(self) -> bool:
         """Ran to an end (Skipped and Omitted are fulfilled but never ran)."""
-        return self in (Phase.SUCCEEDED, Phase.FAILED, Phase.ERROR)
+        return self is Phase.SUCCEEDED or self is Phase.FAILED or self is Phase.ERROR
 
     @property
     def failed_or_error(self) -> bool:
-        return self in (Phase.FAILED, Phase.ERROR)
+        return self is Phase.FAILED or self is Phase.ERROR
 
 
 class NodeType(enum.StrEnum):
@@ -49,19 +50,38 @@ class NodeType(enum.StrEnum):
     SKIPPED = "Skipped"
 
 
+_FNV_OFFSET = 0x811C9DC5
+# Hash states of recent node names: a node's name extends its parent's, so most of it was hashed already.
+_FNV_STATES: dict[str, int] = {}
+
+
+def _fnv1a(name: str) -> int:
+    cut = max(name.rfind("."), name.rfind("("), name.rfind("["))
+    h = _FNV_STATES.get(name[:cut]) if cut > 0 else None
+    rest = name[cut:] if h is not None else name
+    if h is None:
+        h = _FNV_OFFSET
+    for byte in rest.encode("utf-8"):
+        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+    if len(_FNV_STATES) >= 8192:
+        _FNV_STATES.clear()
+    _FNV_STATES[name] = h
+    return h
+
+
 def node_id(workflow_name: str, node_name: str) -> str:
     """Upstream's ID: the workflow name and the 32-bit FNV-1a hash of the node name."""
     if node_name == workflow_name:
         return workflow_name
-    h = 0x811C9DC5
-    for byte in node_name.encode("utf-8"):
-        h ^= byte
-        h = (h * 0x01000193) & 0xFFFFFFFF
-    return f"{workflow_name}-{h}"
+    return f"{workflow_name}-{_fnv1a(node_name)}"
 
 
 def rfc3339(moment: datetime | None) -> str | None:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment is not None else None
+    """Argo's timestamps: UTC, whole seconds (formatted by hand: strftime costs more than the rest of a node)."""
+    if moment is None:
+        return None
+    m = moment
+    return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}Z"
 
 
 @dataclass(slots=True)

@@ -25,6 +25,10 @@ class Redactor:
     def __repr__(self) -> str:
         return f"Redactor({len(self._values)} values)"
 
+    def __bool__(self) -> bool:
+        """Whether there is anything to scrub (most runs read no secret)."""
+        return bool(self._values)
+
     def add(self, value: str) -> None:
         if len(value) >= MIN_LENGTH:
             with self._lock:

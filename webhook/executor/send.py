@@ -15,7 +15,7 @@ from dataclasses import replace
 from yarl import URL
 
 from webhook.executor.guard import HostPolicy
-from webhook.executor.transport import Exchange, Received, Transport, TransportError, display_url
+from webhook.executor.transport import REDIRECT_STATUSES, Exchange, Received, Transport, TransportError, display_url
 
 MAX_REDIRECTS = 10
 _SENSITIVE = ("authorization", "www-authenticate", "cookie", "cookie2", "proxy-authorization")
@@ -24,25 +24,21 @@ _SENSITIVE = ("authorization", "www-authenticate", "cookie", "cookie2", "proxy-a
 async def send(transport: Transport, policy: HostPolicy, request: Exchange, *, timeout: float,
                max_body: int) -> Received:
     """The final response; raises TransportError (timeouts included)."""
+    current = request
     try:
         async with asyncio.timeout(timeout):
-            return await _follow(transport, policy, request, max_body)
+            for hop in range(MAX_REDIRECTS + 1):
+                _check_url(policy, current, first=hop == 0)
+                response = await transport.exchange(current, max_body=max_body)
+                location = response.header("Location") if response.status in REDIRECT_STATUSES else None
+                if location is None:
+                    return response
+                current = _redirected(current, response, location)
     except TimeoutError:
         raise TransportError(
             f"{request.method} {display_url(request.url)}: no complete response within {_seconds(timeout)}",
             transient=True,
         ) from None
-
-
-async def _follow(transport: Transport, policy: HostPolicy, request: Exchange, max_body: int) -> Received:
-    current = request
-    for hop in range(MAX_REDIRECTS + 1):
-        _check_url(policy, current, first=hop == 0)
-        response = await transport.exchange(current, max_body=max_body)
-        location = response.header("Location")
-        if not response.is_redirect or location is None:
-            return response
-        current = _redirected(current, response, location)
     raise TransportError(f"{request.method} {display_url(request.url)}: stopped after {MAX_REDIRECTS} redirects")
 
 

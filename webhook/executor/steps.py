@@ -41,7 +41,7 @@ async def run_steps(run: WorkflowRun, node: Node, template: dict[str, Any], scop
         group_node = run.new_node(f"{node.name}[{index}]", f"[{index}]", NodeType.STEP_GROUP, None,
                                   parent=node, boundary=boundary, predecessors=previous)
         calls: list[tuple[dict[str, Any], list[Node]]] = []
-        runs: list[Any] = []
+        runs: list[tuple[Invocation, list[Node]]] = []
         looped: set[int] = set()
         for step in group:
             name = as_str(step.get("name")) or "step"
@@ -49,9 +49,13 @@ async def run_steps(run: WorkflowRun, node: Node, template: dict[str, Any], scop
             calls.append((step, children))
             base = Invocation(step, f"{group_node.name}.{name}", name, scope, group_node, boundary, template_scope,
                               [group_node], ("steps", name))
-            runs.append(_run_step(run, base, children, looped))
+            runs.append((base, children))
         try:
-            await asyncio.gather(*runs)
+            if len(runs) == 1 and not has_loop(runs[0][0].holder):
+                # A group of one step needs no task and no wrapper of its own: one loop turn and frame less.
+                runs[0][1].append(await run.invoke(runs[0][0]))
+            elif runs:
+                await asyncio.gather(*(_run_step(run, base, children, looped) for base, children in runs))
         except asyncio.CancelledError:
             if not group_node.phase.fulfilled:
                 from webhook.executor.deadlines import cancel_reason
@@ -69,10 +73,12 @@ async def run_steps(run: WorkflowRun, node: Node, template: dict[str, Any], scop
         for step, children in calls:
             name = as_str(step.get("name")) or "step"
             if id(children) in looped:
-                values.update(publish_aggregate("steps", name, group_node, children))
+                values.update(publish_aggregate("steps", name, group_node, children, run.facts))
             elif children:
-                values.update(publish("steps", name, children[0]))
-        scope = scope.derive(values)
+                values.update(publish("steps", name, children[0], run.facts))
+        # The scope is this invocation's own and no step of an earlier group uses it any more: extend it in place
+        # rather than copying a dict that grows with every group.
+        scope.values.update(values)
         previous = [child for _, children in calls for child in children]
     return Phase.SUCCEEDED, "", scope
 

@@ -15,6 +15,7 @@ from typing import Protocol
 import aiohttp
 from aiohttp import hdrs
 from aiohttp.abc import AbstractResolver
+from multidict import CIMultiDict
 
 from webhook import __version__
 from webhook.executor.guard import GuardedResolver, HostPolicy, refused_in
@@ -99,19 +100,20 @@ class NetworkTransport:
                 auto_decompress=True,
                 trust_env=False,
                 cookie_jar=aiohttp.DummyCookieJar(),
+                headers={hdrs.USER_AGENT: USER_AGENT},
             )
         return self._session
 
     async def exchange(self, request: Exchange, *, max_body: int) -> Received:
         headers = _wire_headers(request)
-        skip = [h for h in (hdrs.CONTENT_TYPE,) if not any(k.lower() == h.lower() for k, _ in request.headers)]
+        # Like Go's client, no Content-Type unless the template sets one (aiohttp would add one for a body).
+        skip = _NO_CONTENT_TYPE if request.body and not _has(request.headers, hdrs.CONTENT_TYPE) else None
         try:
             async with self._client().request(
                 request.method, request.url, headers=headers, data=request.body or None,
-                allow_redirects=False, ssl=not request.insecure,
-                skip_auto_headers=skip,
+                allow_redirects=False, ssl=not request.insecure, skip_auto_headers=skip,
             ) as response:
-                received = Received(response.status, str(response.url),
+                received = Received(response.status, request.url,
                                     [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.raw_headers])
                 if request.method != "HEAD" and not received.is_redirect:
                     received.body, received.truncated = await _read_capped(response, max_body)
@@ -127,20 +129,31 @@ class NetworkTransport:
             self._session = None
 
 
-def _wire_headers(request: Exchange) -> aiohttp.typedefs.LooseHeaders:
-    from multidict import CIMultiDict
+_NO_CONTENT_TYPE = (hdrs.CONTENT_TYPE,)
 
+
+def _has(headers: tuple[tuple[str, str], ...], name: str) -> bool:
+    lowered = name.lower()
+    return any(k.lower() == lowered for k, _ in headers)
+
+
+def _wire_headers(request: Exchange) -> CIMultiDict[str] | None:
+    """The template's headers (repeats kept) and its Host; None when there are none (the session's User-Agent)."""
+    if not request.headers and request.host is None:
+        return None
     out: CIMultiDict[str] = CIMultiDict()
     for name, value in request.headers:
         out.add(name, value)
     if request.host is not None:
         out[hdrs.HOST] = request.host
-    if hdrs.USER_AGENT not in out:
-        out[hdrs.USER_AGENT] = USER_AGENT
     return out
 
 
 async def _read_capped(response: aiohttp.ClientResponse, max_body: int) -> tuple[bytes, bool]:
+    length = response.content_length
+    if length is not None and length <= max_body and not response.headers.get(hdrs.CONTENT_ENCODING):
+        # Announced and small enough: one read, as a plain client does.
+        return await response.read(), False
     chunks: list[bytes] = []
     size = 0
     while size <= max_body:

@@ -9,7 +9,6 @@ runs half-way by surprise.
 
 from __future__ import annotations
 
-import copy
 import random
 import uuid
 from collections.abc import Iterator, Mapping
@@ -83,7 +82,8 @@ def prepare(workflow: Any, parameters: Mapping[str, str] | None = None, *, names
     if kind not in ARGO_KINDS:
         raise WorkflowInputError([f"kind {kind!r} cannot be run; expected one of {', '.join(ARGO_KINDS)}"])
     metadata = as_dict(workflow.get("metadata"))
-    manifest = Manifest(str(kind), copy.deepcopy(workflow), default_namespace=namespace)
+    # Not copied: the run only reads the workflow (callers must not change it while it runs).
+    manifest = Manifest(str(kind), workflow, default_namespace=namespace)
     spec = manifest.workflow_spec
     if not spec:
         raise WorkflowInputError(["the document has no spec" if kind != CRON_WORKFLOW else
