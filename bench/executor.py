@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""The embedded executor's overhead: argo-warden's engine against raw aiohttp, same server, same run.
+
+A small aiohttp server runs in its own process on 127.0.0.1 (GET /item returns a
+small JSON body). Then, in this process, alternately:
+
+(a) sequential: a Workflow whose steps template has N groups of one HTTP step
+    each, against a raw ``aiohttp`` loop of N sequential GETs (one session);
+    target ratio ours / raw ≤ 1.3 (N = 200);
+(b) fan-out: a DAG of M independent HTTP tasks, against ``asyncio.gather`` of M
+    raw GETs (one session, aiohttp's default pool of 100 connections, as ours);
+    target ratio ≤ 2 (M = 1,000), and peak RSS of this process ≤ 150 MB.
+
+Each figure is the best of --repeat runs after one warm-up, the two sides
+interleaved: the best run is the one least disturbed by whatever else the
+machine does (the benchmark shares it with the server process and anything else). The engine runs
+with the SSRF guard on (127.0.0.1 allowed) and events off, as a library caller would.
+
+Usage: python bench/executor.py [--sequential N] [--fanout M] [--repeat R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+BODY = b'{"status": "completed", "data": {"items": [1, 2, 3]}}'
+
+
+def serve(port: int) -> None:
+    from aiohttp import web
+
+    async def item(request: web.Request) -> web.Response:
+        return web.Response(body=BODY, content_type="application/json")
+
+    app = web.Application()
+    app.router.add_get("/item", item)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def wait_listening(port: int, proc: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("the benchmark server exited")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("the benchmark server did not start")
+
+
+def sequential_workflow(url: str, n: int) -> dict[str, Any]:
+    return {
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": {"name": "bench-sequential"},
+        "spec": {"entrypoint": "main", "templates": [
+            {"name": "main", "steps": [[{"name": f"s{i}", "template": "get"}] for i in range(n)]},
+            {"name": "get", "http": {"url": url, "timeoutSeconds": 30}},
+        ]},
+    }
+
+
+def fanout_workflow(url: str, m: int) -> dict[str, Any]:
+    return {
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": {"name": "bench-fanout"},
+        "spec": {"entrypoint": "main", "templates": [
+            {"name": "main", "dag": {"tasks": [{"name": f"t{i}", "template": "get"} for i in range(m)]}},
+            {"name": "get", "http": {"url": url, "timeoutSeconds": 30}},
+        ]},
+    }
+
+
+async def raw_sequential(url: str, n: int) -> None:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        for _ in range(n):
+            async with session.get(url) as response:
+                await response.read()
+                assert response.status == 200
+
+
+async def raw_gather(url: str, m: int) -> None:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        async def one() -> None:
+            async with session.get(url) as response:
+                await response.read()
+                assert response.status == 200
+
+        await asyncio.gather(*(one() for _ in range(m)))
+
+
+async def ours(workflow: dict[str, Any]) -> None:
+    from webhook.executor.engine import RunOptions, WorkflowRun
+    from webhook.executor.guard import HostPolicy
+    from webhook.executor.nodes import Phase
+
+    run = WorkflowRun(workflow, RunOptions(policy=HostPolicy.from_entries(["127.0.0.1"])))
+    result = await run.execute()
+    if result.phase is not Phase.SUCCEEDED:
+        raise SystemExit(f"the benchmark workflow did not succeed: {result.message}")
+
+
+async def timed(make: Callable[[], Awaitable[None]]) -> float:
+    started = time.perf_counter()
+    await make()
+    return time.perf_counter() - started
+
+
+async def compare(label: str, baseline: Callable[[], Awaitable[None]], engine: Callable[[], Awaitable[None]],
+                  repeat: int) -> tuple[float, float]:
+    await baseline()
+    await engine()
+    base_times: list[float] = []
+    our_times: list[float] = []
+    for _ in range(repeat):
+        base_times.append(await timed(baseline))
+        our_times.append(await timed(engine))
+    return min(base_times), min(our_times)
+
+
+def peak_rss_mb() -> float:
+    # ru_maxrss is in KiB on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def main(args: argparse.Namespace) -> int:
+    port = free_port()
+    server = subprocess.Popen([sys.executable, __file__, "--serve", str(port)])
+    try:
+        wait_listening(port, server)
+        url = f"http://127.0.0.1:{port}/item"
+        seq = sequential_workflow(url, args.sequential)
+        fan = fanout_workflow(url, args.fanout)
+        base_seq, our_seq = await compare("sequential", lambda: raw_sequential(url, args.sequential),
+                                          lambda: ours(seq), args.repeat)
+        base_fan, our_fan = await compare("fan-out", lambda: raw_gather(url, args.fanout),
+                                          lambda: ours(fan), args.repeat)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    seq_ratio, fan_ratio, rss = our_seq / base_seq, our_fan / base_fan, peak_rss_mb()
+
+    def verdict(ok: bool) -> str:
+        return "ok" if ok else "OVER TARGET"
+
+    print(f"(a) {args.sequential} sequential steps   raw aiohttp loop {base_seq * 1000:8.1f} ms   "
+          f"argo-warden {our_seq * 1000:8.1f} ms   ratio {seq_ratio:.2f} (target <= 1.3: {verdict(seq_ratio <= 1.3)})")
+    print(f"(b) {args.fanout}-task fan-out DAG    asyncio.gather   {base_fan * 1000:8.1f} ms   "
+          f"argo-warden {our_fan * 1000:8.1f} ms   ratio {fan_ratio:.2f} (target <= 2: {verdict(fan_ratio <= 2)})")
+    print(f"peak RSS {rss:.0f} MB (target <= 150: {verdict(rss <= 150)})")
+    per_raw, per_ours = base_seq / args.sequential * 1e6, our_seq / args.sequential * 1e6
+    print(f"per step: raw {per_raw:.0f} us, argo-warden {per_ours:.0f} us "
+          f"(engine overhead {per_ours - per_raw:.0f} us)")
+    return 0
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sequential", type=int, default=200)
+    parser.add_argument("--fanout", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    options = parse()
+    if options.serve:
+        serve(options.serve)
+        raise SystemExit(0)
+    raise SystemExit(asyncio.run(main(options)))
