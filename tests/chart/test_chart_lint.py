@@ -35,6 +35,8 @@ OPTIONS: dict[str, dict[str, Any]] = {
     "service-monitor": {"serviceMonitor": {"enabled": True, "labels": {"release": "prometheus"}}},
     "rest-api": {"api": {"enabled": True}},
     "plugin-mutation": {"server": {"pluginMutation": True, "failurePolicy": "open"}},
+    "executor-plugin": {"executorPlugin": {"enabled": True, "namespace": "argo", "allowHosts": ["10.0.0.0/8"],
+                                           "denyHosts": ["*.internal.example"], "extraArgs": ["--secrets=/x"]}},
     "rbac-rules": {"rbac": {"rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]}},
     "no-pdb": {"podDisruptionBudget": {"enabled": False}},
     "offline": {"cluster": {"enabled": False}},
@@ -54,6 +56,7 @@ REFUSED: dict[str, dict[str, Any]] = {
     "unknown-secret-access": {"cluster": {"secretAccess": "values"}},
     "timeout-over-30": {"webhook": {"timeoutSeconds": 45}},
     "bad-failure-policy": {"webhook": {"validating": {"failurePolicy": "Deny"}}},
+    "executor-plugin-port": {"executorPlugin": {"enabled": True, "port": 70000}},
 }
 
 
