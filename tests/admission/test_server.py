@@ -314,7 +314,8 @@ async def test_large_reviews_leave_the_event_loop_responsive(start_server: Serve
     body = json.dumps(review(big_workflow(1500))).encode()
     offloaded: RunningServer = await start_server()
     assert len(body) > offloaded.state.config.offload_bytes
-    inline: RunningServer = await start_server(ServerConfig(offload_bytes=len(body) + 1))
+    # The memo would answer the second, identical review at once: this compares validating it.
+    inline: RunningServer = await start_server(ServerConfig(offload_bytes=len(body) + 1, memo_entries=0))
     worst_off, pings_off = await _worst_ping_during_review(offloaded, body)
     worst_in, pings_in = await _worst_ping_during_review(inline, body)
     # Validated on the loop, the review blocks every other request for its whole duration (~150 ms here);
@@ -389,3 +390,12 @@ async def test_random_damage_never_gives_a_500(server: RunningServer, caplog: py
     if importlib.util.find_spec("webhook.conditions") is None:  # until the condition language is merged
         crashes = [c for c in crashes if not (c["error"] == "ImportError" and "portable_conditions" in c["where"])]
     assert crashes == []
+
+
+async def test_a_repeated_review_is_answered_from_the_validation_memo(server: RunningServer) -> None:
+    first = response_of((await server.post("/validate", review(valid_workflow())))[1])
+    second = response_of((await server.post("/validate", review(valid_workflow())))[1])
+    assert {k: v for k, v in first.items() if k != "uid"} == {k: v for k, v in second.items() if k != "uid"}
+    _, text = await server.get("/metrics")
+    assert 'argo_warden_validation_memo_total{result="hit"} 1.0' in text
+    assert 'argo_warden_validation_memo_total{result="miss"} 1.0' in text

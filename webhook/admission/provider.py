@@ -87,4 +87,6 @@ class OfflineProvider:
             # Without a cluster a missing template may well exist there: say so, do not deny.
             unresolved_severity=Severity.WARNING,
             user=request.user.username,
+            # Everything above is fixed for this provider's lifetime but the user.
+            cache_key=f"offline:{id(self)}:{self.strict}:{request.user.username}",
         )

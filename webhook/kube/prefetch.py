@@ -10,6 +10,8 @@ concurrently, each bounded by the deadline (coalesced with other reviews' calls)
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -111,7 +113,30 @@ async def snapshot_context(lookups: ClusterLookups, manifest: Manifest, user: Us
             into[key] = answer
     return ValidationContext(strict=strict, templates=plan.templates, secrets=plan.secrets, access=plan.access,
                              unresolved_severity=unresolved, user=user.username,
-                             secret_references=needs.references)
+                             secret_references=needs.references,
+                             cache_key=_context_key(plan, user, strict, unresolved))
+
+
+def _context_key(plan: _Plan, user: UserInfo, strict: bool, unresolved: Severity) -> str:
+    """A digest of every answer in the snapshot: equal keys, equal diagnostics for the same object."""
+    parts: list[Any] = [strict, str(unresolved), user.username]
+    for answers in (plan.secrets.answers, plan.access.answers, plan.templates.workflow_templates,
+                    plan.templates.cluster_templates):
+        parts.append(sorted((repr(k), _lookup_key(v)) for k, v in answers.items()))
+    text = json.dumps(parts, separators=(",", ":"), default=repr)
+    return "cluster:" + hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
+
+
+def _lookup_key(lookup: Lookup) -> list[Any]:
+    value = lookup.value
+    if isinstance(value, frozenset | set):
+        value = sorted(value)
+    elif isinstance(value, dict):
+        # A WorkflowTemplate: its identity and version, or (objects without them) its whole content.
+        md = value.get("metadata")
+        uid, version = (md.get("uid"), md.get("resourceVersion")) if isinstance(md, dict) else (None, None)
+        value = [uid, version] if uid and version else json.dumps(value, sort_keys=True, default=repr)
+    return [lookup.state.value, value, lookup.reason, str(lookup.severity) if lookup.severity else None]
 
 
 def _plan(lookups: ClusterLookups, needs: Needs, user: Subject) -> _Plan:

@@ -131,7 +131,10 @@ async def _decide(state: ServerState, webhook: Webhook, admission: AdmissionRequ
                 context = await state.provider.context_for(admission, manifest, deadline)
         except ContextUnavailable as exc:
             return unchecked(state, webhook, str(exc), 503)
-        diagnostics = await state.run(deadline, offload, validate, manifest, context)
+        # Large objects are validated in a thread and not memoised: hashing them would hold the GIL
+        # (and the event loop) about as long as validating them.
+        check = validate if offload else state.memo.validate
+        diagnostics = await state.run(deadline, offload, check, manifest, context)
         return validation_verdict(manifest, diagnostics)
     except TimeoutError:
         return unchecked(state, webhook, "it took longer than the API server's deadline", 504)

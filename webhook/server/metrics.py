@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from webhook.manifest import ARGO_KINDS
+from webhook.validation.memo import ValidationMemo
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # Admission is expected to take about a millisecond; the API server gives up after at most 30 s.
@@ -35,3 +40,19 @@ class Metrics:
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class MemoCollector:
+    """Hits and misses of the validation memo, read when /metrics is scraped."""
+
+    def __init__(self, memo: ValidationMemo) -> None:
+        self.memo = memo
+
+    def collect(self) -> Iterator[Any]:
+        results = CounterMetricFamily("argo_warden_validation_memo", "Validations answered from the memo or computed",
+                                      labels=["result"])
+        results.add_metric(["hit"], self.memo.hits)
+        results.add_metric(["miss"], self.memo.misses)
+        yield results
+        yield GaugeMetricFamily("argo_warden_validation_memo_entries", "Validation results kept in the memo",
+                                value=len(self.memo))

@@ -14,8 +14,9 @@ from aiohttp import web
 from webhook.admission.mutation import Mutator, mutators
 from webhook.admission.provider import ContextProvider, Deadline
 from webhook.server.config import ServerConfig
-from webhook.server.metrics import Metrics
+from webhook.server.metrics import MemoCollector, Metrics
 from webhook.server.tls import ReloadingTLS
+from webhook.validation.memo import ValidationMemo
 
 _T = TypeVar("_T")
 
@@ -30,6 +31,7 @@ class ServerState:
     shutting_down: bool = False
     # Reviews between taking a slot and answering.
     in_flight: int = 0
+    memo: ValidationMemo = field(init=False)
     executor: ThreadPoolExecutor = field(init=False)
     slots: asyncio.Semaphore = field(init=False)
 
@@ -39,6 +41,8 @@ class ServerState:
         sys.setswitchinterval(min(sys.getswitchinterval(), 0.001))
         self.executor = ThreadPoolExecutor(self.config.worker_threads, thread_name_prefix="argo-warden-review")
         self.slots = asyncio.Semaphore(self.config.max_concurrency)
+        self.memo = ValidationMemo(self.config.memo_entries)
+        self.metrics.registry.register(MemoCollector(self.memo))
 
     def not_ready_reason(self) -> str | None:
         if self.shutting_down:

@@ -140,6 +140,9 @@ class ValidationContext:
     unresolved_severity: Severity = Severity.WARNING
     # Name of the requesting user, for messages (admission only).
     user: str | None = None
+    # Identifies everything this context knows: two contexts with the same key give every manifest
+    # the same diagnostics, so results may be memoised (webhook.validation.memo). None: never memoised.
+    cache_key: str | None = None
     # The manifest's secret references when a provider already found them for this very manifest
     # (admission prefetch); None: the secret rule finds them itself.
     secret_references: Sequence[SecretReference] | None = None

@@ -1,0 +1,107 @@
+"""The validation memo: same object and same context key → the same diagnostics, computed once."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from webhook.loading import load_path
+from webhook.manifest import Manifest, argo_kind_of
+from webhook.validation import validate
+from webhook.validation.context import ValidationContext
+from webhook.validation.memo import ValidationMemo, manifest_digest
+
+SEED = Path(__file__).resolve().parent.parent / "bench" / "data" / "seed-workflow.yaml"
+
+
+def seed() -> dict[str, Any]:
+    data = load_path(str(SEED)).documents[0].data
+    assert isinstance(data, dict)
+    return data
+
+
+def manifest(data: dict[str, Any]) -> Manifest:
+    return Manifest(data["kind"], data, default_namespace="team-a")
+
+
+def test_a_second_identical_review_is_answered_from_the_memo() -> None:
+    memo = ValidationMemo()
+    ctx = ValidationContext(cache_key="k")
+    first = memo.validate(manifest(seed()), ctx)
+    second = memo.validate(manifest(seed()), ctx)
+    assert first == second == validate(manifest(seed()), ctx)
+    assert first, "the seed workflow has findings; an empty list would prove little"
+    assert (memo.hits, memo.misses) == (1, 1)
+
+
+def test_any_change_to_the_object_or_the_context_key_is_a_miss() -> None:
+    memo = ValidationMemo()
+    ctx = ValidationContext(cache_key="k")
+    memo.validate(manifest(seed()), ctx)
+    changed = seed()
+    changed["spec"]["templates"][1]["http"]["successCondition"] = "response.statusCode == 200"
+    assert memo.validate(manifest(changed), ctx) == validate(manifest(changed), ctx)
+    memo.validate(manifest(seed()), ValidationContext(cache_key="other"))
+    other_ns = Manifest("Workflow", seed(), default_namespace="team-b")
+    memo.validate(other_ns, ctx)
+    assert (memo.hits, memo.misses) == (0, 4)
+
+
+def test_a_context_without_a_key_is_never_memoised() -> None:
+    memo = ValidationMemo()
+    ctx = ValidationContext()
+    memo.validate(manifest(seed()), ctx)
+    memo.validate(manifest(seed()), ctx)
+    assert (memo.hits, memo.misses, len(memo)) == (0, 0, 0)
+
+
+def test_the_memo_is_bounded_and_keeps_the_most_recent() -> None:
+    memo = ValidationMemo(max_entries=3)
+    ctx = ValidationContext(cache_key="k")
+    objects = []
+    for i in range(5):
+        data = seed()
+        data["metadata"]["generateName"] = f"run-{i}-"
+        objects.append(data)
+        memo.validate(manifest(data), ctx)
+    assert len(memo) == 3
+    memo.validate(manifest(objects[-1]), ctx)
+    memo.validate(manifest(objects[0]), ctx)
+    assert (memo.hits, memo.misses) == (1, 6)
+
+
+def test_digest_ignores_key_order_but_not_values() -> None:
+    data = seed()
+    reordered = dict(reversed(list(copy.deepcopy(data).items())))
+    assert manifest_digest(manifest(data)) == manifest_digest(manifest(reordered))
+    data["spec"]["entrypoint"] = "other"
+    assert manifest_digest(manifest(data)) != manifest_digest(manifest(reordered))
+
+
+def test_memoised_answers_equal_fresh_ones_over_the_corpus(corpus_dir: Path) -> None:
+    memo = ValidationMemo()
+    ctx = ValidationContext(cache_key="k")
+    checked = 0
+    for path in sorted(corpus_dir.rglob("*.yaml"))[:60]:
+        for doc in load_path(str(path)).documents:
+            kind = argo_kind_of(doc.data)
+            if kind is None:
+                continue
+            m = Manifest(kind, doc.data, default_namespace="argo")
+            fresh = validate(m, ctx)
+            assert memo.validate(m, ctx) == fresh
+            assert memo.validate(Manifest(kind, copy.deepcopy(doc.data), default_namespace="argo"), ctx) == fresh
+            checked += 1
+    assert checked >= 50 and memo.hits == checked
+
+
+@pytest.mark.parametrize("entries", [0])
+def test_a_memo_of_size_zero_computes_every_time(entries: int) -> None:
+    memo = ValidationMemo(max_entries=entries)
+    ctx = ValidationContext(cache_key="k")
+    memo.validate(manifest(seed()), ctx)
+    memo.validate(manifest(seed()), ctx)
+    assert len(memo) == 0 and memo.hits == 0
