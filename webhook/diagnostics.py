@@ -52,6 +52,8 @@ class Diagnostic:
     length: int = 1
     # Index of the YAML document inside its file (0-based), for multi-document files.
     document: int | None = None
+    # The value at the caret is a credential: reporters that quote the source line mask it.
+    concealed: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -89,6 +91,8 @@ class Finding:
     span: tuple[int, int] | None = None
     on_key: bool = False
     severity: Severity | None = None
+    # The value at ``path`` is a credential: never quote it (see Diagnostic.concealed).
+    concealed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,8 +98,12 @@ def test_text_has_location_source_line_caret_and_hint(cli: CliRunner, bad_file: 
     assert f"{bad_file}:17:{CREDENTIAL_COLUMN}: warning[AW508]" in out
     assert f"{bad_file}:14:5: info[AW510]" in out
     assert lines[-1] == "1 error, 1 warning in 1 file (1 Argo document checked)"
-    # The credential itself is never echoed in a message or hint (only in the quoted source line).
-    assert all("100% secret" not in line for line in lines if not re.match(r"\s*\d+ \|", line))
+    # The credential is echoed nowhere, not even in the quoted source line, which masks it under the caret.
+    assert "100% secret" not in out
+    j = lines.index(f"{bad_file}:17:{CREDENTIAL_COLUMN}: warning[AW508]: template 'call': header 'Authorization' "
+                    "carries a credential written in the manifest")
+    assert lines[j + 2].endswith(": <credential not shown>")
+    assert lines[j + 3].endswith("^" * len("<credential not shown>"))
 
 
 def _run_on_tty(args: list[str], env: dict[str, str]) -> str:

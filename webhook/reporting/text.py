@@ -10,6 +10,7 @@ _BOLD = "\x1b[1m"
 _DIM = "\x1b[2m"
 _BLUE = "\x1b[1;34m"
 _RESET = "\x1b[0m"
+CONCEALED = "<credential not shown>"
 
 
 def _source_line(text: str, line: int) -> str | None:
@@ -47,6 +48,10 @@ def render_diagnostic(d: Diagnostic, text: str | None, *, color: bool) -> list[s
             shown = src.expandtabs(1)
             col = max((d.column or 1) - 1, 0)
             width = max(1, min(d.length, max(len(shown) - col, 1)))
+            if d.concealed:
+                # The rest of the line is the credential itself (a scalar, perhaps quoted).
+                shown = shown[:col] + CONCEALED
+                width = len(CONCEALED)
             # Very long lines (minified JSON) are cut around the caret.
             if len(shown) > 160:
                 lo = max(0, col - 60)

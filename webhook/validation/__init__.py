@@ -53,6 +53,7 @@ def locate(manifest: Manifest, findings: Iterable[Finding]) -> list[Diagnostic]:
                 hint=f.hint,
                 length=length,
                 document=manifest.document,
+                concealed=f.concealed,
             )
         )
     return out

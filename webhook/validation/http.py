@@ -116,7 +116,8 @@ def _url(http: dict[str, Any], path: JsonPath, label: str) -> Iterator[Finding]:
         yield Finding(URL_INVALID, (*path, "url"), f"{label}: url has no host")
     if parts.password:
         yield Finding(URL_CREDENTIAL, (*path, "url"), f"{label}: url embeds a password",
-                      hint="send it in an Authorization header read from a secret (valueFrom.secretKeyRef)")
+                      hint="send it in an Authorization header read from a secret (valueFrom.secretKeyRef)",
+                      concealed=True)
 
 
 def _method(http: dict[str, Any], path: JsonPath, label: str) -> Iterator[Finding]:
@@ -173,7 +174,7 @@ def _headers(http: dict[str, Any], path: JsonPath, label: str) -> Iterator[Findi
             yield Finding(
                 PLAIN_CREDENTIAL, (*hpath, "value"),
                 f"{label}: header '{name}' carries a credential written in the manifest",
-                hint="read it from a Secret: valueFrom: {secretKeyRef: {name: ..., key: ...}}",
+                hint="read it from a Secret: valueFrom: {secretKeyRef: {name: ..., key: ...}}", concealed=True,
             )
 
 
