@@ -215,3 +215,27 @@ def test_cli_resolves_from_the_repository_whatever_the_working_directory(repo: P
     assert [d["code"] for d in json.loads(proc.stdout)["diagnostics"]] == ["AW213"]
     proc = cli("lint", "workflows/wf.yaml", "-o", "json", cwd=str(repo))
     assert [d["code"] for d in json.loads(proc.stdout)["diagnostics"]] == ["AW213"]
+
+
+def test_unresolved_at_admission_hints_at_the_cluster_not_at_linting() -> None:
+    """At admission (a requesting user is known) 'lint it together…' would be advice nobody can follow."""
+    import yaml
+
+    from webhook.manifest import Manifest
+    from webhook.validation import validate
+    from webhook.validation.context import Lookup, LookupState, ValidationContext
+
+    class Unreachable:
+        def workflow_template(self, namespace: str | None, name: str) -> Lookup:
+            return Lookup(LookupState.UNKNOWN, reason="the API server did not answer in time")
+
+        def cluster_workflow_template(self, name: str) -> Lookup:
+            return Lookup(LookupState.UNKNOWN, reason="the API server did not answer in time")
+
+    manifest = Manifest(data=yaml.safe_load(workflow(ref_name="elsewhere")), kind="Workflow")
+    diagnostics = validate(manifest, ValidationContext(templates=Unreachable(), user="alice",
+                                                       unresolved_severity=Severity.ERROR))
+    assert [(d.code, d.severity) for d in diagnostics] == [("AW212", Severity.ERROR)]
+    assert "did not answer in time" in diagnostics[0].message
+    assert diagnostics[0].hint is not None and "lint" not in diagnostics[0].hint
+    assert "RBAC" in diagnostics[0].hint

@@ -180,7 +180,7 @@ def _workflow_template_ref(manifest: Manifest, resolver: Resolver) -> Iterator[F
             REF_UNRESOLVED, (*base, "name"),
             f"{kind} '{name}' could not be checked: {resolver.referenced_reason or 'not available'}",
             severity=resolver.referenced_severity or resolver.context.unresolved_severity,
-            hint="lint it together with the file that defines it",
+            hint=_unresolved_hint(resolver, "it"),
         )
 
 
@@ -264,7 +264,7 @@ def _call_problems(call: Call, resolver: Resolver, undefined_code: str, what: st
             REF_UNRESOLVED, call.at,
             f"{what} calls '{call.target}', which could not be checked: {call.reason or 'not available'}",
             severity=call.severity or resolver.context.unresolved_severity,
-            hint="lint it together with the file that defines the WorkflowTemplate",
+            hint=_unresolved_hint(resolver, "the WorkflowTemplate"),
         )
     elif call.state is CallState.MALFORMED:
         # Point at the second of two names (`templateRef:`), not at the value under it.
@@ -741,3 +741,10 @@ def _unused(manifest: Manifest, templates: list[TemplateAt], used: set[str]) -> 
         if at.inline_in is None and at.name and at.name not in used and "{{" not in " ".join(used):
             yield Finding(TEMPLATE_UNUSED, (*at.path, "name"),
                           f"template '{at.name}' is never called from the entrypoint, onExit or any step")
+
+
+def _unresolved_hint(resolver: Resolver, what: str) -> str:
+    if resolver.context.user is None:
+        return f"lint it together with the file that defines {what}"
+    # At admission the cluster was asked and gave no answer (slow, down, or our RBAC forbids it).
+    return "retry when the API server answers; if this persists, check argo-warden's RBAC and the failure policy"
