@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
+
+from webhook import wirejson
 
 API_VERSION = "admission.k8s.io/v1"
 KIND = "AdmissionReview"
@@ -59,11 +60,11 @@ def parse_body(body: bytes, max_depth: int = DEFAULT_MAX_DEPTH) -> AdmissionRequ
     if not body.strip():
         raise ReviewError("empty body; send an AdmissionReview as JSON")
     try:
-        data = json.loads(body)
+        data = wirejson.loads(body)
     except UnicodeDecodeError:
         raise ReviewError("body is not UTF-8 JSON") from None
-    except json.JSONDecodeError as exc:
-        raise ReviewError(f"body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except wirejson.NotJson as exc:
+        raise ReviewError(f"body is not JSON: {exc}") from None
     except RecursionError:
         raise ReviewError(f"body nests deeper than {max_depth} levels") from None
     # A body with fewer brackets than the limit cannot nest past it: skip the walk (most reviews).

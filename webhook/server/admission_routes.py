@@ -8,13 +8,13 @@ abandoned and the review is answered under the failure policy.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from typing import Literal
 
 from aiohttp import web
 
+from webhook import wirejson
 from webhook.admission.decide import manifest_of, shortcut, validation_verdict
 from webhook.admission.mutation import mutation_verdict
 from webhook.admission.provider import ContextUnavailable, Deadline, FailurePolicy
@@ -69,8 +69,7 @@ async def review(request: web.Request, webhook: Webhook) -> web.Response:
           namespace=admission.namespace, name=admission.display_name, user=admission.user.username,
           dry_run=admission.dry_run, verdict=verdict.label, reason=verdict.reason, ms=round(seconds * 1000, 3),
           codes=list(verdict.codes))
-    body = json.dumps(review_response(admission.uid, verdict), ensure_ascii=False, separators=(",", ":"))
-    return web.Response(text=body, content_type="application/json")
+    return web.Response(body=wirejson.dumps(review_response(admission.uid, verdict)), content_type="application/json")
 
 
 def _deadline(request: web.Request, state: ServerState) -> Deadline:

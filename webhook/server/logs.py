@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import time
 import traceback
 from typing import Any
+
+from webhook import wirejson
 
 LOGGER_NAME = "argo_warden"
 logger = logging.getLogger(LOGGER_NAME)
@@ -23,7 +24,7 @@ class JsonFormatter(logging.Formatter):
         fields = getattr(record, "fields", None)
         if isinstance(fields, dict):
             entry.update(fields)
-        return json.dumps(entry, ensure_ascii=False, separators=(",", ":"), default=str)
+        return wirejson.dumps(entry).decode("utf-8", "surrogatepass")
 
 
 def configure(level: int = logging.INFO) -> None:

@@ -10,10 +10,10 @@ knows (a context without one is never memoised).
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 from collections import OrderedDict
 
+from webhook import wirejson
 from webhook.diagnostics import Diagnostic
 from webhook.manifest import Manifest
 from webhook.validation import validate
@@ -21,11 +21,8 @@ from webhook.validation.context import ValidationContext
 
 
 def manifest_digest(manifest: Manifest) -> bytes:
-    canonical = json.dumps(
-        [manifest.kind, manifest.default_namespace, manifest.data],
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=repr,
-    )
-    return hashlib.blake2b(canonical.encode("utf-8", "surrogatepass"), digest_size=20).digest()
+    canonical = wirejson.canonical([manifest.kind, manifest.default_namespace, manifest.data])
+    return hashlib.blake2b(canonical, digest_size=20).digest()
 
 
 class ValidationMemo:

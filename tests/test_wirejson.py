@@ -1,0 +1,59 @@
+"""wirejson: orjson's speed with the standard library's reading of JSON, and nothing that is not JSON."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from webhook import wirejson
+
+
+@pytest.mark.parametrize("raw", [b'{"a": NaN}', b'[Infinity]', b'[-Infinity]', b'{"a": 1e999}'])
+def test_what_is_not_json_is_refused(raw: bytes) -> None:
+    with pytest.raises(wirejson.NotJson) as info:
+        wirejson.loads(raw)
+    assert "not valid JSON" in str(info.value) or "out of range" in str(info.value)
+
+
+def test_errors_name_line_and_column() -> None:
+    with pytest.raises(wirejson.NotJson, match=r"at line 2 column 6"):
+        wirejson.loads(b'{"a":\n  1, }')
+
+
+def test_what_orjson_refuses_but_json_reads_is_read_like_json() -> None:
+    # 64-bit integers stay integers; larger ones become floats, as in the Kubernetes API server.
+    assert wirejson.loads(b"[18446744073709551615, -9223372036854775808]") == [2**64 - 1, -(2**63)]
+    big = b'{"n": 123456789012345678901234567890}'
+    assert wirejson.loads(big) == {"n": 1.2345678901234568e29}
+    surrogate = b'["\\ud800"]'
+    assert wirejson.loads(surrogate) == ["\ud800"]
+    # And written back, by the standard library's rules.
+    assert wirejson.dumps(json.loads(big)) == b'{"n":123456789012345678901234567890}'
+    assert wirejson.dumps(["\ud800"]) == "[\"\ud800\"]".encode("utf-8", "surrogatepass")
+
+
+def test_invalid_utf8_is_a_unicode_error_like_json() -> None:
+    with pytest.raises(UnicodeDecodeError):
+        wirejson.loads(b'{"a": "\xff"}')
+
+
+def test_deep_nesting_beyond_orjson_is_the_callers_recursion_limit() -> None:
+    deep = b"[" * 5000 + b"]" * 5000
+    with pytest.raises(RecursionError):
+        wirejson.loads(deep)
+
+
+def test_canonical_is_one_to_one_for_values_that_differ() -> None:
+    assert wirejson.canonical({"b": 1, "a": [None, 1.5]}) == wirejson.canonical({"a": [None, 1.5], "b": 1})
+    assert wirejson.canonical({"a": None}) != wirejson.canonical({"a": 0})
+    assert wirejson.canonical({"a": 1}) != wirejson.canonical({"a": "1"})
+    assert wirejson.canonical([10**30]) == b"[1000000000000000000000000000000]"
+
+
+def test_dumps_writes_what_json_cannot_with_str() -> None:
+    class Opaque:
+        def __str__(self) -> str:
+            return "opaque"
+
+    assert wirejson.loads(wirejson.dumps({"x": Opaque()})) == {"x": "opaque"}
