@@ -88,12 +88,15 @@ async def _admit(request: web.Request, state: ServerState, webhook: Webhook,
     config = state.config
     if request.content_length is not None and request.content_length > config.max_body_bytes:
         raise Rejected(413, f"request body is larger than {config.max_body_bytes} bytes")
-    try:
-        # asyncio.timeout rather than wait_for: no extra task per request on the hot path.
-        async with asyncio.timeout(deadline.remaining()):
-            await state.slots.acquire()
-    except TimeoutError:
-        raise Rejected(429, "too many reviews in flight; try again") from None
+    if state.slots.locked():
+        try:
+            # asyncio.timeout rather than wait_for: no extra task per request.
+            async with asyncio.timeout(deadline.remaining()):
+                await state.slots.acquire()
+        except TimeoutError:
+            raise Rejected(429, "too many reviews in flight; try again") from None
+    else:
+        await state.slots.acquire()  # a free slot: taken at once, no timer needed
     state.in_flight += 1
     state.metrics.in_flight.inc()
     try:
