@@ -186,3 +186,24 @@ async def test_concurrent_reviews_share_one_call_per_lookup(start_server: Server
     _, metrics = await server.get("/metrics")
     assert 'argo_warden_cluster_lookups_total{result="coalesced"} 33.0' in metrics
     assert "argo_warden_kube_api_requests_total 3.0" in metrics
+
+
+async def test_a_kept_snapshot_serves_only_its_user_and_only_while_its_answers_are_cached(
+        start_server: ServerFactory, standin: KubeStandIn) -> None:
+    setup_cluster(standin)
+    server = await start(start_server, standin)
+    provider = server.state.provider
+    assert isinstance(provider, ClusterProvider)
+    assert (await admit(server, secret_workflow()))["allowed"] is True
+    assert (await admit(server, secret_workflow()))["allowed"] is True
+    assert standin.count("GET", "secrets") == 1
+    # Same object, another user: that user's own access review, not alice's snapshot.
+    denied = await admit(server, secret_workflow(), user="mallory")
+    assert denied["allowed"] is False and "user 'mallory' may not get secret" in message(denied)
+    # The key goes away; once the cached answer is gone (TTL), the next review sees it.
+    standin.add_secret(NS, "api-token", {"user": "u"})
+    assert (await admit(server, secret_workflow()))["allowed"] is True  # still the cached answer
+    provider.lookups.cache.clear()
+    gone = await admit(server, secret_workflow())
+    assert gone["allowed"] is False and "has no key 'token'" in message(gone)
+    assert standin.count("GET", "secrets") == 2

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from webhook import wirejson
 from webhook.admission.provider import Deadline
 from webhook.admission.review import UserInfo
 from webhook.diagnostics import Severity
+from webhook.kube.cache import LookupCache
 from webhook.kube.lookups import ClusterLookups, Request, Subject
 from webhook.kube.snapshot import SnapshotAccess, SnapshotSecrets, SnapshotTemplates
 from webhook.manifest import Manifest
@@ -96,7 +97,7 @@ class _Plan:
 
 
 async def snapshot_context(lookups: ClusterLookups, manifest: Manifest, user: UserInfo, deadline: Deadline, *,
-                           strict: bool = True, unresolved: Severity = Severity.ERROR) -> ValidationContext:
+                           strict: bool = True, unresolved: Severity = Severity.ERROR) -> Snapshot:
     """The validation context for ``manifest``, with every cluster answer fetched before ``deadline``."""
     needs = needs_of(manifest)
     plan = _plan(lookups, needs, Subject.of(user))
@@ -111,10 +112,22 @@ async def snapshot_context(lookups: ClusterLookups, manifest: Manifest, user: Us
         answers = await asyncio.gather(*(lookups.ask(request, deadline) for request, _, _ in pending))
         for (_, into, key), answer in zip(pending, answers, strict=True):
             into[key] = answer
-    return ValidationContext(strict=strict, templates=plan.templates, secrets=plan.secrets, access=plan.access,
-                             unresolved_severity=unresolved, user=user.username,
-                             secret_references=needs.references,
-                             cache_key=_context_key(plan, user, strict, unresolved))
+    context = ValidationContext(strict=strict, templates=plan.templates, secrets=plan.secrets, access=plan.access,
+                                unresolved_severity=unresolved, user=user.username,
+                                secret_references=needs.references,
+                                cache_key=_context_key(plan, user, strict, unresolved))
+    return Snapshot(context, tuple((request.key, into[key]) for request, into, key in plan.asks))
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    context: ValidationContext
+    # Every question asked, with the cache key and the answer the context holds.
+    answers: tuple[tuple[Hashable, Lookup], ...]
+
+    def current(self, cache: LookupCache) -> bool:
+        """Whether the cache still gives every one of these answers (then the context is still the right one)."""
+        return all(cache.cached(key) is answer for key, answer in self.answers)
 
 
 def _context_key(plan: _Plan, user: UserInfo, strict: bool, unresolved: Severity) -> str:
@@ -123,8 +136,7 @@ def _context_key(plan: _Plan, user: UserInfo, strict: bool, unresolved: Severity
     for answers in (plan.secrets.answers, plan.access.answers, plan.templates.workflow_templates,
                     plan.templates.cluster_templates):
         parts.append(sorted((repr(k), _lookup_key(v)) for k, v in answers.items()))
-    text = json.dumps(parts, separators=(",", ":"), default=repr)
-    return "cluster:" + hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
+    return "cluster:" + hashlib.blake2b(wirejson.canonical(parts), digest_size=20).hexdigest()
 
 
 def _lookup_key(lookup: Lookup) -> list[Any]:
@@ -135,7 +147,7 @@ def _lookup_key(lookup: Lookup) -> list[Any]:
         # A WorkflowTemplate: its identity and version, or (objects without them) its whole content.
         md = value.get("metadata")
         uid, version = (md.get("uid"), md.get("resourceVersion")) if isinstance(md, dict) else (None, None)
-        value = [uid, version] if uid and version else json.dumps(value, sort_keys=True, default=repr)
+        value = [uid, version] if uid and version else wirejson.canonical(value).decode("utf-8", "surrogatepass")
     return [lookup.state.value, value, lookup.reason, str(lookup.severity) if lookup.severity else None]
 
 

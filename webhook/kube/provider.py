@@ -9,6 +9,7 @@ the closed failure policy and warnings under the open one.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,10 +22,11 @@ from webhook.diagnostics import Severity
 from webhook.kube.cache import LookupCache
 from webhook.kube.client import KubeClient
 from webhook.kube.connection import ClusterConnection
-from webhook.kube.lookups import ClusterLookups, SecretAccess
-from webhook.kube.prefetch import snapshot_context
+from webhook.kube.lookups import ClusterLookups, SecretAccess, Subject
+from webhook.kube.prefetch import Snapshot, snapshot_context
 from webhook.manifest import Manifest
 from webhook.validation.context import ValidationContext
+from webhook.validation.memo import manifest_digest
 
 # Kept back from the deadline for validation and the answer: a tenth of what is left, 5 ms to 250 ms.
 MIN_RESERVE, MAX_RESERVE = 0.005, 0.25
@@ -38,11 +40,16 @@ def lookup_deadline(deadline: Deadline) -> Deadline:
 class ClusterProvider:
     def __init__(self, connection: ClusterConnection, failure_policy: FailurePolicy = FailurePolicy.CLOSED,
                  strict: bool = True, secret_access: SecretAccess = SecretAccess.KEYS,
-                 cache: LookupCache | None = None) -> None:
+                 cache: LookupCache | None = None, snapshot_entries: int = 1024) -> None:
         self.client = KubeClient(connection)
         self.lookups = ClusterLookups(self.client, cache, secret_access)
         self.failure_policy = failure_policy
         self.strict = strict
+        # The last snapshot per (object digest, user): finding what an object needs walks all of it and
+        # the same objects come back again and again (see webhook.validation.memo); a snapshot is reused
+        # while the lookup cache still holds every answer in it.
+        self._snapshots: OrderedDict[tuple[bytes, Subject, Severity], Snapshot] = OrderedDict()
+        self._snapshot_entries = snapshot_entries
 
     async def start(self) -> None:
         await self.client.start()
@@ -52,8 +59,18 @@ class ClusterProvider:
 
     async def context_for(self, request: AdmissionRequest, manifest: Manifest, deadline: Deadline) -> ValidationContext:
         unresolved = Severity.ERROR if self.failure_policy is FailurePolicy.CLOSED else Severity.WARNING
-        return await snapshot_context(self.lookups, manifest, request.user, lookup_deadline(deadline),
-                                      strict=self.strict, unresolved=unresolved)
+        key = (manifest_digest(manifest), Subject.of(request.user), unresolved)
+        kept = self._snapshots.get(key)
+        if kept is not None and kept.current(self.lookups.cache):
+            self._snapshots.move_to_end(key)
+            return kept.context
+        snapshot = await snapshot_context(self.lookups, manifest, request.user, lookup_deadline(deadline),
+                                          strict=self.strict, unresolved=unresolved)
+        self._snapshots[key] = snapshot
+        self._snapshots.move_to_end(key)
+        if len(self._snapshots) > self._snapshot_entries:
+            self._snapshots.popitem(last=False)
+        return snapshot.context
 
     def register_metrics(self, registry: CollectorRegistry) -> None:
         """Expose cache and API call counts on the server's /metrics."""
