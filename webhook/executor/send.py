@@ -15,7 +15,15 @@ from dataclasses import replace
 from yarl import URL
 
 from webhook.executor.guard import HostPolicy
-from webhook.executor.transport import REDIRECT_STATUSES, Exchange, Received, Transport, TransportError, display_url
+from webhook.executor.transport import (
+    REDIRECT_STATUSES,
+    Exchange,
+    Received,
+    Transport,
+    TransportError,
+    display_url,
+    parse_url,
+)
 
 MAX_REDIRECTS = 10
 _SENSITIVE = ("authorization", "www-authenticate", "cookie", "cookie2", "proxy-authorization")
@@ -45,7 +53,7 @@ async def send(transport: Transport, policy: HostPolicy, request: Exchange, *, t
 def _check_url(policy: HostPolicy, request: Exchange, *, first: bool) -> None:
     what = "request to" if first else "redirect to"
     try:
-        url = URL(request.url)
+        url = parse_url(request.url)
         host = url.host
     except (ValueError, TypeError):
         raise TransportError(f"{what} {request.url!r}: not a valid url", workflow_error=True) from None
