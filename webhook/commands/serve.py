@@ -16,8 +16,8 @@ from webhook.server.lifecycle import ListenError, serve
 from webhook.server.state import RouteGroup
 
 SELF_SIGNED_DIR = "certs"
-# ``module:function`` adding the /api/v1 routes (issue 7); absent from builds without the REST API.
-API_ROUTES = "webhook.api.routes:add_routes"
+# ``module:function`` checking the API's settings and returning its route group; absent from builds without it.
+API_ROUTES = "webhook.api.routes:prepare_api"
 
 
 class UsageError(Exception):
@@ -29,18 +29,19 @@ def run(args: argparse.Namespace) -> int:
         tls = _tls(args)
         provider = _provider(args)
         chain = mutators(args.plugin_mutation)
-        groups = [] if args.no_api else _api_routes()
+        config = ServerConfig(
+            host=args.host, port=args.port, tls=tls, failure_policy=FailurePolicy(args.failure_policy),
+            plugin_mutation=args.plugin_mutation, grace_period=args.grace_period, api=not args.no_api,
+            auth_mode=args.auth_mode, tokens_file=args.tokens, data_dir=args.data_dir,
+            responses_file=args.responses, secrets_file=args.secrets,
+        )
+        groups = [] if args.no_api else _api_routes(config, provider)
     except UsageError as exc:
         print(f"argo-warden serve: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except MutatorUnavailable as exc:
         print(f"argo-warden serve: --plugin-mutation: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    config = ServerConfig(
-        host=args.host, port=args.port, tls=tls, failure_policy=FailurePolicy(args.failure_policy),
-        plugin_mutation=args.plugin_mutation, grace_period=args.grace_period, api=not args.no_api,
-        auth_mode=args.auth_mode, tokens_file=args.tokens, data_dir=args.data_dir, responses_file=args.responses,
-    )
     logs.configure()
     try:
         asyncio.run(serve(config, provider, groups, chain))
@@ -116,6 +117,13 @@ def _cluster_provider(args: argparse.Namespace, policy: FailurePolicy) -> Contex
     return ClusterProvider(connection, policy, secret_access=SecretAccess(args.secret_access))
 
 
-def _api_routes() -> list[RouteGroup]:
-    add_routes = load_optional(API_ROUTES)
-    return [] if add_routes is None else [add_routes]
+def _api_routes(config: ServerConfig, provider: ContextProvider) -> list[RouteGroup]:
+    prepare = load_optional(API_ROUTES)
+    if prepare is None:
+        return []
+    from webhook.api.routes import ApiConfigError
+
+    try:
+        return [prepare(config, provider)]
+    except ApiConfigError as exc:
+        raise UsageError(str(exc)) from None

@@ -46,6 +46,8 @@ class ServerConfig:
     tokens_file: str | None = None
     data_dir: str = "argo-warden-data"
     responses_file: str | None = None
+    # Secret manifests (--secrets): key names for validation and, for the embedded executor, values.
+    secrets_file: str | None = None
 
     def answer_margin(self, timeout: float) -> float:
         """Time kept back before a deadline to send the answer: a tenth of it, between 50 ms and 500 ms."""
