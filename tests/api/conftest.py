@@ -41,6 +41,7 @@ class ApiServer:
     data_dir: Path
     state: ServerState
     session: aiohttp.ClientSession
+    app: web.Application
     tokens: list[dict[str, Any]] = field(default_factory=list)
 
     async def call(self, method: str, path: str, json_body: Any = None, *, token: str | None = "",
@@ -104,7 +105,7 @@ async def api(tmp_path: Path, certs: IssuedFiles, client_ssl: ssl.SSLContext,  #
         port = runner.addresses[0][1]
         session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=client_ssl))
         sessions.append(session)
-        return ApiServer(f"https://127.0.0.1:{port}", Path(certs.ca_cert), token, directory, state, session,
+        return ApiServer(f"https://127.0.0.1:{port}", Path(certs.ca_cert), token, directory, state, session, app,
                          tokens or [])
 
     yield start

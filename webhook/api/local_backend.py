@@ -79,7 +79,7 @@ class LocalBackend:
         self._flush_seconds = flush_seconds
         self._running: dict[tuple[str, str], _Running] = {}
         self._watchers: set[_Watcher] = set()
-        self._closing = False
+        self._tasks: set[asyncio.Task[None]] = set()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -92,13 +92,12 @@ class LocalBackend:
                   name=obj["metadata"]["name"])
 
     async def close(self) -> None:
-        self._closing = True
         for running in list(self._running.values()):
             running.stopped_by_server = True
             running.run.stop(terminate=True)
-        tasks = [r.task for r in self._running.values()]
-        if tasks:
-            await asyncio.wait(tasks, timeout=10)
+        if self._tasks:
+            # Every run, including those already writing their last status, before the store closes.
+            await asyncio.wait(list(self._tasks), timeout=10)
         for watcher in list(self._watchers):
             _end(watcher)
         await self.store.close()
@@ -243,6 +242,8 @@ class LocalBackend:
         changed = asyncio.Event()
         run.options.on_event = lambda _event: changed.set()
         task = asyncio.create_task(self._drive(key, run, changed), name=f"workflow {key[0]}/{key[1]}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
         self._running[key] = _Running(run, task, changed)
 
     async def _drive(self, key: tuple[str, str], run: WorkflowRun, changed: asyncio.Event) -> None:

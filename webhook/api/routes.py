@@ -48,6 +48,7 @@ _NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 _NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
 VALIDATION_SECONDS = 10.0
 SSE_HEARTBEAT_SECONDS = 15.0
+CONNECTION_CHECK_SECONDS = 1.0
 Handler = Callable[["Call"], Awaitable[Any]]
 
 
@@ -516,7 +517,7 @@ async def workflow_events(call: Call) -> Any:
         if task is not None:
             api.stream_tasks.add(task)
         try:
-            await _stream(api, response, api.backend.watch(call.namespace, query), sse)
+            await _stream(api, call.request, response, api.backend.watch(call.namespace, query), sse)
         except asyncio.CancelledError:
             pass  # the server is shutting down, or the client left
         finally:
@@ -527,8 +528,13 @@ async def workflow_events(call: Call) -> Any:
         api.streams.release(client)
 
 
-async def _stream(api: Api, response: web.StreamResponse, events: AsyncIterator[Any], sse: bool) -> None:
-    """Write each event as one line (grpc-gateway's stream) or one SSE message; end on any error."""
+async def _stream(api: Api, request: web.Request, response: web.StreamResponse, events: AsyncIterator[Any],
+                  sse: bool) -> None:
+    """Write each event as one line (grpc-gateway's stream) or one SSE message; end on any error.
+
+    aiohttp does not cancel a handler whose client left, so a quiet stream looks at its connection
+    every second (and SSE sends a comment line now and then, which proxies also need).
+    """
 
     async def write(message: dict[str, Any]) -> None:
         data = wirejson.dumps(message)
@@ -539,11 +545,17 @@ async def _stream(api: Api, response: web.StreamResponse, events: AsyncIterator[
     try:
         while True:
             next_event = asyncio.ensure_future(anext(events))
+            quiet = 0.0
             while True:
-                done, _ = await asyncio.wait([next_event], timeout=SSE_HEARTBEAT_SECONDS)
+                done, _ = await asyncio.wait([next_event], timeout=CONNECTION_CHECK_SECONDS)
                 if done:
                     break
-                if sse:
+                transport = request.transport
+                if transport is None or transport.is_closing():
+                    return
+                quiet += CONNECTION_CHECK_SECONDS
+                if sse and quiet >= SSE_HEARTBEAT_SECONDS:
+                    quiet = 0.0
                     async with asyncio.timeout(api.limits.io_seconds):
                         await response.write(b": heartbeat\n\n")
             try:
