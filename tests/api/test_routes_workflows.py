@@ -115,7 +115,7 @@ async def test_retry_runs_a_failed_workflow_again_and_resubmit_makes_a_new_one(a
     await server.call("PUT", f"{BASE}/{name}/terminate", {})
     await wait_finished(server, name)
     status, body = await server.call("PUT", f"{BASE}/{name}/retry", {})
-    assert status == 200 and body["status"]["phase"] == "Pending", body
+    assert status == 200 and body["status"]["phase"] == "Running", body
     status, body = await server.call("PUT", f"{BASE}/{name}/retry", {})
     assert status == 400 and body["code"] == 9, "a workflow that runs cannot be retried"
     await server.call("PUT", f"{BASE}/{name}/terminate", {})

@@ -109,8 +109,7 @@ class LocalBackend:
         if kind == "WorkflowTemplate":
             return await self.store.insert(kind, obj)
         run = await self._prepare_run(obj)
-        obj["status"] = {"phase": "Pending"}
-        _set_phase_labels(obj, "Pending")
+        _set_started(obj)
         stored = await self.store.insert(kind, obj)
         self._publish("ADDED", stored)
         self._launch(stored, run)
@@ -167,8 +166,7 @@ class LocalBackend:
                            f"workflow '{name}' is {phase or 'not finished'}; only Failed or Error workflows can be "
                            "retried")
         run = await self._prepare_run(obj)
-        obj["status"] = {"phase": "Pending"}
-        _set_phase_labels(obj, "Pending")
+        _set_started(obj)
         stored = await self._write(obj)
         self._launch(stored, run)
         return copy.deepcopy(stored)
@@ -322,6 +320,13 @@ def _new_object(kind: Kind, namespace: str, obj: Object) -> Object:
     if kind == "Workflow":
         obj.pop("status", None)
     return obj
+
+
+def _set_started(obj: Object) -> None:
+    """The run starts as the object is stored: it is Running from the first answer on (clients such as Hera's
+    ``wait`` take a Pending workflow for one that is not running)."""
+    obj["status"] = {"phase": "Running", "startedAt": rfc3339(datetime.now(UTC))}
+    _set_phase_labels(obj, "Running")
 
 
 def _phase(obj: Object) -> str:
