@@ -176,8 +176,16 @@ async def test_list_pages_and_selectors(api: ApiFactory) -> None:
     assert len(page["items"]) == 2 and page["metadata"]["continue"]
     status, page = await server.call("GET", BASE + "?listOptions.fieldSelector=status.phase%3DFailed")
     assert page["items"] == []
+    status, page = await server.call("GET", BASE + "?fields=metadata,items.metadata.name,items.status.phase"
+                                     "&listOptions.limit=2")
+    assert page["items"] == [{"metadata": {"name": "wf-0"}, "status": {"phase": "Succeeded"}},
+                             {"metadata": {"name": "wf-1"}, "status": {"phase": "Succeeded"}}]
+    assert page["metadata"]["continue"]
+    status, one = await server.call("GET", f"{BASE}/wf-2?fields=-status.nodes")
+    assert status == 200 and one["status"]["phase"] == "Succeeded" and "nodes" not in one["status"]
     for bad in ("listOptions.limit=ten", "listOptions.limit=-1", "listOptions.continue=garbage!!",
-                "listOptions.labelSelector=a%20b", "listOptions.fieldSelector=spec.x%3D1", "nameFilter=Contains"):
+                "listOptions.labelSelector=a%20b", "listOptions.fieldSelector=spec.x%3D1", "nameFilter=Contains",
+                "fields=items..name"):
         status, body = await server.call("GET", f"{BASE}?{bad}")
         assert status == 400 and body["code"] == 3 and body["message"], (bad, body)
 

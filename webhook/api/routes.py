@@ -30,6 +30,7 @@ from webhook.admission.provider import ContextUnavailable, Deadline
 from webhook.admission.review import AdmissionRequest, UserInfo, nesting_depth
 from webhook.api.backend import Backend, Kind, ListQuery, Object, WatchQuery
 from webhook.api.errors import ApiError, Code, render_http_error
+from webhook.api.fields import Fields
 from webhook.api.identity import Authenticator, Identity
 from webhook.api.limits import ApiLimits, RateLimiter, StreamSlots
 from webhook.api.selectors import parse_field_selector
@@ -341,12 +342,12 @@ async def create_workflow(call: Call) -> Any:
 
 async def list_workflows(call: Call) -> Any:
     await call.authorize("list", "workflows")
-    return await _list(call, "Workflow")
+    return _selected_fields(call, await _list(call, "Workflow"))
 
 
 async def get_workflow(call: Call) -> Any:
     await call.authorize("get", "workflows", call.name)
-    return await call.api.backend.get("Workflow", call.namespace, call.name)
+    return _selected_fields(call, await call.api.backend.get("Workflow", call.namespace, call.name))
 
 
 async def delete_workflow(call: Call) -> Any:
@@ -606,6 +607,12 @@ def _list_body(kind: Kind, items: list[Object], continue_token: str | None, reso
     if continue_token:
         metadata["continue"] = continue_token
     return {"apiVersion": f"{GROUP}/{VERSION}", "kind": f"{kind}List", "metadata": metadata, "items": items}
+
+
+def _selected_fields(call: Call, data: Any) -> Any:
+    """Argo's ``fields`` parameter: only the paths asked for, or (leading '-') all but those."""
+    fields = Fields.parse(call.query("fields"))
+    return data if fields is None else fields.apply(data)
 
 
 def _dry_run(body: dict[str, Any]) -> bool:
