@@ -41,7 +41,18 @@ CREATE TABLE IF NOT EXISTS objects (
 CREATE INDEX IF NOT EXISTS objects_by_phase ON objects (kind, phase);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO counters VALUES ('resourceVersion', 0);
+CREATE TABLE IF NOT EXISTS labels (
+    kind TEXT NOT NULL,
+    namespace TEXT NOT NULL,
+    name TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (kind, namespace, name, key)
+);
+CREATE INDEX IF NOT EXISTS labels_by_value ON labels (kind, key, value, namespace, name);
 """
+# PRAGMA user_version: 1 once every object's labels are in the labels table (files from before it get filled in).
+_SCHEMA_VERSION = 1
 
 
 class StoreError(Exception):
@@ -72,6 +83,12 @@ class Store:
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA busy_timeout=5000")
             db.executescript(_SCHEMA)
+            if db.execute("PRAGMA user_version").fetchone()[0] < _SCHEMA_VERSION:
+                with _transaction(db):
+                    for kind, namespace, name, labels in db.execute(
+                            "SELECT kind, namespace, name, labels FROM objects").fetchall():
+                        _index_labels(db, kind, namespace, name, json.loads(labels))
+                db.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot use {self.path}: {exc}") from None
         self._db = db
@@ -111,6 +128,7 @@ class Store:
             except sqlite3.IntegrityError:
                 raise ApiError(Code.ALREADY_EXISTS, f'{kind.lower()}s.argoproj.io "{name}" already exists '
                                                     f'in namespace "{namespace}"') from None
+            _index_labels(db, kind, namespace, name, obj["metadata"].get("labels") or {})
         return obj
 
     async def replace(self, kind: Kind, obj: Object, expected_version: str | None = None) -> Object:
@@ -133,6 +151,7 @@ class Store:
             db.execute("UPDATE objects SET resource_version=?, phase=?, labels=?, body=? "
                        "WHERE kind=? AND namespace=? AND name=?",
                        (version, *_columns(obj), kind, namespace, name))
+            _index_labels(db, kind, namespace, name, obj["metadata"].get("labels") or {})
         return obj
 
     async def delete(self, kind: Kind, namespace: str, name: str) -> Object:
@@ -145,6 +164,7 @@ class Store:
             if row is None:
                 raise not_found(kind, namespace, name)
             db.execute("DELETE FROM objects WHERE kind=? AND namespace=? AND name=?", (kind, namespace, name))
+            _index_labels(db, kind, namespace, name, {})
             obj: Object = wirejson.loads(row[0])
             obj["metadata"]["resourceVersion"] = str(_next_version(db))
         return obj
@@ -170,6 +190,17 @@ class Store:
         selector = LabelSelector.parse(query.label_selector)
         sql = ["SELECT namespace, name, labels, body FROM objects WHERE kind=?"]
         args: list[Any] = [kind]
+        # Requirements that name values narrow the rows through the labels index; every requirement is then
+        # checked on the row's labels (so != and notin, which the index cannot answer, hold as well).
+        for requirement in selector.requirements:
+            if requirement.op in ("=", "in", "exists"):
+                values = sorted(requirement.values)
+                value_test = f" AND value IN ({','.join('?' * len(values))})" if requirement.op != "exists" else ""
+                sql.append("AND (namespace, name) IN (SELECT namespace, name FROM labels WHERE kind=? "
+                           f"AND key=?{value_test})")
+                args.extend([kind, requirement.key])
+                if requirement.op != "exists":
+                    args.extend(values)
         if namespace:
             sql.append("AND namespace=?")
             args.append(namespace)
@@ -231,6 +262,13 @@ def _columns(obj: Object) -> tuple[str, str, str]:
     labels = obj["metadata"].get("labels") or {}
     return (phase if isinstance(phase, str) else "", json.dumps(labels, sort_keys=True),
             wirejson.dumps(obj).decode("utf-8", "surrogatepass"))
+
+
+def _index_labels(db: sqlite3.Connection, kind: str, namespace: str, name: str, labels: Any) -> None:
+    db.execute("DELETE FROM labels WHERE kind=? AND namespace=? AND name=?", (kind, namespace, name))
+    if isinstance(labels, dict):
+        db.executemany("INSERT INTO labels (kind, namespace, name, key, value) VALUES (?, ?, ?, ?, ?)",
+                       [(kind, namespace, name, str(k), str(v)) for k, v in labels.items()])
 
 
 def _next_version(db: sqlite3.Connection) -> int:
