@@ -271,6 +271,142 @@ class KubeStandIn:
         """Everything clients sent, as text (to scan for what must never be sent)."""
         return "\n".join(f"{r.method} {r.path} {json.dumps(r.body)}" for r in self.requests)
 
+    # ------------------------------------------------------------ Argo CRUD, watch and TokenReview
+
+    def serve_argo_api(self, tokens: dict[str, dict[str, Any]] | None = None) -> None:
+        """Also serve what the REST API's cluster mode uses (call before ``start()``).
+
+        Workflows and WorkflowTemplates: create (generateName, 409 AlreadyExists), list (labelSelector with
+        =, ==, !=, in, notin, exists, !exists; fieldSelector metadata.name; limit/continue), watch
+        (``?watch=true``: JSON lines of changes after ``resourceVersion``), replace (409 Conflict on a stale
+        resourceVersion), merge-patch, delete. TokenReviews answer from ``tokens`` (token → user info).
+        """
+        self.tokens: dict[str, dict[str, Any]] = dict(tokens or {})
+        self.version = 100
+        self.watchers: list[tuple[str, str, asyncio.Queue[dict[str, Any]]]] = []
+        collection = "/apis/argoproj.io/v1alpha1/namespaces/{namespace}/{resource}"
+        self.app.router.add_post(collection, self._create)
+        self.app.router.add_get(collection, self._list_or_watch)
+        self.app.router.add_put(collection + "/{name}", self._replace)
+        self.app.router.add_patch(collection + "/{name}", self._patch)
+        self.app.router.add_delete(collection + "/{name}", self._delete)
+        self.app.router.add_post("/apis/authentication.k8s.io/v1/{resource:tokenreviews}", self._token_review)
+
+    def _next_version(self) -> str:
+        self.version += 1
+        return str(self.version)
+
+    def _changed(self, kind: str, resource: str, obj: dict[str, Any]) -> None:
+        for namespace, watched, queue in self.watchers:
+            if watched == resource and namespace == obj["metadata"].get("namespace"):
+                queue.put_nowait({"type": kind, "object": obj})
+
+    async def _create(self, request: web.Request) -> web.Response:
+        namespace, resource = request.match_info["namespace"], request.match_info["resource"]
+        if resource not in ("workflows", "workflowtemplates"):
+            return status_response(404, "the server could not find the requested resource")
+        obj = await request.json()
+        md = obj.setdefault("metadata", {})
+        if not md.get("name"):
+            if not md.get("generateName"):
+                return status_response(422, "metadata.name: Required value: name or generateName is required")
+            md["name"] = md["generateName"] + uuid.uuid4().hex[:5]
+        if (resource, namespace, md["name"]) in self.objects:
+            return web.json_response(status_body(409, "AlreadyExists", f'{resource}.argoproj.io "{md["name"]}" '
+                                                 "already exists", {"name": md["name"], "kind": resource}), status=409)
+        md.update(namespace=namespace, uid=str(uuid.uuid4()), resourceVersion=self._next_version(),
+                  creationTimestamp=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        self.objects[(resource, namespace, md["name"])] = obj
+        self._changed("ADDED", resource, obj)
+        return web.json_response(obj, status=201)
+
+    async def _list_or_watch(self, request: web.Request) -> web.StreamResponse:
+        namespace, resource = request.match_info["namespace"], request.match_info["resource"]
+        query = request.query
+        matches = _selector(query.get("labelSelector", ""))
+        name = query.get("fieldSelector", "").removeprefix("metadata.name=") or None
+        if query.get("watch") in ("true", "1"):
+            since = int(query.get("resourceVersion") or 0)
+            queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+            entry = (namespace, resource, queue)
+            self.watchers.append(entry)
+            response = web.StreamResponse(headers={"Content-Type": "application/json"})
+            await response.prepare(request)
+            try:
+                if not since:
+                    for (r, ns, _), obj in sorted(self.objects.items()):
+                        if r == resource and ns == namespace:
+                            queue.put_nowait({"type": "ADDED", "object": obj})
+                while True:
+                    event = await queue.get()
+                    obj = event["object"]
+                    if int(obj["metadata"]["resourceVersion"]) <= since or (name and obj["metadata"]["name"] != name):
+                        continue
+                    if not matches(obj["metadata"].get("labels") or {}):
+                        continue
+                    await response.write(json.dumps(event).encode() + b"\n")
+            finally:
+                self.watchers.remove(entry)
+        items = [obj for (r, ns, n), obj in sorted(self.objects.items())
+                 if r == resource and ns == namespace and (name is None or n == name)
+                 and matches(obj["metadata"].get("labels") or {})]
+        start = int(query.get("continue") or 0)
+        limit = int(query.get("limit") or 0) or len(items)
+        page = items[start:start + limit]
+        metadata: dict[str, Any] = {"resourceVersion": str(self.version)}
+        if start + limit < len(items):
+            metadata["continue"] = str(start + limit)
+            metadata["remainingItemCount"] = len(items) - start - limit
+        kind = SERVED[resource][2]
+        return web.json_response({"apiVersion": "argoproj.io/v1alpha1", "kind": f"{kind}List",
+                                  "metadata": metadata, "items": page})
+
+    async def _replace(self, request: web.Request) -> web.Response:
+        key = (request.match_info["resource"], request.match_info["namespace"], request.match_info["name"])
+        current = self.objects.get(key)
+        if current is None:
+            return status_response(404, f'{key[0]} "{key[2]}" not found', {"name": key[2], "kind": key[0]})
+        obj = await request.json()
+        if obj.get("metadata", {}).get("resourceVersion") != current["metadata"]["resourceVersion"]:
+            return web.json_response(status_body(409, "Conflict", f'Operation cannot be fulfilled on {key[0]} '
+                                                 f'"{key[2]}": the object has been modified'), status=409)
+        obj["metadata"].update(uid=current["metadata"]["uid"], resourceVersion=self._next_version(),
+                               creationTimestamp=current["metadata"].get("creationTimestamp"))
+        self.objects[key] = obj
+        self._changed("MODIFIED", key[0], obj)
+        return web.json_response(obj)
+
+    async def _patch(self, request: web.Request) -> web.Response:
+        key = (request.match_info["resource"], request.match_info["namespace"], request.match_info["name"])
+        current = self.objects.get(key)
+        if current is None:
+            return status_response(404, f'{key[0]} "{key[2]}" not found', {"name": key[2], "kind": key[0]})
+        if request.content_type != "application/merge-patch+json":
+            return status_response(415, f"the body of the request was in an unknown format: {request.content_type}")
+        merged = _merge_patch(current, await request.json())
+        merged["metadata"]["resourceVersion"] = self._next_version()
+        self.objects[key] = merged
+        self._changed("MODIFIED", key[0], merged)
+        return web.json_response(merged)
+
+    async def _delete(self, request: web.Request) -> web.Response:
+        key = (request.match_info["resource"], request.match_info["namespace"], request.match_info["name"])
+        obj = self.objects.pop(key, None)
+        if obj is None:
+            return status_response(404, f'{key[0]} "{key[2]}" not found', {"name": key[2], "kind": key[0]})
+        obj["metadata"]["resourceVersion"] = self._next_version()
+        self._changed("DELETED", key[0], obj)
+        return web.json_response({"kind": "Status", "apiVersion": "v1", "status": "Success",
+                                  "details": {"name": key[2], "kind": key[0]}})
+
+    async def _token_review(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        token = (body.get("spec") or {}).get("token")
+        user = self.tokens.get(token) if isinstance(token, str) else None
+        status: dict[str, Any] = {"authenticated": True, "user": user} if user else {"authenticated": False,
+                                                                                       "error": "invalid token"}
+        return web.json_response(dict(body, status=status), status=201)
+
     # ------------------------------------------------------------ handlers
 
     @web.middleware
@@ -367,3 +503,50 @@ def _resource_of(request: web.Request) -> str:
     if request.path == SAR_PATH:
         return "subjectaccessreviews"
     return request.match_info.get("resource", "unknown")
+
+
+def _selector(text: str) -> Callable[[dict[str, str]], bool]:
+    """The label selectors the REST API sends: a=b, a==b, a!=b, a in (x,y), a notin (x), a, !a."""
+    import re
+
+    requirements: list[tuple[str, str, set[str]]] = []
+    for part in re.findall(r"[^,(]+(?:\([^)]*\))?", text):
+        part = part.strip()
+        if not part:
+            continue
+        if m := re.fullmatch(r"(\S+)\s+(in|notin)\s*\(([^)]*)\)", part):
+            requirements.append((m[1], m[2], {v.strip() for v in m[3].split(",")}))
+        elif "!=" in part:
+            key, value = part.split("!=", 1)
+            requirements.append((key.strip(), "notin", {value.strip()}))
+        elif "=" in part:
+            key, value = part.replace("==", "=").split("=", 1)
+            requirements.append((key.strip(), "in", {value.strip()}))
+        elif part.startswith("!"):
+            requirements.append((part[1:].strip(), "absent", set()))
+        else:
+            requirements.append((part, "present", set()))
+
+    def matches(labels: dict[str, str]) -> bool:
+        for key, op, values in requirements:
+            value = labels.get(key)
+            if (op == "in" and value not in values) or (op == "notin" and value in values):
+                return False
+            if (op == "absent" and value is not None) or (op == "present" and value is None):
+                return False
+        return True
+
+    return matches
+
+
+def _merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7386."""
+    if not isinstance(patch, dict):
+        return patch
+    out = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = _merge_patch(out.get(key), value)
+    return out

@@ -9,7 +9,7 @@ never leave this module's stack frame (``secret_key_names`` keeps key names).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
@@ -106,8 +106,47 @@ class KubeClient:
     async def post(self, api_path: str, body: dict[str, Any], extract: Callable[[Any], T]) -> ApiResponse[T]:
         return await self._call("POST", api_path, extract, body=body)
 
-    async def _call(self, method: str, api_path: str, extract: Callable[[Any], T], *, accept: str | None = None,
-                    body: dict[str, Any] | None = None) -> ApiResponse[T]:
+    async def request(self, method: str, api_path: str, extract: Callable[[Any], T], *,
+                      body: dict[str, Any] | None = None, params: dict[str, str] | None = None,
+                      content_type: str | None = None) -> ApiResponse[T]:
+        """Any verb (PUT, PATCH with ``content_type``, DELETE, GET with query ``params``)."""
+        return await self._call(method, api_path, extract, body=body, params=params, content_type=content_type)
+
+    async def watch(self, api_path: str, params: dict[str, str], max_line: int = MAX_BODY_BYTES
+                    ) -> AsyncIterator[dict[str, Any]]:
+        """The events of a watch (``?watch=true``), one dict per line, until the server ends the stream.
+
+        An error answer raises ApiUnavailable; the caller bounds the time and cancels to stop.
+        """
+        session, headers = await self._prepared()
+        self.requests += 1
+        try:
+            async with session.get(self.connection.server + api_path, params={**params, "watch": "true"},
+                                   headers=headers, server_hostname=self.connection.server_hostname,
+                                   proxy=self.connection.proxy, timeout=aiohttp.ClientTimeout(total=None)) as response:
+                if response.status != 200:
+                    raise ApiUnavailable(f"the API server refused to watch {api_path} ({response.status})")
+                while True:
+                    try:
+                        line = await response.content.readline()
+                    except ValueError:  # longer than aiohttp's read buffer
+                        raise ApiUnavailable(f"a watch event of {api_path} is too large to read") from None
+                    if not line:
+                        return
+                    if len(line) > max_line:
+                        raise ApiUnavailable(f"a watch event of {api_path} is larger than {max_line} bytes")
+                    if line.strip():
+                        try:
+                            item = json.loads(line)
+                        except ValueError:
+                            raise ApiUnavailable(f"the API server sent a watch event of {api_path} that is not "
+                                                 "JSON") from None
+                        if isinstance(item, dict):
+                            yield item
+        except aiohttp.ClientError as exc:
+            raise ApiUnavailable(f"the watch of {api_path} broke off ({type(exc).__name__})") from None
+
+    async def _prepared(self) -> tuple[aiohttp.ClientSession, dict[str, str]]:
         if self._session is None:
             await self.start()
         assert self._session is not None
@@ -115,14 +154,24 @@ class KubeClient:
         authorization = await self.connection.credentials.header()
         if authorization:
             headers["Authorization"] = authorization
+        return self._session, headers
+
+    async def _call(self, method: str, api_path: str, extract: Callable[[Any], T], *, accept: str | None = None,
+                    body: dict[str, Any] | None = None, params: dict[str, str] | None = None,
+                    content_type: str | None = None) -> ApiResponse[T]:
+        session, headers = await self._prepared()
         if accept:
             headers["Accept"] = accept
+        data = None
+        if body is not None and content_type:
+            headers["Content-Type"] = content_type
+            data, body = json.dumps(body).encode(), None
         url = self.connection.server + api_path
         self.requests += 1
         try:
-            async with self._session.request(method, url, json=body, headers=headers,
-                                             server_hostname=self.connection.server_hostname,
-                                             proxy=self.connection.proxy) as response:
+            async with session.request(method, url, json=body, data=data, headers=headers, params=params,
+                                       server_hostname=self.connection.server_hostname,
+                                       proxy=self.connection.proxy) as response:
                 raw = await response.content.read(MAX_BODY_BYTES + 1)
                 status = response.status
         except aiohttp.ClientConnectorCertificateError:
