@@ -34,6 +34,8 @@ OPTIONS: dict[str, dict[str, Any]] = {
     "autoscaling": {"autoscaling": {"enabled": True, "minReplicas": 3, "maxReplicas": 9}},
     "service-monitor": {"serviceMonitor": {"enabled": True, "labels": {"release": "prometheus"}}},
     "rest-api": {"api": {"enabled": True}},
+    "rest-api-offline-with-a-volume": {"api": {"enabled": True, "existingClaim": "argo-warden-data"},
+                                       "cluster": {"enabled": False}, "replicaCount": 1},
     "plugin-mutation": {"server": {"pluginMutation": True, "failurePolicy": "open"}},
     "executor-plugin": {"executorPlugin": {"enabled": True, "namespace": "argo", "allowHosts": ["10.0.0.0/8"],
                                            "denyHosts": ["*.internal.example"], "extraArgs": ["--secrets=/x"]}},
