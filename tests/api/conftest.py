@@ -80,7 +80,8 @@ async def api(tmp_path: Path, certs: IssuedFiles, client_ssl: ssl.SSLContext,  #
 
     async def start(tokens: list[dict[str, Any]] | None = TOKENS, responses: Path | None = None,
                     auth_mode: str = "client", provider: ContextProvider | None = None,
-                    data_dir: Path | None = None, secrets: Path | None = None) -> ApiServer:
+                    data_dir: Path | None = None, secrets: Path | None = None, tls: bool = True) -> ApiServer:
+        """``tls=False``: plain HTTP (``serve --no-tls``), where TLS is not the point."""
         directory = data_dir or tmp_path / f"data-{len(runners)}"
         tokens_file = write_tokens(tmp_path, tokens) if tokens is not None and auth_mode == "client" else None
         config = ServerConfig(auth_mode=auth_mode, tokens_file=str(tokens_file) if tokens_file else None,
@@ -93,19 +94,20 @@ async def api(tmp_path: Path, certs: IssuedFiles, client_ssl: ssl.SSLContext,  #
             printed = capsys.readouterr().err
             token = printed.rsplit(": ", 1)[-1].strip()
         metrics = Metrics()
-        tls = ReloadingTLS(TLSFiles(str(certs.cert), str(certs.key)), metrics, poll_seconds=0.05)
-        state = ServerState(config, provider, metrics=metrics, tls=tls)
+        tls_files = ReloadingTLS(TLSFiles(str(certs.cert), str(certs.key)), metrics, poll_seconds=0.05)
+        state = ServerState(config, provider, metrics=metrics, tls=tls_files if tls else None)
         app = create_app(config, provider, [add_routes], state=state)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=2)
         await provider.start()
         await runner.setup()
         runners.append(runner)
-        site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls.front)
+        site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls_files.front if tls else None)
         await site.start()
         port = runner.addresses[0][1]
         session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=client_ssl))
         sessions.append(session)
-        return ApiServer(f"https://127.0.0.1:{port}", Path(certs.ca_cert), token, directory, state, session, app,
+        scheme = "https" if tls else "http"
+        return ApiServer(f"{scheme}://127.0.0.1:{port}", Path(certs.ca_cert), token, directory, state, session, app,
                          tokens or [])
 
     yield start

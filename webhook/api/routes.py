@@ -334,6 +334,7 @@ async def lint_cron_workflow(call: Call) -> Any:
 async def create_workflow(call: Call) -> Any:
     body = await call.body()
     obj = await validated(call, "Workflow", body.get("workflow"))
+    _check_new_name(obj)
     await call.authorize("create", "workflows")
     if _dry_run(body):
         return _as_created(obj, call.namespace)
@@ -399,6 +400,7 @@ async def submit_workflow(call: Call) -> Any:
     obj = _submitted(kind, name, options)
     await call.authorize("create", "workflows")
     obj = await validated(call, "Workflow", obj)
+    _check_new_name(obj)
     if options.get("dryRun") is True or options.get("serverDryRun") is True:
         return _as_created(obj, call.namespace)
     return await call.api.backend.create("Workflow", call.namespace, obj, call.identity)
@@ -437,6 +439,7 @@ def _submitted(kind: str, name: str, options: dict[str, Any]) -> Object:
 async def create_workflow_template(call: Call) -> Any:
     body = await call.body()
     obj = await validated(call, "WorkflowTemplate", body.get("template"))
+    _check_new_name(obj)
     await call.authorize("create", "workflowtemplates")
     if _dry_run(body):
         return _as_created(obj, call.namespace)
@@ -607,6 +610,23 @@ def _list_body(kind: Kind, items: list[Object], continue_token: str | None, reso
     if continue_token:
         metadata["continue"] = continue_token
     return {"apiVersion": f"{GROUP}/{VERSION}", "kind": f"{kind}List", "metadata": metadata, "items": items}
+
+
+def _check_new_name(obj: Object) -> None:
+    """What the Kubernetes API server would refuse: a name that is not DNS-1123, or none at all."""
+    metadata = obj.get("metadata") or {}
+    name, prefix = metadata.get("name"), metadata.get("generateName")
+    if name not in (None, ""):
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise ApiError(Code.INVALID_ARGUMENT, f"metadata.name {str(name)[:80]!r} is not a valid object name "
+                                                  "(lower-case letters, digits, '-' and '.', at most 253)")
+        return
+    if prefix in (None, ""):
+        raise ApiError(Code.INVALID_ARGUMENT, "metadata.name or metadata.generateName is required")
+    # generateName gets five more characters, so the prefix may end in '-' or '.' but must leave room for them.
+    if not isinstance(prefix, str) or len(prefix) > 248 or not _NAME.match(prefix + "x"):
+        raise ApiError(Code.INVALID_ARGUMENT, f"metadata.generateName {str(prefix)[:80]!r} is not a valid name "
+                                              "prefix (lower-case letters, digits, '-' and '.', at most 248)")
 
 
 def _selected_fields(call: Call, data: Any) -> Any:
