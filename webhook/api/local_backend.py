@@ -159,6 +159,12 @@ class LocalBackend:
 
     async def retry(self, namespace: str, name: str, *, restart_successful: bool = False,
                     node_field_selector: str = "") -> Object:
+        """Run a Failed or Error workflow again, under the same name, from the start.
+
+        Unlike Argo's controller, the embedded engine cannot resume from the nodes that succeeded, so every
+        step runs again (``restartSuccessful`` and ``nodeFieldSelector`` change nothing here); steps whose
+        requests are not idempotent are sent twice.
+        """
         obj = await self.store.get("Workflow", namespace, name)
         phase = _phase(obj)
         if (namespace, name) in self._running or phase not in ("Failed", "Error"):
@@ -274,7 +280,11 @@ class LocalBackend:
             status["phase"], status["message"] = "Error", SHUT_DOWN
         obj["status"] = status
         _set_phase_labels(obj, status["phase"])
-        await self._write(obj)
+        try:
+            await self._write(obj)
+        except ApiError as exc:
+            if exc.code != Code.NOT_FOUND:
+                raise  # deleted between the read and this write: nothing left to update
 
     async def _write(self, obj: Object) -> Object:
         stored = await self.store.replace("Workflow", obj)
