@@ -52,6 +52,16 @@ def _positive_int(value: str) -> int:
     return n
 
 
+def _non_negative(value: str) -> float:
+    try:
+        n = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not n >= 0 or n == float("inf"):
+        raise argparse.ArgumentTypeError(f"{value!r} must be 0 or more")
+    return n
+
+
 def _port(value: str) -> int:
     n = _positive_int(value)
     if n > 65535:
@@ -112,6 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--tokens", metavar="FILE", help="API tokens: YAML list of {token, user, namespaces}")
     serve.add_argument("--data-dir", metavar="DIR", default="argo-warden-data")
     serve.add_argument("--no-api", action="store_true", help="serve only the admission endpoints")
+    serve.add_argument("--api-rate-limit", type=_non_negative, default=50.0, metavar="PER_SECOND",
+                       help="REST API requests per second per client, bursts of four times that (0: no limit)")
     serve.add_argument("--no-tls", action="store_true", help="plain HTTP (local testing only)")
     serve.add_argument("--grace-period", type=float, default=20.0, metavar="SECONDS")
     serve.add_argument("--responses", metavar="FILE",

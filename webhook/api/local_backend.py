@@ -80,6 +80,8 @@ class LocalBackend:
         self._running: dict[tuple[str, str], _Running] = {}
         self._watchers: set[_Watcher] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._templates: dict[str, tuple[DocumentTemplates, int]] = {}
+        self._template_generation: dict[str, int] = {}
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -107,7 +109,9 @@ class LocalBackend:
     async def create(self, kind: Kind, namespace: str, obj: Object, identity: Identity) -> Object:
         obj = _new_object(kind, namespace, obj)
         if kind == "WorkflowTemplate":
-            return await self.store.insert(kind, obj)
+            stored = await self.store.insert(kind, obj)
+            self._templates_changed(namespace)
+            return stored
         run = await self._prepare_run(obj)
         _set_started(obj)
         stored = await self.store.insert(kind, obj)
@@ -133,7 +137,9 @@ class LocalBackend:
             md[key] = current["metadata"].get(key)
         md["name"], md["namespace"] = name, namespace
         md.pop("generateName", None)
-        return await self.store.replace(kind, obj, str(expected) if expected else None)
+        stored = await self.store.replace(kind, obj, str(expected) if expected else None)
+        self._templates_changed(namespace)
+        return stored
 
     async def delete(self, kind: Kind, namespace: str, name: str) -> None:
         running = self._running.get((namespace, name)) if kind == "Workflow" else None
@@ -141,6 +147,8 @@ class LocalBackend:
             running.run.stop(terminate=True)
             await asyncio.wait([running.task], timeout=10)
         removed = await self.store.delete(kind, namespace, name)
+        if kind == "WorkflowTemplate":
+            self._templates_changed(namespace)
         if kind == "Workflow":
             self._publish("DELETED", removed)
 
@@ -216,8 +224,25 @@ class LocalBackend:
         finally:
             self._watchers.discard(watcher)
 
-    async def templates(self, namespace: str) -> DocumentTemplates:
-        """The namespace's WorkflowTemplates, for validation and for the runs that reference them."""
+    async def templates(self, namespace: str) -> tuple[DocumentTemplates, str]:
+        """The namespace's WorkflowTemplates (for validation and for runs), and a key that changes with them.
+
+        Read from the store once and kept until a template of the namespace is written: this process is
+        the store's only writer.
+        """
+        kept = self._templates.get(namespace)
+        generation = self._template_generation.get(namespace, 0)
+        key = f"{namespace}:{generation}"
+        if kept is not None and kept[1] == generation:
+            return kept[0], key
+        found = await self._read_templates(namespace)
+        self._templates[namespace] = (found, generation)
+        return found, key
+
+    def _templates_changed(self, namespace: str) -> None:
+        self._template_generation[namespace] = self._template_generation.get(namespace, 0) + 1
+
+    async def _read_templates(self, namespace: str) -> DocumentTemplates:
         found = DocumentTemplates()
         token: str | None = None
         while True:
@@ -234,7 +259,7 @@ class LocalBackend:
         md = obj["metadata"]
         options = RunOptions(namespace=md["namespace"], name=md["name"], uid=md["uid"], secrets=self._secrets,
                              transport=self._transport(), policy=self._policy,
-                             templates=await self.templates(md["namespace"]))
+                             templates=(await self.templates(md["namespace"]))[0])
         try:
             return WorkflowRun(copy.deepcopy(obj), options)
         except WorkflowInputError as exc:

@@ -62,8 +62,9 @@ class Api:
     state: ServerState
     backend: Backend
     auth: Authenticator
-    # The namespace's WorkflowTemplates for validation (local store); None: the context provider knows them.
-    templates: Callable[[str], Awaitable[TemplateSource]] | None
+    # The namespace's WorkflowTemplates for validation (local store) and a key that changes with them;
+    # None: the context provider knows them.
+    templates: Callable[[str], Awaitable[tuple[TemplateSource, str]]] | None
     limits: ApiLimits = field(default_factory=ApiLimits)
     rate: RateLimiter = field(init=False)
     streams: StreamSlots = field(init=False)
@@ -84,6 +85,7 @@ class Call:
     api: Api
     request: web.Request
     identity: Identity
+    body_size: int = 0
 
     @property
     def namespace(self) -> str:
@@ -103,6 +105,7 @@ class Call:
                 raw = await self.request.read()
         except TimeoutError:
             raise ApiError(Code.DEADLINE_EXCEEDED, "the request body did not arrive in time") from None
+        self.body_size = len(raw)
         if not raw.strip():
             return {}
         try:
@@ -203,10 +206,12 @@ def _route_group(make_backend: Callable[[], Backend], auth: Authenticator, *, wi
     def add_routes(app: web.Application, state: ServerState) -> None:
         backend = make_backend()
         templates = getattr(backend, "templates", None) if with_templates else None
-        api = Api(state, backend, auth, templates)
+        rate = state.config.api_rate_limit
+        limits = ApiLimits(rate=rate, burst=max(1, int(rate * 4))) if rate > 0 else ApiLimits(rate=1e9, burst=10**9)
+        api = Api(state, backend, auth, templates, limits)
         app[API] = api
         register_error_renderer(app, "/api/", render_http_error)
-        for method, path, handler, public in _ROUTES:
+        for method, path, handler, public in _ROUTES + _EVERY_NAMESPACE_ROUTES:
             app.router.add_route(method, V1 + path, _endpoint(handler, public))
         app.on_startup.append(_start)
         app.on_shutdown.append(_end_streams)
@@ -297,10 +302,14 @@ async def validated(call: Call, kind: str, obj: Any, operation: str = "CREATE") 
     except TimeoutError:
         raise ApiError(Code.UNAVAILABLE, "the cluster did not answer in time to validate this object") from None
     if call.api.templates is not None and namespace:
-        context = replace(context, templates=await call.api.templates(namespace), cache_key=None)
-    offload = len(wirejson.dumps(obj)) >= state.config.offload_bytes
+        templates, key = await call.api.templates(namespace)
+        context = replace(context, templates=templates,
+                          cache_key=f"{context.cache_key}|templates:{key}" if context.cache_key else None)
+    # Large objects are validated off the event loop, and not memoised (as at admission).
+    offload = call.body_size >= state.config.offload_bytes
     try:
-        diagnostics = await state.run(deadline, offload, validate, manifest, context)
+        diagnostics = await state.run(deadline, offload, validate if offload else state.memo.validate, manifest,
+                                      context)
     except TimeoutError:
         raise ApiError(Code.DEADLINE_EXCEEDED, "validation took too long") from None
     verdict = validation_verdict(manifest, diagnostics)
@@ -692,8 +701,6 @@ _ROUTES: list[tuple[str, str, Handler, bool]] = [
     ("POST", "/workflows/{namespace}/submit", _checked_path(submit_workflow), False),
     ("POST", "/workflows/{namespace}", _checked_path(create_workflow), False),
     ("GET", "/workflows/{namespace}", _checked_path(list_workflows), False),
-    # An empty namespace ("/workflows/", as Argo's UI and `argo list -A` ask) is every namespace the caller may see.
-    ("GET", "/workflows/", list_workflows, False),
     ("GET", "/workflows/{namespace}/{name}", _checked_path(get_workflow), False),
     ("DELETE", "/workflows/{namespace}/{name}", _checked_path(delete_workflow), False),
     ("PUT", "/workflows/{namespace}/{name}/stop", _checked_path(stop_workflow), False),
@@ -702,14 +709,19 @@ _ROUTES: list[tuple[str, str, Handler, bool]] = [
     ("PUT", "/workflows/{namespace}/{name}/resubmit", _checked_path(resubmit_workflow), False),
     ("POST", "/workflow-templates/{namespace}", _checked_path(create_workflow_template), False),
     ("GET", "/workflow-templates/{namespace}", _checked_path(list_workflow_templates), False),
-    ("GET", "/workflow-templates/", list_workflow_templates, False),
     ("GET", "/workflow-templates/{namespace}/{name}", _checked_path(get_workflow_template), False),
     ("PUT", "/workflow-templates/{namespace}/{name}", _checked_path(update_workflow_template), False),
     ("DELETE", "/workflow-templates/{namespace}/{name}", _checked_path(delete_workflow_template), False),
     ("GET", "/workflow-events/{namespace}", _checked_path(workflow_events), False),
-    ("GET", "/workflow-events/", workflow_events, False),
     ("GET", "/version", version, True),
     ("GET", "/info", info, False),
     ("GET", "/userinfo", userinfo, False),
     ("GET", "/openapi.json", openapi_document, True),
+]
+# An empty namespace ("/workflows/", as Argo's UI and `argo list -A` send it) is every namespace the caller may
+# see: grpc-gateway matches it with the routes above, so it is not a route of its own in Argo's document (or ours).
+_EVERY_NAMESPACE_ROUTES: list[tuple[str, str, Handler, bool]] = [
+    ("GET", "/workflows/", list_workflows, False),
+    ("GET", "/workflow-templates/", list_workflow_templates, False),
+    ("GET", "/workflow-events/", workflow_events, False),
 ]

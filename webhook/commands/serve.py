@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
             host=args.host, port=args.port, tls=tls, failure_policy=FailurePolicy(args.failure_policy),
             plugin_mutation=args.plugin_mutation, grace_period=args.grace_period, api=not args.no_api,
             auth_mode=args.auth_mode, tokens_file=args.tokens, data_dir=args.data_dir,
-            responses_file=args.responses, secrets_file=args.secrets,
+            responses_file=args.responses, secrets_file=args.secrets, api_rate_limit=args.api_rate_limit,
         )
         groups = [] if args.no_api else _api_routes(config, provider)
     except UsageError as exc:

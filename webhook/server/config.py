@@ -48,6 +48,8 @@ class ServerConfig:
     responses_file: str | None = None
     # Secret manifests (--secrets): key names for validation and, for the embedded executor, values.
     secrets_file: str | None = None
+    # REST API requests per second per client (bursts of four times that); 0: no limit.
+    api_rate_limit: float = 50.0
 
     def answer_margin(self, timeout: float) -> float:
         """Time kept back before a deadline to send the answer: a tenth of it, between 50 ms and 500 ms."""
