@@ -91,6 +91,10 @@ async def test_too_many_requests_get_429_with_retry_after(api: ApiFactory) -> No
         assert (await resp.json())["code"] == 8
     # Another token is not slowed down.
     assert (await server.call("GET", BASE, token=TOKENS[1]["token"]))[0] == 200
+    # Calls without a token (public or not) share their address's allowance.
+    anonymous = [(await server.call("GET", path, token=None))[0]
+                 for path in ("/api/v1/version", BASE, "/api/v1/version", "/api/v1/openapi.json") * 2]
+    assert anonymous[:2] == [200, 401] and anonymous[-1] == 429, anonymous
 
 
 @pytest.mark.parametrize("raw, message", [

@@ -260,10 +260,10 @@ async def _identify(api: Api, request: web.Request, public: bool) -> Identity:
     try:
         identity = await api.auth.authenticate(request.headers.get("Authorization"))
     except ApiError:
+        # Anonymous calls and failed attempts are limited per address (tokens cannot be guessed at full speed).
+        api.rate.take(f"ip:{request.remote}")
         if public:
             return Identity("anonymous", client_key=f"ip:{request.remote}")
-        # Failed attempts are limited per address, so tokens cannot be guessed at full speed.
-        api.rate.take(f"ip:{request.remote}")
         raise
     api.rate.take(identity.client_key or f"ip:{request.remote}")
     return identity
