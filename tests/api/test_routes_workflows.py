@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from tests.api.conftest import NAMESPACE, SEED_RESPONSES, ApiFactory, ApiServer, seed_workflow
+from webhook.api.routes import API
 
 BASE = f"/api/v1/workflows/{NAMESPACE}"
 
@@ -213,3 +214,20 @@ async def test_a_workflow_the_embedded_executor_cannot_run_is_refused_by_name(ap
     status, body = await server.call("POST", BASE, {"workflow": wf})
     assert status == 400 and body["code"] == 3
     assert "'main'" in body["message"] and "container" in body["message"], body
+
+
+async def test_beyond_the_running_cap_creating_and_retrying_get_429(api: ApiFactory, tmp_path: Any) -> None:
+    server = await slow_server(api, tmp_path)
+    server.app[API].backend.max_running = 1
+    first = await started(server)
+    status, body = await server.call("POST", BASE, {"workflow": SLOW_WORKFLOW})
+    assert status == 429 and body["code"] == 8 and "1 workflows are running" in body["message"], body
+    await server.call("PUT", f"{BASE}/{first}/terminate", {})
+    await wait_finished(server, first)
+    second = await started(server)  # the slot is free again
+    status, body = await server.call("PUT", f"{BASE}/{first}/retry", {})
+    assert status == 429 and body["code"] == 8, body
+    await server.call("PUT", f"{BASE}/{second}/terminate", {})
+    await wait_finished(server, second)
+    status, page = await server.call("GET", BASE)
+    assert sorted(i["metadata"]["name"] for i in page["items"]) == sorted([first, second])

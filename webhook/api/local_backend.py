@@ -41,6 +41,7 @@ FINISHED = ("Succeeded", "Failed", "Error")
 INTERRUPTED = "argo-warden stopped while this workflow was running; retry or resubmit it"
 SHUT_DOWN = "argo-warden shut down while this workflow was running; retry or resubmit it"
 _SUFFIX = string.ascii_lowercase + string.digits
+MAX_RUNNING = 1000
 
 
 @dataclass(eq=False)
@@ -71,12 +72,14 @@ class _Running:
 class LocalBackend:
     def __init__(self, store: Store, *, transport: Callable[[], Transport | None] = lambda: None,
                  secrets: SecretValues | None = None, policy: HostPolicy | None = None,
-                 flush_seconds: float = 0.1) -> None:
+                 flush_seconds: float = 0.1, max_running: int = MAX_RUNNING) -> None:
         self.store = store
         self._transport = transport
         self._secrets = secrets or NoSecretValues()
         self._policy = policy or HostPolicy()
         self._flush_seconds = flush_seconds
+        # Workflows running at once; beyond it create and retry answer 429 (each run holds connections and memory).
+        self.max_running = max_running
         self._running: dict[tuple[str, str], _Running] = {}
         self._watchers: set[_Watcher] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -112,6 +115,7 @@ class LocalBackend:
             stored = await self.store.insert(kind, obj)
             self._templates_changed(namespace)
             return stored
+        self._check_room()
         run = await self._prepare_run(obj)
         _set_started(obj)
         stored = await self.store.insert(kind, obj)
@@ -179,6 +183,7 @@ class LocalBackend:
             raise ApiError(Code.FAILED_PRECONDITION,
                            f"workflow '{name}' is {phase or 'not finished'}; only Failed or Error workflows can be "
                            "retried")
+        self._check_room()
         run = await self._prepare_run(obj)
         _set_started(obj)
         stored = await self._write(obj)
@@ -254,6 +259,12 @@ class LocalBackend:
                 return found
 
     # ------------------------------------------------------------------ runs
+
+    def _check_room(self) -> None:
+        if len(self._running) >= self.max_running:
+            raise ApiError(Code.RESOURCE_EXHAUSTED, f"{len(self._running)} workflows are running, as many as this "
+                                                    "server runs at once; retry when one has finished",
+                           retry_after=1)
 
     async def _prepare_run(self, obj: Object) -> WorkflowRun:
         md = obj["metadata"]
