@@ -8,7 +8,7 @@ client must hear. Objects are plain Argo JSON (apiVersion, kind, metadata, spec,
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from webhook.api.identity import Identity
@@ -52,15 +52,6 @@ class WatchQuery:
     label_selector: str | None = None
     # Events of objects whose resourceVersion is newer than this; None: the current state first (ADDED), then changes.
     resource_version: str | None = None
-
-
-@dataclass(slots=True)
-class SubmitOptions:
-    parameters: list[str] = field(default_factory=list)  # "name=value"
-    generate_name: str | None = None
-    name: str | None = None
-    labels: str | None = None  # "a=b,c=d"
-    service_account: str | None = None
 
 
 class Backend(Protocol):
