@@ -5,20 +5,49 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from argo_workflows import ApiClient, Configuration
-from argo_workflows.apis import WorkflowServiceApi
-from argo_workflows.exceptions import ForbiddenException, UnauthorizedException
+from argo_workflows.apis import InfoServiceApi, WorkflowServiceApi, WorkflowTemplateServiceApi
+from argo_workflows.exceptions import ApiException, ForbiddenException, NotFoundException, UnauthorizedException
+from argo_workflows.model.io_argoproj_workflow_v1alpha1_submit_opts import IoArgoprojWorkflowV1alpha1SubmitOpts
 from argo_workflows.model.io_argoproj_workflow_v1alpha1_workflow_create_request import (
     IoArgoprojWorkflowV1alpha1WorkflowCreateRequest,
 )
 from argo_workflows.model.io_argoproj_workflow_v1alpha1_workflow_lint_request import (
     IoArgoprojWorkflowV1alpha1WorkflowLintRequest,
 )
+from argo_workflows.model.io_argoproj_workflow_v1alpha1_workflow_resubmit_request import (
+    IoArgoprojWorkflowV1alpha1WorkflowResubmitRequest,
+)
+from argo_workflows.model.io_argoproj_workflow_v1alpha1_workflow_retry_request import (
+    IoArgoprojWorkflowV1alpha1WorkflowRetryRequest,
+)
+from argo_workflows.model.io_argoproj_workflow_v1alpha1_workflow_stop_request import (
+    IoArgoprojWorkflowV1alpha1WorkflowStopRequest,
+)
+from argo_workflows.model.io_argoproj_workflow_v1alpha1_workflow_submit_request import (
+    IoArgoprojWorkflowV1alpha1WorkflowSubmitRequest,
+)
+from argo_workflows.model.io_argoproj_workflow_v1alpha1_workflow_template_create_request import (
+    IoArgoprojWorkflowV1alpha1WorkflowTemplateCreateRequest,
+)
+from argo_workflows.model.io_argoproj_workflow_v1alpha1_workflow_template_lint_request import (
+    IoArgoprojWorkflowV1alpha1WorkflowTemplateLintRequest,
+)
+from argo_workflows.model.io_argoproj_workflow_v1alpha1_workflow_template_update_request import (
+    IoArgoprojWorkflowV1alpha1WorkflowTemplateUpdateRequest,
+)
+from argo_workflows.model.io_argoproj_workflow_v1alpha1_workflow_terminate_request import (
+    IoArgoprojWorkflowV1alpha1WorkflowTerminateRequest,
+)
 
 from tests.api.conftest import NAMESPACE, SEED_RESPONSES, ApiFactory, ApiServer, seed_workflow
+from tests.api.test_routes_templates_and_events import seed_template
+from tests.api.test_routes_workflows import SLOW_RESPONSES, SLOW_WORKFLOW
 
 
 def workflow_api(server: ApiServer, token: str | None = "") -> WorkflowServiceApi:
@@ -56,8 +85,6 @@ async def test_sdk_lints_creates_waits_lists_and_deletes(api: ApiFactory) -> Non
     assert linted["spec"]["entrypoint"] == "main"
     bad = seed_workflow()
     bad["spec"]["templates"][0]["dag"]["tasks"][1]["depends"] = "get-dta"
-    from argo_workflows.exceptions import ApiException
-
     with pytest.raises(ApiException) as info:
         await asyncio.to_thread(sdk.lint_workflow, NAMESPACE, request_with(
             IoArgoprojWorkflowV1alpha1WorkflowLintRequest, bad), _check_return_type=False)
@@ -95,3 +122,93 @@ async def test_sdk_sees_401_and_403(api: ApiFactory) -> None:
     with pytest.raises(ForbiddenException) as forbidden:
         await asyncio.to_thread(workflow_api(server).list_workflows, "elsewhere")
     assert forbidden.value.status == 403 and "alice" in json.loads(forbidden.value.body)["message"]
+
+
+async def test_sdk_templates_submit_run_control_and_server_info(api: ApiFactory, tmp_path: Path) -> None:
+    responses = tmp_path / "responses.yaml"
+    recorded = yaml.safe_load(SEED_RESPONSES.read_text(encoding="utf-8"))
+    recorded["responses"] += yaml.safe_load(SLOW_RESPONSES)["responses"]
+    responses.write_text(yaml.safe_dump(recorded), encoding="utf-8")
+    server = await api(responses=responses)
+    client = api_client(server)
+    templates = WorkflowTemplateServiceApi(client)
+    workflows = WorkflowServiceApi(client)
+
+    # Answers are parsed into the SDK's typed models (the default _check_return_type=True).
+    linted = await asyncio.to_thread(templates.lint_workflow_template, NAMESPACE,
+                                     IoArgoprojWorkflowV1alpha1WorkflowTemplateLintRequest(
+                                         template=seed_template(), _check_type=False))
+    assert linted.metadata.name == "seed"
+    created = await asyncio.to_thread(templates.create_workflow_template, NAMESPACE,
+                                      IoArgoprojWorkflowV1alpha1WorkflowTemplateCreateRequest(
+                                          template=seed_template(), _check_type=False))
+    assert created.metadata.uid and created.metadata.resource_version
+    got = await asyncio.to_thread(templates.get_workflow_template, NAMESPACE, "seed", _check_return_type=False)
+    got["metadata"]["labels"] = {"v": "2"}
+    updated = await asyncio.to_thread(templates.update_workflow_template, NAMESPACE, "seed",
+                                      IoArgoprojWorkflowV1alpha1WorkflowTemplateUpdateRequest(
+                                          template=got, _check_type=False))
+    assert updated.metadata.labels == {"v": "2"}
+    with pytest.raises(ApiException) as conflict:
+        await asyncio.to_thread(templates.update_workflow_template, NAMESPACE, "seed",
+                                IoArgoprojWorkflowV1alpha1WorkflowTemplateUpdateRequest(
+                                    template=client.sanitize_for_serialization(created), _check_type=False))
+    assert conflict.value.status == 409 and json.loads(conflict.value.body)["code"] == 10
+    listed = await asyncio.to_thread(templates.list_workflow_templates, NAMESPACE,
+                                     list_options_label_selector="v=2")
+    assert [t.metadata.name for t in listed.items] == ["seed"]
+
+    submitted = await asyncio.to_thread(workflows.submit_workflow, NAMESPACE,
+                                        IoArgoprojWorkflowV1alpha1WorkflowSubmitRequest(
+                                            resource_kind="WorkflowTemplate", resource_name="seed",
+                                            submit_options=IoArgoprojWorkflowV1alpha1SubmitOpts(labels="origin=sdk")))
+    assert submitted.metadata.labels["origin"] == "sdk"
+    done = await asyncio.to_thread(wait_for, workflows, submitted.metadata.name)
+    assert done.status.phase == "Succeeded"
+    await asyncio.to_thread(templates.delete_workflow_template, NAMESPACE, "seed")
+    with pytest.raises(NotFoundException):
+        await asyncio.to_thread(templates.get_workflow_template, NAMESPACE, "seed")
+
+    slow = await asyncio.to_thread(workflows.create_workflow, NAMESPACE,
+                                   IoArgoprojWorkflowV1alpha1WorkflowCreateRequest(workflow=SLOW_WORKFLOW,
+                                                                                   _check_type=False))
+    name = slow.metadata.name
+    # Answers about running workflows carry finishedAt: null, hence untyped (see wait_for).
+    stopped = await asyncio.to_thread(workflows.stop_workflow, NAMESPACE, name,
+                                      IoArgoprojWorkflowV1alpha1WorkflowStopRequest(message="enough"),
+                                      _check_return_type=False)
+    assert stopped["metadata"]["name"] == name
+    assert (await asyncio.to_thread(wait_for, workflows, name)).status.phase == "Failed"
+    retried = await asyncio.to_thread(workflows.retry_workflow, NAMESPACE, name,
+                                      IoArgoprojWorkflowV1alpha1WorkflowRetryRequest(), _check_return_type=False)
+    assert retried["status"]["phase"] == "Running"
+    await asyncio.to_thread(workflows.terminate_workflow, NAMESPACE, name,
+                            IoArgoprojWorkflowV1alpha1WorkflowTerminateRequest(), _check_return_type=False)
+    assert (await asyncio.to_thread(wait_for, workflows, name)).status.phase == "Failed"
+    fresh = await asyncio.to_thread(workflows.resubmit_workflow, NAMESPACE, name,
+                                    IoArgoprojWorkflowV1alpha1WorkflowResubmitRequest(), _check_return_type=False)
+    assert fresh["metadata"]["labels"]["workflows.argoproj.io/resubmitted-from-workflow"] == name
+    await asyncio.to_thread(workflows.terminate_workflow, NAMESPACE, fresh["metadata"]["name"],
+                            IoArgoprojWorkflowV1alpha1WorkflowTerminateRequest(), _check_return_type=False)
+
+    info = InfoServiceApi(client)
+    assert (await asyncio.to_thread(info.get_version)).version
+    assert (await asyncio.to_thread(info.get_user_info)).subject == "alice"
+    await asyncio.to_thread(info.get_info)
+
+
+def api_client(server: ApiServer) -> ApiClient:
+    return workflow_api(server).api_client
+
+
+def wait_for(workflows: WorkflowServiceApi, name: str) -> Any:
+    """The finished workflow as the SDK's typed model.
+
+    While a workflow runs, its status.finishedAt is null, as Argo Server sends it, and the SDK's typed models
+    refuse null date-times (argoproj/argo-workflows#9122): polls read it untyped, as the SDK's users do."""
+    deadline = time.monotonic() + 15
+    while workflows.get_workflow(NAMESPACE, name, _check_return_type=False)["status"]["phase"] not in (
+            "Succeeded", "Failed", "Error"):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    return workflows.get_workflow(NAMESPACE, name)
