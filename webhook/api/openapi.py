@@ -51,7 +51,7 @@ def _schemas() -> dict[str, Schema]:
         "finishedAt": {"type": "string", "format": "date-time", "nullable": True},
         "children": {"type": "array", "items": STRING},
         "outputs": _object({"result": {"type": "string", "nullable": True}}),
-    }, ("id", "name", "type"))
+    })
     workflow_status = _object({
         "phase": STRING, "message": STRING,
         "startedAt": {"type": "string", "format": "date-time", "nullable": True},
@@ -59,18 +59,20 @@ def _schemas() -> dict[str, Schema]:
         "nodes": {"type": "object", "additionalProperties": _ref(ARGO + "NodeStatus")},
     })
 
+    # Workflows are answered through Argo's ``fields`` parameter, which may leave out any field (even
+    # metadata or a node's id), so nothing in a Workflow, its list or its nodes is required.
     def kind(name: str, status: bool = False) -> Schema:
         properties: dict[str, Schema] = {"apiVersion": STRING, "kind": STRING,
                                          "metadata": _ref("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"),
                                          "spec": ANY_OBJECT}
         if status:
             properties["status"] = _ref(ARGO + "WorkflowStatus")
-        return _object(properties, ("metadata", "spec"), description=f"An Argo {name}.")
+        return _object(properties, () if status else ("metadata", "spec"), description=f"An Argo {name}.")
 
-    def listing(item: str) -> Schema:
+    def listing(item: str, required: tuple[str, ...] = ("metadata", "items")) -> Schema:
         return _object({"apiVersion": STRING, "kind": STRING,
                         "metadata": _ref("io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta"),
-                        "items": {"type": "array", "items": _ref(ARGO + item)}}, ("metadata", "items"))
+                        "items": {"type": "array", "items": _ref(ARGO + item)}}, required)
 
     return {
         ERROR: _object({"code": {"type": "integer"}, "message": STRING}, ("code", "message"), open_=False),
@@ -83,7 +85,7 @@ def _schemas() -> dict[str, Schema]:
         ARGO + "WorkflowTemplate": kind("WorkflowTemplate"),
         ARGO + "ClusterWorkflowTemplate": kind("ClusterWorkflowTemplate"),
         ARGO + "CronWorkflow": kind("CronWorkflow"),
-        ARGO + "WorkflowList": listing("Workflow"),
+        ARGO + "WorkflowList": listing("Workflow", required=()),
         ARGO + "WorkflowTemplateList": listing("WorkflowTemplate"),
         ARGO + "WorkflowCreateRequest": _object({
             "namespace": STRING, "workflow": _ref(ARGO + "Workflow"), "serverDryRun": BOOLEAN,
@@ -153,18 +155,44 @@ LIST_OPTIONS = [
 ]
 
 
+FIELDS = ("only these comma-separated dotted paths (items.status.phase), or with a leading '-' all but "
+          "them; what is left out is absent from the answer")
+
+# Why each error status can come back (Argo's error body, grpc code and message, in every case).
+ERRORS = {
+    "400": "The request is invalid: a namespace, name, parameter or body that is not usable, findings of the "
+           "validation, or a state that does not allow the change (grpc 3 or 9).",
+    "401": "No bearer token, or one the server does not know (grpc 16).",
+    "403": "The token may not use this namespace or verb (grpc 7).",
+    "404": "No such object (grpc 5).",
+    "409": "The object exists already, or its metadata.resourceVersion is stale (grpc 6 or 10).",
+    "413": "The body is larger than the server accepts (grpc 3).",
+    "429": "Too many requests for this token or address, or too many workflows running; see Retry-After "
+           "(grpc 8).",
+    "503": "The Kubernetes API behind the server (cluster mode) or the server's store cannot answer now "
+           "(grpc 14).",
+    "504": "The body did not arrive, or its validation did not finish, in time (grpc 4).",
+}
+
+
 def _operation(operation_id: str, summary: str, response: str | None, *, body: str | None = None,
-               parameters: list[Schema] | None = None, public: bool = False) -> Schema:
-    out: Schema = {
-        "operationId": operation_id, "summary": summary, "parameters": parameters or [],
-        "responses": {
-            "200": {"description": "A successful response.",
-                    "content": {"application/json": {"schema": _ref(ARGO + response) if response else ANY_OBJECT}}},
-            "default": {"description": "An error: the grpc code and a message (HTTP 400, 401, 403, 404, 409, "
-                                       "413, 429, 503).",
-                        "content": {"application/json": {"schema": _ref(ERROR)}}},
-        },
-    }
+               parameters: list[Schema] | None = None, public: bool = False, errors: str = "") -> Schema:
+    """``errors``: statuses beyond those that follow from the operation's kind."""
+    statuses = {"429"} if public else {"400", "401", "403", "429", "503"}
+    if body:
+        statuses |= {"413", "504"}
+    if body and "Lint" not in body:
+        statuses.add("409")  # a change: the name is taken, or the stored version moved on
+    if NAME in (parameters or []):
+        statuses.add("404")
+    statuses |= set(errors.split())
+    responses: Schema = {
+        "200": {"description": "A successful response.",
+                "content": {"application/json": {"schema": _ref(ARGO + response) if response else ANY_OBJECT}}}}
+    for status in sorted(statuses):
+        responses[status] = {"description": ERRORS[status], "content": {"application/json": {"schema": _ref(ERROR)}}}
+    out: Schema = {"operationId": operation_id, "summary": summary, "parameters": parameters or [],
+                   "responses": responses}
     if body:
         out["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(ARGO + body)}}}
     if public:
@@ -193,14 +221,15 @@ def _paths() -> dict[str, Schema]:
                                body="WorkflowCreateRequest", parameters=ns),
             "get": _operation("WorkflowService_ListWorkflows", "List Workflows, a page at a time.", "WorkflowList",
                               parameters=[*ns, *LIST_OPTIONS, _parameter("nameFilter", description="Exact or Prefix"),
-                                          _parameter("fields", description="accepted and ignored")]),
+                                          _parameter("fields", description=FIELDS)]),
         },
         f"{v1}/workflows/{{namespace}}/submit": {"post": _operation(
             "WorkflowService_SubmitWorkflow", "Submit a Workflow from a WorkflowTemplate.", "Workflow",
-            body="WorkflowSubmitRequest", parameters=ns)},
+            body="WorkflowSubmitRequest", parameters=ns, errors="404")},
         f"{v1}/workflows/{{namespace}}/{{name}}": {
             "get": _operation("WorkflowService_GetWorkflow", "Get a Workflow.", "Workflow",
-                              parameters=[*named, _parameter("getOptions.resourceVersion"), _parameter("fields")]),
+                              parameters=[*named, _parameter("getOptions.resourceVersion"),
+                                                     _parameter("fields", description=FIELDS)]),
             "delete": _operation("WorkflowService_DeleteWorkflow", "Delete a Workflow (terminating it if it runs).",
                                  "WorkflowDeleteResponse", parameters=named),
         },
