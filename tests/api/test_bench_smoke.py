@@ -14,5 +14,6 @@ def test_api_benchmark_runs_with_a_tiny_size() -> None:
                             capture_output=True, text=True, timeout=180, cwd=str(ROOT))
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"ratio lint / validate: \d+\.\d\d", result.stdout), result.stdout
+    assert re.search(r"ratio lint / validate, distinct workflows: \d+\.\d\d", result.stdout), result.stdout
     assert re.search(r"10 workflows created and run to Succeeded: [\d.]+ per second", result.stdout)
     assert re.search(r"peak RSS of the server \d+ MB", result.stdout)
