@@ -41,6 +41,16 @@ def test_the_document_describes_exactly_what_is_served() -> None:
         assert ref in doc["components"]["schemas"], ref
 
 
+def test_the_document_is_valid_openapi() -> None:
+    validator = pytest.importorskip("openapi_spec_validator")
+    validator.validate(document())
+    broken = document()
+    broken["paths"][f"{V1}/version"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] = {
+        "type": "no-such-type"}
+    with pytest.raises(Exception, match="no-such-type"):
+        validator.validate(broken)
+
+
 def test_names_match_argo_servers_own_document(reference_dir: Path) -> None:
     reference = json.loads((reference_dir / "argo-server-swagger.json").read_text(encoding="utf-8"))
     ours = document()
