@@ -142,10 +142,27 @@ def _parameter(name: str, where: str = "query", schema: Schema | None = None, *,
     return out
 
 
-NAMESPACE = _parameter("namespace", "path", {"type": "string", "minLength": 1},
+NAMESPACE = _parameter("namespace", "path", {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"},
                        description="a namespace (DNS-1123 label); others are refused with 400")
-NAME = _parameter("name", "path", {"type": "string", "minLength": 1},
+NAME = _parameter("name", "path", {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$"},
                   description="an object name (DNS-1123 subdomain); others are refused with 400")
+
+# A small valid workflow for the request examples: one HTTP step, so a client (or schemathesis' example
+# phase) sees an accepted request and a stored object.
+_EXAMPLE_SPEC: Schema = {"entrypoint": "main", "templates": [
+    {"name": "main", "http": {"url": "http://example.com/api/data", "successCondition": "response.statusCode == 200"}}]}
+_EXAMPLES: dict[str, Schema] = {
+    "WorkflowCreateRequest": {"workflow": {"metadata": {"generateName": "example-"}, "spec": _EXAMPLE_SPEC}},
+    "WorkflowLintRequest": {"workflow": {"metadata": {"generateName": "example-"}, "spec": _EXAMPLE_SPEC}},
+    "WorkflowTemplateCreateRequest": {"template": {"metadata": {"name": "example"}, "spec": _EXAMPLE_SPEC}},
+    "WorkflowTemplateLintRequest": {"template": {"metadata": {"name": "example"}, "spec": _EXAMPLE_SPEC}},
+    "WorkflowTemplateUpdateRequest": {"template": {"metadata": {"name": "example"}, "spec": _EXAMPLE_SPEC}},
+    "ClusterWorkflowTemplateLintRequest": {"template": {"metadata": {"name": "example"}, "spec": _EXAMPLE_SPEC}},
+    "LintCronWorkflowRequest": {"cronWorkflow": {"metadata": {"name": "example"}, "spec": {
+        "schedules": ["0 3 * * *"], "workflowSpec": _EXAMPLE_SPEC}}},
+    "WorkflowSubmitRequest": {"resourceKind": "WorkflowTemplate", "resourceName": "example"},
+    "WorkflowStopRequest": {"message": "stopped by hand"},
+}
 LIST_OPTIONS = [
     _parameter("listOptions.labelSelector", description="a Kubernetes label selector"),
     _parameter("listOptions.fieldSelector",
@@ -194,7 +211,10 @@ def _operation(operation_id: str, summary: str, response: str | None, *, body: s
     out: Schema = {"operationId": operation_id, "summary": summary, "parameters": parameters or [],
                    "responses": responses}
     if body:
-        out["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(ARGO + body)}}}
+        media: Schema = {"schema": _ref(ARGO + body)}
+        if body in _EXAMPLES:
+            media["example"] = _EXAMPLES[body]
+        out["requestBody"] = {"required": True, "content": {"application/json": media}}
     if public:
         out["security"] = []
     return out
