@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from webhook.diagnostics import Diagnostic
 from webhook.loading import load_path
 from webhook.manifest import Manifest, argo_kind_of
 from webhook.validation import validate
@@ -105,3 +107,21 @@ def test_a_memo_of_size_zero_computes_every_time(entries: int) -> None:
     memo.validate(manifest(seed()), ctx)
     memo.validate(manifest(seed()), ctx)
     assert len(memo) == 0 and memo.hits == 0
+
+
+def test_a_conclusion_is_drawn_once_and_kept_with_the_diagnostics() -> None:
+    memo = ValidationMemo()
+    ctx = ValidationContext(cache_key="k")
+    drawn: list[int] = []
+
+    def count_errors(m: Manifest, diagnostics: Sequence[Diagnostic]) -> int:
+        drawn.append(1)
+        return len(diagnostics)
+
+    first = memo.conclude(manifest(seed()), ctx, count_errors)
+    second = memo.conclude(manifest(seed()), ctx, count_errors)
+    assert first == second == len(validate(manifest(seed()), ctx))
+    assert len(drawn) == 1 and (memo.hits, memo.misses) == (1, 1)
+    # Another conclusion from the same entry reuses the diagnostics, not the other conclusion.
+    assert memo.conclude(manifest(seed()), ctx, lambda m, d: "other") == "other"
+    assert memo.validate(manifest(seed()), ctx) == validate(manifest(seed()), ctx)

@@ -8,6 +8,9 @@ from webhook.admission.response import Verdict, allow, deny
 from webhook.admission.review import AdmissionRequest
 from webhook.diagnostics import Diagnostic, Severity
 from webhook.manifest import Manifest, argo_kind_of
+from webhook.validation import validate
+from webhook.validation.context import ValidationContext
+from webhook.validation.memo import ValidationMemo
 
 # A denial lists this many errors (kubectl prints the message on one line) and counts the rest.
 LISTED_ERRORS = 3
@@ -42,6 +45,13 @@ def manifest_of(request: AdmissionRequest) -> Manifest:
     obj = request.object or {}
     kind = argo_kind_of(obj) or request.kind
     return Manifest(kind, obj, file=None, default_namespace=request.namespace)
+
+
+def judge(manifest: Manifest, context: ValidationContext, memo: ValidationMemo | None) -> Verdict:
+    """The verdict of validating ``manifest``: remembered in ``memo`` when one is given."""
+    if memo is None:
+        return validation_verdict(manifest, validate(manifest, context))
+    return memo.conclude(manifest, context, validation_verdict)
 
 
 def validation_verdict(manifest: Manifest, diagnostics: Sequence[Diagnostic]) -> Verdict:

@@ -27,6 +27,10 @@ class Verdict:
     # Diagnostic codes behind the verdict, for the log line.
     codes: tuple[str, ...] = field(default_factory=tuple)
 
+    def __post_init__(self) -> None:
+        # Shortened once here: a memoised verdict answers many reviews.
+        object.__setattr__(self, "warnings", tuple(short_line(w) for w in self.warnings))
+
     @property
     def label(self) -> str:
         """The metric and log label: allowed, denied or patched."""
@@ -49,7 +53,7 @@ def review_response(uid: str, verdict: Verdict) -> dict[str, Any]:
         status: dict[str, Any] = {"code": verdict.code or 403, "message": verdict.message or "denied"}
         response["status"] = status
     if verdict.warnings:
-        response["warnings"] = [short_line(w) for w in verdict.warnings]
+        response["warnings"] = list(verdict.warnings)
     if verdict.patch:
         response["patchType"] = "JSONPatch"
         response["patch"] = base64.b64encode(json.dumps(verdict.patch, separators=(",", ":")).encode()).decode()

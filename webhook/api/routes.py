@@ -25,7 +25,7 @@ from typing import Any
 from aiohttp import web
 
 from webhook import __version__, wirejson
-from webhook.admission.decide import validation_verdict
+from webhook.admission.decide import judge
 from webhook.admission.provider import ContextUnavailable, Deadline
 from webhook.admission.review import AdmissionRequest, UserInfo, nesting_depth
 from webhook.api.backend import Backend, Kind, ListQuery, Object, WatchQuery
@@ -39,7 +39,6 @@ from webhook.server.app import register_error_renderer
 from webhook.server.config import ServerConfig
 from webhook.server.logs import event, exception_site
 from webhook.server.state import RouteGroup, ServerState
-from webhook.validation import validate
 from webhook.validation.context import TemplateSource
 
 V1 = "/api/v1"
@@ -308,11 +307,9 @@ async def validated(call: Call, kind: str, obj: Any, operation: str = "CREATE") 
     # Large objects are validated off the event loop, and not memoised (as at admission).
     offload = call.body_size >= state.config.offload_bytes
     try:
-        diagnostics = await state.run(deadline, offload, validate if offload else state.memo.validate, manifest,
-                                      context)
+        verdict = await state.run(deadline, offload, judge, manifest, context, None if offload else state.memo)
     except TimeoutError:
         raise ApiError(Code.DEADLINE_EXCEEDED, "validation took too long") from None
-    verdict = validation_verdict(manifest, diagnostics)
     if not verdict.allowed:
         raise ApiError(Code.INVALID_ARGUMENT, verdict.message or "the object is not valid")
     return manifest_data

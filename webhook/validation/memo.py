@@ -4,7 +4,9 @@ A server sees the same object again and again: CronWorkflows create Workflows
 with one spec, GitOps tools re-apply unchanged manifests, the API server retries
 a review. The key is a digest of the whole object (canonical JSON) and of the
 context's ``cache_key``, which the context's provider derives from everything it
-knows (a context without one is never memoised).
+knows (a context without one is never memoised). What a caller concludes from
+the diagnostics (an admission verdict) is kept with them, so a hit costs one
+digest and one dictionary lookup.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from webhook import wirejson
 from webhook.diagnostics import Diagnostic
@@ -19,18 +23,30 @@ from webhook.manifest import Manifest
 from webhook.validation import validate
 from webhook.validation.context import ValidationContext
 
+_T = TypeVar("_T")
+Conclude = Callable[[Manifest, Sequence[Diagnostic]], _T]
+
 
 def manifest_digest(manifest: Manifest) -> bytes:
     canonical = wirejson.canonical([manifest.kind, manifest.default_namespace, manifest.data])
     return hashlib.blake2b(canonical, digest_size=20).digest()
 
 
+class _Entry:
+    __slots__ = ("conclusions", "diagnostics")
+
+    def __init__(self, diagnostics: tuple[Diagnostic, ...]) -> None:
+        self.diagnostics = diagnostics
+        # conclude function -> its result for these diagnostics (a pure function of manifest and diagnostics).
+        self.conclusions: dict[Callable[..., Any], Any] = {}
+
+
 class ValidationMemo:
-    """A bounded LRU of diagnostics by (object digest, context key)."""
+    """A bounded LRU of diagnostics (and conclusions drawn from them) by (object digest, context key)."""
 
     def __init__(self, max_entries: int = 4096) -> None:
         self.max_entries = max_entries
-        self._entries: OrderedDict[tuple[bytes, str], tuple[Diagnostic, ...]] = OrderedDict()
+        self._entries: OrderedDict[tuple[bytes, str], _Entry] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -39,19 +55,37 @@ class ValidationMemo:
         return len(self._entries)
 
     def validate(self, manifest: Manifest, context: ValidationContext) -> list[Diagnostic]:
+        return list(self.conclude(manifest, context, _diagnostics))
+
+    def conclude(self, manifest: Manifest, context: ValidationContext, conclude: Conclude[_T]) -> _T:
+        """``conclude(manifest, validate(manifest, context))``, both remembered for equal inputs.
+
+        ``conclude`` must be a pure function of its arguments (and a module-level
+        function, as it is part of the key).
+        """
         if context.cache_key is None or manifest.positions is not None or self.max_entries <= 0:
-            return validate(manifest, context)
+            return conclude(manifest, validate(manifest, context))
         key = (manifest_digest(manifest), context.cache_key)
         with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
+            entry = self._entries.get(key)
+            if entry is not None:
                 self._entries.move_to_end(key)
                 self.hits += 1
-                return list(found)
-            self.misses += 1
-        diagnostics = validate(manifest, context)
+                if conclude in entry.conclusions:
+                    return entry.conclusions[conclude]  # type: ignore[no-any-return]
+            else:
+                self.misses += 1
+        if entry is None:
+            entry = _Entry(tuple(validate(manifest, context)))
+            with self._lock:
+                self._entries[key] = entry
+                while len(self._entries) > self.max_entries:
+                    self._entries.popitem(last=False)
+        result = conclude(manifest, entry.diagnostics)
         with self._lock:
-            self._entries[key] = tuple(diagnostics)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-        return diagnostics
+            entry.conclusions[conclude] = result
+        return result
+
+
+def _diagnostics(manifest: Manifest, diagnostics: Sequence[Diagnostic]) -> Sequence[Diagnostic]:
+    return diagnostics
