@@ -34,6 +34,7 @@ class RecordingProvider(OfflineProvider):
 
     def __init__(self, delay: float = 0.0, fail: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.answers_at_once = False
         self.delay = delay
         self.fail = fail
         self.calls: list[tuple[AdmissionRequest, float]] = []

@@ -54,6 +54,9 @@ class ContextUnavailable(Exception):
 
 
 class ContextProvider(Protocol):
+    # True when context_for never waits on the outside world: the server then arms no timer around it.
+    answers_at_once: bool
+
     async def start(self) -> None:
         """Open clients; called once before the server accepts requests."""
         ...
@@ -68,11 +71,16 @@ class ContextProvider(Protocol):
 class OfflineProvider:
     """No cluster: WorkflowTemplates are unknown (references to them are warnings), secrets from a file or none."""
 
+    answers_at_once = True
+    # Contexts kept (one per requesting user): a context is immutable and the same users come back.
+    KEPT_CONTEXTS = 1024
+
     def __init__(self, secrets: SecretSource | None = None, failure_policy: FailurePolicy = FailurePolicy.CLOSED,
                  strict: bool = True) -> None:
         self.secrets = secrets
         self.failure_policy = failure_policy
         self.strict = strict
+        self._contexts: dict[str | None, ValidationContext] = {}
 
     async def start(self) -> None:
         return None
@@ -81,12 +89,18 @@ class OfflineProvider:
         return None
 
     async def context_for(self, request: AdmissionRequest, manifest: Manifest, deadline: Deadline) -> ValidationContext:
-        return ValidationContext(
-            strict=self.strict,
-            secrets=self.secrets,
-            # Without a cluster a missing template may well exist there: say so, do not deny.
-            unresolved_severity=Severity.WARNING,
-            user=request.user.username,
-            # Everything above is fixed for this provider's lifetime but the user.
-            cache_key=f"offline:{id(self)}:{self.strict}:{request.user.username}",
-        )
+        user = request.user.username
+        context = self._contexts.get(user)
+        if context is None:
+            if len(self._contexts) >= self.KEPT_CONTEXTS:
+                self._contexts.clear()
+            context = self._contexts[user] = ValidationContext(
+                strict=self.strict,
+                secrets=self.secrets,
+                # Without a cluster a missing template may well exist there: say so, do not deny.
+                unresolved_severity=Severity.WARNING,
+                user=user,
+                # Everything above is fixed for this provider's lifetime but the user.
+                cache_key=f"offline:{id(self)}:{self.strict}:{user}",
+            )
+        return context

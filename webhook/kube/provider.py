@@ -38,6 +38,8 @@ def lookup_deadline(deadline: Deadline) -> Deadline:
 
 
 class ClusterProvider:
+    answers_at_once = False
+
     def __init__(self, connection: ClusterConnection, failure_policy: FailurePolicy = FailurePolicy.CLOSED,
                  strict: bool = True, secret_access: SecretAccess = SecretAccess.KEYS,
                  cache: LookupCache | None = None, snapshot_entries: int = 1024) -> None:

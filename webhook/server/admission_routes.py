@@ -15,7 +15,7 @@ from typing import Literal
 from aiohttp import web
 
 from webhook import wirejson
-from webhook.admission.decide import manifest_of, shortcut, validation_verdict
+from webhook.admission.decide import judge, manifest_of, shortcut
 from webhook.admission.mutation import mutation_verdict
 from webhook.admission.provider import ContextUnavailable, Deadline, FailurePolicy
 from webhook.admission.response import Verdict, allow, deny, review_response
@@ -25,7 +25,6 @@ from webhook.server.errors import json_error
 from webhook.server.logs import event, exception_site
 from webhook.server.state import STATE, ServerState
 from webhook.server.timeouts import BadTimeout, parse_duration
-from webhook.validation import validate
 
 Webhook = Literal["validate", "mutate"]
 
@@ -100,11 +99,14 @@ async def _admit(request: web.Request, state: ServerState, webhook: Webhook,
     state.in_flight += 1
     state.metrics.in_flight.inc()
     try:
-        try:
-            async with asyncio.timeout(deadline.remaining()):
-                body = await request.read()
-        except TimeoutError:
-            raise Rejected(408, "the request body did not arrive before the deadline") from None
+        if request.content.is_eof():
+            body = await request.read()  # all of it has arrived (the usual case): no timer to arm
+        else:
+            try:
+                async with asyncio.timeout(deadline.remaining()):
+                    body = await request.read()
+            except TimeoutError:
+                raise Rejected(408, "the request body did not arrive before the deadline") from None
         offload = len(body) >= config.offload_bytes
         try:
             admission = await state.run(deadline, offload, parse_body, body, config.max_depth)
@@ -129,15 +131,16 @@ async def _decide(state: ServerState, webhook: Webhook, admission: AdmissionRequ
         if webhook == "mutate":
             return await state.run(deadline, offload, mutation_verdict, manifest, state.mutators)
         try:
-            async with asyncio.timeout(deadline.remaining()):
+            if state.provider.answers_at_once:
                 context = await state.provider.context_for(admission, manifest, deadline)
+            else:
+                async with asyncio.timeout(deadline.remaining()):
+                    context = await state.provider.context_for(admission, manifest, deadline)
         except ContextUnavailable as exc:
             return unchecked(state, webhook, str(exc), 503)
         # Large objects are validated in a thread and not memoised: hashing them would hold the GIL
         # (and the event loop) about as long as validating them.
-        check = validate if offload else state.memo.validate
-        diagnostics = await state.run(deadline, offload, check, manifest, context)
-        return validation_verdict(manifest, diagnostics)
+        return await state.run(deadline, offload, judge, manifest, context, None if offload else state.memo)
     except TimeoutError:
         return unchecked(state, webhook, "it took longer than the API server's deadline", 504)
     except Exception as exc:

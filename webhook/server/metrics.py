@@ -30,13 +30,18 @@ class Metrics:
                                 ("route", "status"), registry=self.registry)
         self.in_flight = Gauge("argo_warden_admission_in_flight", "Admission reviews being worked on",
                                registry=self.registry)
+        self._review_children: dict[tuple[str, ...], tuple[Any, Any]] = {}
         self.tls_reloads = Counter("argo_warden_tls_reloads", "Certificate reloads from the files",
                                    ("result",), registry=self.registry)
 
     def observe_review(self, webhook: str, kind: str, operation: str, verdict: str, seconds: float) -> None:
         labels = (webhook, kind if kind in ARGO_KINDS else "other", operation, verdict)
-        self.reviews.labels(*labels).inc()
-        self.latency.labels(*labels).observe(seconds)
+        children = self._review_children.get(labels)
+        if children is None:
+            # labels() validates and locks on every call; the label sets are few (2×5×4×3), keep their children.
+            children = self._review_children[labels] = (self.reviews.labels(*labels), self.latency.labels(*labels))
+        children[0].inc()
+        children[1].observe(seconds)
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 _PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
@@ -12,6 +13,7 @@ class BadTimeout(ValueError):
     pass
 
 
+@functools.lru_cache(maxsize=256)  # an API server sends the same few values on every call
 def parse_duration(text: str) -> float:
     """Seconds in a Go duration string; a bare number is taken as seconds."""
     value = text.strip()
