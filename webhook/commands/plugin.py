@@ -35,7 +35,10 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     logs.configure()
     try:
-        asyncio.run(_serve(config, args.host, args.port))
+        try:
+            asyncio.run(_serve(config, args.host, args.port))
+        finally:
+            logs.flush()
     except OSError as exc:
         print(f"{PROG}: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -44,7 +44,10 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     logs.configure()
     try:
-        asyncio.run(serve(config, provider, groups, chain))
+        try:
+            asyncio.run(serve(config, provider, groups, chain))
+        finally:
+            logs.flush()
     except ListenError as exc:
         print(f"argo-warden serve: {exc}", file=sys.stderr)
         return EXIT_USAGE
