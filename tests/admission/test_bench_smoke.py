@@ -10,7 +10,7 @@ from tests.admission.conftest import ROOT
 
 def test_admission_benchmark_runs_with_a_tiny_size() -> None:
     result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "admission.py"), "--requests", "40", "--warmup", "8",
+        [sys.executable, str(ROOT / "bench" / "admission.py"), "--requests", "40", "--rounds", "2", "--warmup", "8",
          "--concurrency", "4"],
         capture_output=True, text=True, timeout=120, cwd=str(ROOT),
     )
