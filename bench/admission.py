@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import socket
@@ -29,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,17 +68,23 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def review_body() -> bytes:
+def review_bodies(distinct: int) -> list[bytes]:
+    """The seed workflow as an AdmissionReview; with ``distinct`` > 1, that many objects differing in generateName."""
     import yaml
 
     obj = yaml.safe_load(SEED.read_text())
-    return json.dumps({
-        "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
-        "request": {"uid": "bench", "kind": {"group": "argoproj.io", "version": "v1alpha1", "kind": "Workflow"},
-                    "resource": {"group": "argoproj.io", "version": "v1alpha1", "resource": "workflows"},
-                    "operation": "CREATE", "namespace": "default", "userInfo": {"username": "bench"},
-                    "object": obj},
-    }).encode()
+    bodies = []
+    for i in range(max(1, distinct)):
+        if distinct > 1:
+            obj["metadata"]["generateName"] = f"bench-{i}-"
+        bodies.append(json.dumps({
+            "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+            "request": {"uid": "bench", "kind": {"group": "argoproj.io", "version": "v1alpha1", "kind": "Workflow"},
+                        "resource": {"group": "argoproj.io", "version": "v1alpha1", "resource": "workflows"},
+                        "operation": "CREATE", "namespace": "default", "userInfo": {"username": "bench"},
+                        "object": obj},
+        }).encode())
+    return bodies
 
 
 async def wait_ready(url: str, ctx: ssl.SSLContext, proc: subprocess.Popen[bytes], seconds: float = 30) -> None:
@@ -96,7 +104,7 @@ async def wait_ready(url: str, ctx: ssl.SSLContext, proc: subprocess.Popen[bytes
     raise SystemExit(f"{url} not ready within {seconds}s")
 
 
-async def drive(session: aiohttp.ClientSession, url: str, body: bytes, requests: int, concurrency: int,
+async def drive(session: aiohttp.ClientSession, url: str, bodies: Iterator[bytes], requests: int, concurrency: int,
                 time_limit: float) -> dict[str, Any]:
     """``requests`` POSTs from ``concurrency`` workers over ``session``'s connections (kept open between calls)."""
     latencies: list[float] = []
@@ -110,7 +118,7 @@ async def drive(session: aiohttp.ClientSession, url: str, body: bytes, requests:
             remaining -= 1
             t0 = time.perf_counter()
             try:
-                async with session.post(url, data=body, headers={"Content-Type": "application/json"}) as resp:
+                async with session.post(url, data=next(bodies), headers={"Content-Type": "application/json"}) as resp:
                     payload = await resp.read()
                     ok = resp.status == 200 and b'"uid":"bench"' in payload.replace(b" ", b"")
             except aiohttp.ClientError:
@@ -143,7 +151,7 @@ async def main_async(args: argparse.Namespace) -> int:
 
     from webhook.certs import issue
 
-    body = review_body()
+    bodies = review_bodies(args.requests + args.warmup if args.distinct else 1)
     names = ("ours", "allow-all")
     rounds: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
     with tempfile.TemporaryDirectory(prefix="argo-warden-bench-") as tmp:
@@ -166,10 +174,12 @@ async def main_async(args: argparse.Namespace) -> int:
             # and kept: the API server keeps its connections to a webhook open too.
             sessions = {name: aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=args.concurrency, ssl=ctx))
                         for name in names}
+            # Each server gets the same sequence of bodies.
+            feeds = {name: itertools.cycle(bodies) for name in names}
             try:
                 for name in names:
                     await wait_ready(f"{urls[name]}/readyz", ctx, procs[name])
-                    await drive(sessions[name], f"{urls[name]}/validate?timeout=10s", body, args.warmup,
+                    await drive(sessions[name], f"{urls[name]}/validate?timeout=10s", feeds[name], args.warmup,
                                 args.concurrency, 60)
                 # The machine's speed drifts (other tenants, CPU frequency): the two servers take turns,
                 # swapping who goes first, so both see the same conditions; the ratio is the median per round.
@@ -177,7 +187,8 @@ async def main_async(args: argparse.Namespace) -> int:
                 for r in range(args.rounds):
                     for name in (names if r % 2 == 0 else names[::-1]):
                         cpu_before = cpu_seconds(procs[name].pid)
-                        result = await drive(sessions[name], f"{urls[name]}/validate?timeout=10s", body, per_round,
+                        result = await drive(sessions[name], f"{urls[name]}/validate?timeout=10s", feeds[name],
+                                             per_round,
                                              args.concurrency, args.time_limit / args.rounds)
                         result["cpu"] = cpu_seconds(procs[name].pid) - cpu_before
                         rounds[name].append(result)
@@ -192,7 +203,8 @@ async def main_async(args: argparse.Namespace) -> int:
                     proc.wait(10)
                 except subprocess.TimeoutExpired:
                     proc.kill()
-    print(f"admission bench: {len(body)} byte review (seed workflow), concurrency {args.concurrency}, "
+    what = "a different object each request" if args.distinct else "the same object each request"
+    print(f"admission bench: {len(bodies[0])} byte review (seed workflow, {what}), concurrency {args.concurrency}, "
           f"TLS on 127.0.0.1, {args.rounds} alternating rounds")
     for name in names:
         runs = rounds[name]
@@ -225,6 +237,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=10000, help="per server, over all rounds")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--distinct", action="store_true",
+                        help="every request a different object (generateName), so none is answered from the memo")
     parser.add_argument("--warmup", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--time-limit", type=float, default=120.0, help="stop a measured run after this long")
