@@ -62,6 +62,13 @@ def _non_negative(value: str) -> float:
     return n
 
 
+def _positive(value: str) -> float:
+    n = _non_negative(value)
+    if n == 0:
+        raise argparse.ArgumentTypeError(f"{value!r} must be greater than 0")
+    return n
+
+
 def _port(value: str) -> int:
     n = _positive_int(value)
     if n > 65535:
@@ -126,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="REST API requests per second per client, bursts of four times that (0: no limit)")
     serve.add_argument("--no-tls", action="store_true", help="plain HTTP (local testing only)")
     serve.add_argument("--grace-period", type=float, default=20.0, metavar="SECONDS")
+    serve.add_argument("--idle-timeout", type=_positive, default=75.0, metavar="SECONDS",
+                       help="close a connection that has not sent a complete request head this long after "
+                            "connecting or after its last answer (idle keep-alive and slow clients alike)")
     serve.add_argument("--responses", metavar="FILE",
                        help="recorded responses for workflows run by the embedded executor")
     serve.add_argument("--plugin-mutation", action="store_true",

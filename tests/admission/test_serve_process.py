@@ -329,3 +329,44 @@ async def test_sigterm_under_load_answers_every_accepted_request(tmp_path: Path,
     assert shutdown["in_flight"] >= 1, "SIGTERM arrived while no review was in flight: nothing was drained"
     assert log[-1]["msg"] == "stopped"
     server.stop()
+
+
+async def test_a_client_sending_its_request_head_slowly_is_cut_off_while_others_are_served(
+        tmp_path: Path, processes: list[ServeProcess]) -> None:
+    files = issue(tmp_path / "certs")
+    server = ServeProcess(["--tls-cert", str(files.cert), "--tls-key", str(files.key), "--idle-timeout", "1"],
+                          tmp_path)
+    processes.append(server)
+    ctx = ssl.create_default_context(cafile=str(files.ca_cert))
+    await server.wait_ready(ctx)
+
+    async def dribble(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> float:
+        """Send a request head one byte every 0.2 s; seconds until the server closed the connection."""
+        started = time.monotonic()
+        head = b"POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 200
+        for byte in head:
+            writer.write(bytes([byte]))
+            try:
+                await writer.drain()
+                if await asyncio.wait_for(reader.read(1024), 0.2) == b"":
+                    break
+            except TimeoutError:
+                continue
+            except (ConnectionError, ssl.SSLError):
+                break
+        return time.monotonic() - started
+
+    slow = [await asyncio.open_connection("127.0.0.1", server.port, ssl=ctx) for _ in range(8)]
+    cut_after = asyncio.gather(*(dribble(r, w) for r, w in slow))
+    async with aiohttp.ClientSession() as session:
+        for _ in range(5):
+            async with session.post(server.url + "/validate?timeout=5s", json=review(valid_workflow()),
+                                    ssl=ctx) as resp:
+                assert resp.status == 200
+            await asyncio.sleep(0.1)
+    seconds = await cut_after
+    # Every slow connection was closed after about the idle timeout, long before its head was complete (40 s).
+    assert all(0.8 <= s <= 4 for s in seconds), seconds
+    for _r, w in slow:
+        w.close()
+    assert server.stop() == 0

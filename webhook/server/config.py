@@ -40,6 +40,10 @@ class ServerConfig:
     failure_policy: FailurePolicy = FailurePolicy.CLOSED
     plugin_mutation: bool = False
     grace_period: float = 20.0
+    # A connection must send a complete request head within this long of connecting or of its last answer,
+    # or it is closed: idle keep-alive connections and clients that send their headers slowly alike.
+    # The API server reconnects at will (aiohttp's own default keeps idle connections for an hour).
+    idle_seconds: float = 75.0
     # Read by the Argo-Server-compatible API route group.
     api: bool = True
     auth_mode: str = "client"

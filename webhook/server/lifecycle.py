@@ -64,9 +64,6 @@ def _warm_up(chain: Sequence[Mutator]) -> None:
         mutation_verdict(manifest, chain)
 
 
-IDLE_CONNECTION_SECONDS = 75.0
-
-
 async def serve(config: ServerConfig, provider: ContextProvider, extra_route_groups: Sequence[RouteGroup] = (),
                 chain: tuple[Mutator, ...] | None = None) -> None:
     metrics = Metrics()
@@ -78,9 +75,9 @@ async def serve(config: ServerConfig, provider: ContextProvider, extra_route_gro
     state = ServerState(config, provider, metrics=metrics, tls=tls,
                         mutators=chain if chain is not None else mutators(config.plugin_mutation))
     app = create_app(config, provider, extra_route_groups, state=state)
-    # aiohttp keeps an idle keep-alive connection for an hour by default; the API server reconnects at will.
+    # aiohttp (>= 3.14.4) runs this timer from the moment a connection opens until a request head is complete.
     runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=config.grace_period,
-                           keepalive_timeout=IDLE_CONNECTION_SECONDS)
+                           keepalive_timeout=config.idle_seconds)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
