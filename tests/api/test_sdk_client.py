@@ -173,23 +173,24 @@ async def test_sdk_templates_submit_run_control_and_server_info(api: ApiFactory,
                                    IoArgoprojWorkflowV1alpha1WorkflowCreateRequest(workflow=SLOW_WORKFLOW,
                                                                                    _check_type=False))
     name = slow.metadata.name
-    # Answers about running workflows carry finishedAt: null, hence untyped (see wait_for).
+    # Answers about running workflows are typed too (no null timestamps: see wait_for).
+    running = await asyncio.to_thread(workflows.get_workflow, NAMESPACE, name)
+    assert running.status.phase == "Running" and running.status.started_at
     stopped = await asyncio.to_thread(workflows.stop_workflow, NAMESPACE, name,
-                                      IoArgoprojWorkflowV1alpha1WorkflowStopRequest(message="enough"),
-                                      _check_return_type=False)
-    assert stopped["metadata"]["name"] == name
+                                      IoArgoprojWorkflowV1alpha1WorkflowStopRequest(message="enough"))
+    assert stopped.metadata.name == name
     assert (await asyncio.to_thread(wait_for, workflows, name)).status.phase == "Failed"
     retried = await asyncio.to_thread(workflows.retry_workflow, NAMESPACE, name,
-                                      IoArgoprojWorkflowV1alpha1WorkflowRetryRequest(), _check_return_type=False)
-    assert retried["status"]["phase"] == "Running"
+                                      IoArgoprojWorkflowV1alpha1WorkflowRetryRequest())
+    assert retried.status.phase == "Running"
     await asyncio.to_thread(workflows.terminate_workflow, NAMESPACE, name,
-                            IoArgoprojWorkflowV1alpha1WorkflowTerminateRequest(), _check_return_type=False)
+                            IoArgoprojWorkflowV1alpha1WorkflowTerminateRequest())
     assert (await asyncio.to_thread(wait_for, workflows, name)).status.phase == "Failed"
     fresh = await asyncio.to_thread(workflows.resubmit_workflow, NAMESPACE, name,
-                                    IoArgoprojWorkflowV1alpha1WorkflowResubmitRequest(), _check_return_type=False)
-    assert fresh["metadata"]["labels"]["workflows.argoproj.io/resubmitted-from-workflow"] == name
-    await asyncio.to_thread(workflows.terminate_workflow, NAMESPACE, fresh["metadata"]["name"],
-                            IoArgoprojWorkflowV1alpha1WorkflowTerminateRequest(), _check_return_type=False)
+                                    IoArgoprojWorkflowV1alpha1WorkflowResubmitRequest())
+    assert fresh.metadata.labels["workflows.argoproj.io/resubmitted-from-workflow"] == name
+    await asyncio.to_thread(workflows.terminate_workflow, NAMESPACE, fresh.metadata.name,
+                            IoArgoprojWorkflowV1alpha1WorkflowTerminateRequest())
 
     info = InfoServiceApi(client)
     assert (await asyncio.to_thread(info.get_version)).version
@@ -202,13 +203,13 @@ def api_client(server: ApiServer) -> ApiClient:
 
 
 def wait_for(workflows: WorkflowServiceApi, name: str) -> Any:
-    """The finished workflow as the SDK's typed model.
+    """The finished workflow, polled as the SDK's typed model.
 
-    While a workflow runs, its status.finishedAt is null, as Argo Server sends it, and the SDK's typed models
-    refuse null date-times (argoproj/argo-workflows#9122): polls read it untyped, as the SDK's users do."""
+    Argo Server sends a running workflow's finishedAt as null, which the SDK's typed
+    models refuse (argoproj/argo-workflows#9122); argo-warden leaves the field out
+    until it happened, so typed polls work."""
     deadline = time.monotonic() + 15
-    while workflows.get_workflow(NAMESPACE, name, _check_return_type=False)["status"]["phase"] not in (
-            "Succeeded", "Failed", "Error"):
+    while (got := workflows.get_workflow(NAMESPACE, name)).status.phase not in ("Succeeded", "Failed", "Error"):
         assert time.monotonic() < deadline
         time.sleep(0.05)
-    return workflows.get_workflow(NAMESPACE, name)
+    return got

@@ -26,7 +26,7 @@ from webhook.executor.durations import DurationError, parse_duration
 from webhook.executor.expr import ExpressionError, evaluate_bool
 from webhook.executor.guard import HostPolicy
 from webhook.executor.http_step import DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, HttpSettings, run_http
-from webhook.executor.nodes import Node, NodeType, Phase, RunEvent, node_id, rfc3339
+from webhook.executor.nodes import Node, NodeType, Phase, RunEvent, node_id, rfc3339, timestamps
 from webhook.executor.redact import Redactor
 from webhook.executor.retry import RetryError, RetryStrategy
 from webhook.executor.scope import RenderError, Scope, format_value
@@ -91,12 +91,8 @@ class RunResult:
 
     def to_status(self) -> dict[str, Any]:
         """Argo's ``workflow.status``."""
-        out: dict[str, Any] = {
-            "phase": str(self.phase),
-            "startedAt": rfc3339(self.started_at),
-            "finishedAt": rfc3339(self.finished_at),
-            "nodes": {node_id_: node.to_status() for node_id_, node in self.nodes.items()},
-        }
+        out: dict[str, Any] = {"phase": str(self.phase), **timestamps(self.started_at, self.finished_at),
+                               "nodes": {node_id_: node.to_status() for node_id_, node in self.nodes.items()}}
         if self.message:
             out["message"] = self.message
         return out

@@ -138,8 +138,7 @@ class Node:
             "displayName": self.display_name,
             "type": str(self.type),
             "phase": str(self.phase),
-            "startedAt": rfc3339(self.started_at),
-            "finishedAt": rfc3339(self.finished_at),
+            **timestamps(self.started_at, self.finished_at),
         }
         if self.template_name:
             out["templateName"] = self.template_name
@@ -177,6 +176,21 @@ class Node:
             "startedAt": rfc3339(self.started_at),
             "finishedAt": rfc3339(self.finished_at),
         }
+
+
+def timestamps(started: datetime | None, finished: datetime | None) -> dict[str, str]:
+    """``startedAt``/``finishedAt`` of a status, each left out until it happened.
+
+    Argo writes a time not yet reached as null; the official Python SDK's models
+    refuse that null (so reading a running workflow failed) and every client reads
+    a missing field as not set.
+    """
+    out: dict[str, str] = {}
+    if started is not None:
+        out["startedAt"] = rfc3339(started) or ""
+    if finished is not None:
+        out["finishedAt"] = rfc3339(finished) or ""
+    return out
 
 
 @dataclass(frozen=True, slots=True)
