@@ -97,7 +97,11 @@ async def completed_per_second(session: Any, base: str, workflows: int, concurre
             async for line in resp.content:
                 if not line.strip():
                     continue
-                obj = json.loads(line)["result"]["object"]
+                event = json.loads(line)
+                if "result" not in event:
+                    # The stream ended with an error ({"error": {"code", "message"}}, as grpc-gateway sends).
+                    raise SystemExit(f"the event stream failed: {event.get('error')}")
+                obj = event["result"]["object"]
                 phase = obj.get("status", {}).get("phase")
                 if phase == "Succeeded":
                     succeeded.add(obj["metadata"]["name"])
