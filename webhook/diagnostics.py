@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -24,13 +25,16 @@ class Severity(enum.StrEnum):
 _RANK = {Severity.ERROR: 2, Severity.WARNING: 1, Severity.INFO: 0}
 
 
+_PLAIN_KEY = re.compile(r"[\w-]+")
+
+
 def format_path(path: JsonPath) -> str:
     """``("spec", "templates", 2, "http")`` → ``spec.templates[2].http``."""
     out: list[str] = []
     for part in path:
         if isinstance(part, int):
             out.append(f"[{part}]")
-        elif part and all(c.isalnum() or c in "_-" for c in part):
+        elif _PLAIN_KEY.fullmatch(part):
             out.append(f".{part}" if out else part)
         else:
             escaped = part.replace("\\", "\\\\").replace('"', '\\"')

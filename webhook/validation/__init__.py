@@ -13,6 +13,7 @@ from webhook.diagnostics import CATALOGUE, Diagnostic, Finding, format_path
 from webhook.manifest import Manifest
 from webhook.validation import rules
 from webhook.validation.context import ValidationContext
+from webhook.validation.walk import remembered_walks
 
 Rule = Callable[[Manifest, ValidationContext], Iterable[Finding]]
 
@@ -20,8 +21,9 @@ Rule = Callable[[Manifest, ValidationContext], Iterable[Finding]]
 def validate(manifest: Manifest, context: ValidationContext | None = None) -> list[Diagnostic]:
     ctx = context if context is not None else ValidationContext()
     findings: list[Finding] = []
-    for rule in rules.ALL:
-        findings.extend(rule(manifest, ctx))
+    with remembered_walks():
+        for rule in rules.ALL:
+            findings.extend(rule(manifest, ctx))
     return locate(manifest, findings)
 
 

@@ -5,7 +5,9 @@ Every walk skips nodes of the wrong type silently: the schema rule reports those
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,8 +65,37 @@ class StepAt:
         return self.group is None
 
 
+# Walks already taken in this validation: id(subject) -> (subject, result). The subject is kept so its id
+# cannot be reused by another object while the entry lives.
+_WALKS: ContextVar[dict[int, tuple[object, tuple[Any, ...]]] | None] = ContextVar("argo_warden_walks", default=None)
+
+
+@contextlib.contextmanager
+def remembered_walks() -> Iterator[None]:
+    """Inside, each manifest's templates and each template's steps are walked once.
+
+    The rules of one validation ask for them some seventy times; the manifest must
+    not change meanwhile (rules only read it).
+    """
+    token = _WALKS.set({})
+    try:
+        yield
+    finally:
+        _WALKS.reset(token)
+
+
 def spec_templates(manifest: Manifest) -> Iterator[TemplateAt]:
     """The spec's ``templates`` list, then templates written inline in steps and tasks."""
+    walks = _WALKS.get()
+    if walks is None:
+        return _spec_templates(manifest)
+    kept = walks.get(id(manifest))
+    if kept is None or kept[0] is not manifest:
+        kept = walks[id(manifest)] = (manifest, tuple(_spec_templates(manifest)))
+    return iter(kept[1])
+
+
+def _spec_templates(manifest: Manifest) -> Iterator[TemplateAt]:
     base = (*manifest.spec_path, "templates")
     stack: list[TemplateAt] = [
         TemplateAt((*base, i), t)
@@ -96,6 +127,16 @@ def named_templates(manifest: Manifest) -> dict[str, TemplateAt]:
 
 
 def template_steps(at: TemplateAt) -> Iterator[StepAt]:
+    walks = _WALKS.get()
+    if walks is None:
+        return _template_steps(at)
+    kept = walks.get(id(at))
+    if kept is None or kept[0] is not at:
+        kept = walks[id(at)] = (at, tuple(_template_steps(at)))
+    return iter(kept[1])
+
+
+def _template_steps(at: TemplateAt) -> Iterator[StepAt]:
     t = at.template
     steps = t.get("steps")
     if isinstance(steps, list):
