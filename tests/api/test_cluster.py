@@ -113,7 +113,7 @@ async def test_stop_terminate_resubmit_and_retry_as_argos_server_does(api: ApiFa
     assert status == 400 and body["code"] == 9, "not finished yet"
     stored = standin.objects[("workflows", NS, "flow")]
     stored["status"] = {"phase": "Failed", "finishedAt": "2026-11-22T10:00:00Z", "message": "boom", "nodes": {
-        "flow": {"id": "flow", "name": "flow", "type": "DAG", "phase": "Failed"},
+        "flow": {"id": "flow", "name": "flow", "type": "DAG", "phase": "Failed", "children": ["a", "b"]},
         "a": {"id": "a", "name": "flow.get-data", "type": "HTTP", "phase": "Succeeded"},
         "b": {"id": "b", "name": "flow.process-data", "type": "HTTP", "phase": "Failed"}}}
     stored["metadata"]["labels"].update({"workflows.argoproj.io/phase": "Failed",
@@ -122,7 +122,11 @@ async def test_stop_terminate_resubmit_and_retry_as_argos_server_does(api: ApiFa
     assert status == 400 and "Failed" in body["message"]
     status, retried = await server.call("PUT", f"{BASE}/flow/retry", {}, token=ALICE)
     assert status == 200, retried
-    assert retried["status"]["phase"] == "Running" and set(retried["status"]["nodes"]) == {"a"}
+    # As Argo's server: what succeeded is kept, the failed step is forgotten, the DAG above it runs again.
+    nodes = retried["status"]["nodes"]
+    assert retried["status"]["phase"] == "Running" and set(nodes) == {"flow", "a"}
+    assert nodes["flow"]["phase"] == "Running" and nodes["flow"]["children"] == ["a"]
+    assert nodes["a"]["phase"] == "Succeeded"
     assert "workflows.argoproj.io/completed" not in retried["metadata"]["labels"]
     assert "shutdown" not in retried["spec"]
     status, fresh = await server.call("PUT", f"{BASE}/flow/resubmit", {}, token=ALICE)

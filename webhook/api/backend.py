@@ -7,7 +7,7 @@ client must hear. Objects are plain Argo JSON (apiVersion, kind, metadata, spec,
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -84,12 +84,12 @@ class Backend(Protocol):
         ...
 
     async def retry(self, namespace: str, name: str, *, restart_successful: bool = False,
-                    node_field_selector: str = "") -> Object:
-        """Run a Failed/Error workflow again, keeping the nodes that Succeeded (Argo's retry)."""
+                    node_field_selector: str = "", parameters: Sequence[str] = ()) -> Object:
+        """Run a Failed/Error workflow again, keeping the nodes that Succeeded (Argo's retry: webhook.api.retry)."""
         ...
 
-    async def resubmit(self, namespace: str, name: str, identity: Identity) -> Object:
-        """A new workflow from the old one's spec (generateName "<name>-")."""
+    async def resubmit(self, namespace: str, name: str, identity: Identity, parameters: Sequence[str] = ()) -> Object:
+        """A new workflow from the old one's spec (generateName "<name>-"), ``name=value`` parameters overriding."""
         ...
 
     def watch(self, namespace: str, query: WatchQuery) -> AsyncIterator[WatchEvent]:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from webhook.api.backend import Kind, ListQuery, Object, Page, WatchEvent, WatchQuery
 from webhook.api.errors import ApiError, Code
 from webhook.api.identity import Identity
+from webhook.api.retry import override_parameters, plan_retry
 from webhook.kube.client import ApiResponse, ApiUnavailable, KubeClient, keep_all, path
 
 GROUP, VERSION = "argoproj.io", "v1alpha1"
@@ -105,26 +106,17 @@ class ClusterBackend:
         return await self._ask("PATCH", "Workflow", namespace, name, body=patch, content_type=MERGE_PATCH)
 
     async def retry(self, namespace: str, name: str, *, restart_successful: bool = False,
-                    node_field_selector: str = "") -> Object:
-        """Argo's retry in essence: keep the nodes that Succeeded (all of them unless ``restart_successful``),
-        drop the rest, and hand the workflow back to the controller as Running.
+                    node_field_selector: str = "", parameters: Sequence[str] = ()) -> Object:
+        """Argo's retry: keep the nodes that succeeded, reset what contains a node to run again, forget the
+        rest (webhook.api.retry), and hand the workflow back to the controller as Running.
 
-        Simpler than Argo's server: ``nodeFieldSelector`` is not applied (every failed node is retried), and
-        the controller's pods of failed nodes are left to its garbage collection.
+        The pods of forgotten nodes are left to the controller's garbage collection (Argo's server deletes
+        them itself).
         """
         current = await self.get("Workflow", namespace, name)
-        phase = _phase(current)
-        if phase not in ("Failed", "Error"):
-            raise ApiError(Code.FAILED_PRECONDITION, f"workflow '{name}' is {phase or 'not finished'}; only "
-                                                     "Failed or Error workflows can be retried")
+        plan = plan_retry(current, restart_successful=restart_successful, node_field_selector=node_field_selector)
         status = dict(current.get("status") or {})
-        found_nodes = status.get("nodes")
-        nodes: dict[str, Any] = found_nodes if isinstance(found_nodes, dict) else {}
-        kept = {} if restart_successful else {
-            node_id: node for node_id, node in nodes.items()
-            if isinstance(node, dict) and node.get("phase") == "Succeeded" and node.get("type") != "DAG"
-            and node.get("type") != "Steps" and node_id != name}
-        status.update(phase="Running", nodes=kept, finishedAt=None, message=None)
+        status.update(phase="Running", nodes=plan.nodes(), finishedAt=None, message=None)
         labels = dict((current.get("metadata") or {}).get("labels") or {})
         labels.pop(COMPLETED_LABEL, None)
         labels[PHASE_LABEL] = "Running"
@@ -134,15 +126,17 @@ class ClusterBackend:
         spec = body.get("spec")
         if isinstance(spec, dict):
             spec.pop("shutdown", None)
+            override_parameters(spec, parameters)
         return await self._ask("PUT", "Workflow", namespace, name, body=body)
 
-    async def resubmit(self, namespace: str, name: str, identity: Identity) -> Object:
+    async def resubmit(self, namespace: str, name: str, identity: Identity, parameters: Sequence[str] = ()) -> Object:
         old = await self.get("Workflow", namespace, name)
         labels = {k: v for k, v in ((old.get("metadata") or {}).get("labels") or {}).items()
                   if k not in (PHASE_LABEL, COMPLETED_LABEL)}
         labels[RESUBMITTED_LABEL] = name
         spec = copy.deepcopy(old.get("spec") or {})
         spec.pop("shutdown", None)
+        override_parameters(spec, parameters)
         fresh: Object = {"apiVersion": f"{GROUP}/{VERSION}", "kind": "Workflow",
                          "metadata": {"generateName": f"{name}-", "namespace": namespace, "labels": labels},
                          "spec": spec}

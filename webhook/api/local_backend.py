@@ -5,7 +5,7 @@ A created Workflow starts at once. While it runs, its status (Argo's
 ``flush_seconds`` and at the end, and each write is an event for watchers. A
 restart finds what a crash interrupted still Pending or Running in the store:
 those are marked Error with a reason (nothing half-run is silently resumed or
-dropped; ``retry`` runs them again).
+dropped); ``retry`` runs what did not finish and keeps what succeeded.
 """
 
 from __future__ import annotations
@@ -16,13 +16,15 @@ import logging
 import secrets
 import string
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from webhook.api.backend import Kind, ListQuery, Object, Page, WatchEvent, WatchQuery
 from webhook.api.errors import ApiError, Code
 from webhook.api.identity import Identity
+from webhook.api.retry import override_parameters, plan_retry
 from webhook.api.selectors import LabelSelector
 from webhook.api.store import Store
 from webhook.executor.engine import RunOptions, WorkflowRun
@@ -170,27 +172,27 @@ class LocalBackend:
         return obj
 
     async def retry(self, namespace: str, name: str, *, restart_successful: bool = False,
-                    node_field_selector: str = "") -> Object:
-        """Run a Failed or Error workflow again, under the same name, from the start.
+                    node_field_selector: str = "", parameters: Sequence[str] = ()) -> Object:
+        """Run a finished workflow again under the same name, as Argo's retry does (webhook.api.retry).
 
-        Unlike Argo's controller, the embedded engine cannot resume from the nodes that succeeded, so every
-        step runs again (``restartSuccessful`` and ``nodeFieldSelector`` change nothing here); steps whose
-        requests are not idempotent are sent twice.
+        Nodes that succeeded are taken over with their outputs, not run again: a
+        step that sent a request before does not send it twice.
         """
         obj = await self.store.get("Workflow", namespace, name)
-        phase = _phase(obj)
-        if (namespace, name) in self._running or phase not in ("Failed", "Error"):
-            raise ApiError(Code.FAILED_PRECONDITION,
-                           f"workflow '{name}' is {phase or 'not finished'}; only Failed or Error workflows can be "
-                           "retried")
+        if (namespace, name) in self._running:
+            raise ApiError(Code.FAILED_PRECONDITION, f"workflow '{name}' is running; only finished workflows can "
+                                                     "be retried")
+        plan = plan_retry(obj, restart_successful=restart_successful, node_field_selector=node_field_selector)
+        override_parameters(obj.setdefault("spec", {}), parameters)
         self._check_room()
-        run = await self._prepare_run(obj)
+        run = await self._prepare_run(obj, keep=plan.kept_by_name())
         _set_started(obj)
+        obj["status"]["nodes"] = plan.nodes()
         stored = await self._write(obj)
         self._launch(stored, run)
         return copy.deepcopy(stored)
 
-    async def resubmit(self, namespace: str, name: str, identity: Identity) -> Object:
+    async def resubmit(self, namespace: str, name: str, identity: Identity, parameters: Sequence[str] = ()) -> Object:
         old = await self.store.get("Workflow", namespace, name)
         labels = {k: v for k, v in (old["metadata"].get("labels") or {}).items()
                   if k not in (PHASE_LABEL, COMPLETED_LABEL)}
@@ -198,6 +200,7 @@ class LocalBackend:
         fresh: Object = {"apiVersion": old.get("apiVersion", "argoproj.io/v1alpha1"), "kind": "Workflow",
                          "metadata": {"generateName": f"{name}-", "namespace": namespace, "labels": labels},
                          "spec": copy.deepcopy(old.get("spec") or {})}
+        override_parameters(fresh["spec"], parameters)
         annotations = old["metadata"].get("annotations")
         if annotations:
             fresh["metadata"]["annotations"] = dict(annotations)
@@ -266,11 +269,11 @@ class LocalBackend:
                                                     "server runs at once; retry when one has finished",
                            retry_after=1)
 
-    async def _prepare_run(self, obj: Object) -> WorkflowRun:
+    async def _prepare_run(self, obj: Object, keep: Mapping[str, Mapping[str, Any]] | None = None) -> WorkflowRun:
         md = obj["metadata"]
         options = RunOptions(namespace=md["namespace"], name=md["name"], uid=md["uid"], secrets=self._secrets,
                              transport=self._transport(), policy=self._policy,
-                             templates=(await self.templates(md["namespace"]))[0])
+                             templates=(await self.templates(md["namespace"]))[0], keep=keep or {})
         try:
             return WorkflowRun(copy.deepcopy(obj), options)
         except WorkflowInputError as exc:

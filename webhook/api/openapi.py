@@ -35,6 +35,8 @@ def _object(properties: dict[str, Schema], required: tuple[str, ...] = (), *, op
 STRING: Schema = {"type": "string"}
 BOOLEAN: Schema = {"type": "boolean"}
 STRING_MAP: Schema = {"type": "object", "additionalProperties": {"type": "string"}}
+NAME_VALUES: Schema = {"type": "array", "items": {"type": "string", "pattern": "="},
+                       "description": "name=value: a new value for one of the workflow's arguments"}
 ANY_OBJECT: Schema = {"type": "object", "additionalProperties": True}
 
 
@@ -106,9 +108,9 @@ def _schemas() -> dict[str, Schema]:
         ARGO + "WorkflowTerminateRequest": _object({"name": STRING, "namespace": STRING}),
         ARGO + "WorkflowRetryRequest": _object({
             "name": STRING, "namespace": STRING, "restartSuccessful": BOOLEAN, "nodeFieldSelector": STRING,
-            "parameters": {"type": "array", "items": STRING}}),
+            "parameters": NAME_VALUES}),
         ARGO + "WorkflowResubmitRequest": _object({"name": STRING, "namespace": STRING, "memoized": BOOLEAN,
-                                                   "parameters": {"type": "array", "items": STRING}}),
+                                                   "parameters": NAME_VALUES}),
         ARGO + "SubmitOpts": _object({
             "generateName": STRING, "name": STRING, "labels": STRING, "annotations": STRING,
             "entryPoint": STRING, "serviceAccount": STRING, "dryRun": BOOLEAN, "serverDryRun": BOOLEAN,

@@ -383,13 +383,24 @@ async def retry_workflow(call: Call) -> Any:
     selector = body.get("nodeFieldSelector")
     return await call.api.backend.retry(call.namespace, call.name,
                                         restart_successful=body.get("restartSuccessful") is True,
-                                        node_field_selector=selector if isinstance(selector, str) else "")
+                                        node_field_selector=selector if isinstance(selector, str) else "",
+                                        parameters=_parameter_list(body.get("parameters")))
 
 
 async def resubmit_workflow(call: Call) -> Any:
-    await call.body()
+    body = await call.body()
     await call.authorize("create", "workflows")
-    return await call.api.backend.resubmit(call.namespace, call.name, call.identity)
+    return await call.api.backend.resubmit(call.namespace, call.name, call.identity,
+                                           parameters=_parameter_list(body.get("parameters")))
+
+
+def _parameter_list(value: object, where: str = "parameters") -> list[str]:
+    """Argo's ``parameters: ["name=value", ...]`` (retry, resubmit, submit options)."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(p, str) and "=" in p for p in value):
+        raise ApiError(Code.INVALID_ARGUMENT, f"{where} must be a list of 'name=value'")
+    return value
 
 
 async def submit_workflow(call: Call) -> Any:
@@ -427,9 +438,7 @@ def _submitted(kind: str, name: str, options: dict[str, Any]) -> Object:
         metadata["annotations"] = annotations
     spec: dict[str, Any] = {"workflowTemplateRef": {"name": name, **({"clusterScope": True}
                                                                       if kind == "ClusterWorkflowTemplate" else {})}}
-    parameters = options.get("parameters") or []
-    if not isinstance(parameters, list) or not all(isinstance(p, str) and "=" in p for p in parameters):
-        raise ApiError(Code.INVALID_ARGUMENT, "submitOptions.parameters must be a list of 'name=value'")
+    parameters = _parameter_list(options.get("parameters"), "submitOptions.parameters")
     if parameters:
         spec["arguments"] = {"parameters": [{"name": p.split("=", 1)[0], "value": p.split("=", 1)[1]}
                                             for p in parameters]}

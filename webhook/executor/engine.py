@@ -26,6 +26,7 @@ from webhook.executor.durations import DurationError, parse_duration
 from webhook.executor.expr import ExpressionError, evaluate_bool
 from webhook.executor.guard import HostPolicy
 from webhook.executor.http_step import DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, HttpSettings, run_http
+from webhook.executor.kept import KeptNodes
 from webhook.executor.nodes import Node, NodeType, Phase, RunEvent, node_id, rfc3339, timestamps
 from webhook.executor.redact import Redactor
 from webhook.executor.retry import RetryError, RetryStrategy
@@ -61,6 +62,8 @@ class RunOptions:
     max_body: int = DEFAULT_MAX_BODY
     default_timeout: float = DEFAULT_TIMEOUT
     on_event: Callable[[RunEvent], None] | None = None
+    # NodeStatus of an earlier run by node name: calls whose node is here take it over instead of running (retry).
+    keep: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -151,6 +154,7 @@ class WorkflowRun:
         self._stopped = False
         self._terminate = False
         self._globals = self._global_values()
+        self._kept = KeptNodes(self.options.keep)
         # Which per-node facts (steps.X.status, .id, .startedAt, .finishedAt) the workflow reads at all:
         # a reference must name them, so the others need not be formatted for every node.
         text = json.dumps(self.workflow.spec)
@@ -237,6 +241,23 @@ class WorkflowRun:
             self.emit(node)
         return node
 
+    def _take_over(self, inv: Invocation, taken: list[Node]) -> Node:
+        """Put what an earlier run finished for this call (its node first, then those under it) in this run."""
+        node = taken[0]
+        inside = {n.id for n in taken}
+        # Edges to what comes after the call are drawn again as those nodes are made.
+        node.children = [c for c in node.children if c in inside]
+        node.parent_id = inv.parent.id if inv.parent is not None else None
+        for n in taken:
+            self.nodes.setdefault(n.id, n)
+        for before in inv.predecessors:
+            if node.id not in before.children:
+                before.children.append(node.id)
+        if self.options.on_event is not None:
+            for n in taken:
+                self.emit(n)
+        return node
+
     def skipped(self, inv: Invocation, phase: Phase, message: str, template_name: str | None = None) -> Node:
         template_name = template_name or as_str(inv.holder.get("template"))
         node = self.new_node(inv.name, inv.display, NodeType.SKIPPED, template_name, parent=inv.parent,
@@ -294,6 +315,10 @@ class WorkflowRun:
 
     async def invoke(self, inv: Invocation) -> Node:
         """Run what ``inv.holder`` calls and return its node (Skipped when ``when`` is false)."""
+        if self._kept:
+            taken = self._kept.take(inv.name)
+            if taken is not None:
+                return self._take_over(inv, taken)
         holder = inv.holder
         when = holder.get("when")
         if isinstance(when, str) and when.strip():
