@@ -207,3 +207,28 @@ async def test_a_kept_snapshot_serves_only_its_user_and_only_while_its_answers_a
     gone = await admit(server, secret_workflow())
     assert gone["allowed"] is False and "has no key 'token'" in message(gone)
     assert standin.count("GET", "secrets") == 2
+
+
+async def test_a_referenced_template_sending_a_secret_where_the_caller_says_needs_the_callers_access(
+        start_server: ServerFactory, standin: KubeStandIn) -> None:
+    setup_cluster(standin)
+    sender = {"metadata": {"name": "notifier"}, "spec": {"templates": [
+        {"name": "notify", "inputs": {"parameters": [{"name": "url"}]},
+         "http": {"url": "{{inputs.parameters.url}}", "method": "POST", "headers": [
+             {"name": "Authorization", "valueFrom": {"secretKeyRef": {"name": "api-token", "key": "token"}}}]}},
+        {"name": "fixed", "http": {"url": "https://billing.example/hook", "headers": [
+            {"name": "Authorization", "valueFrom": {"secretKeyRef": {"name": "api-token", "key": "token"}}}]}}]}}
+    standin.add_workflow_template(NS, sender)
+    server = await start(start_server, standin)
+    chosen = template_ref_workflow("notifier", template="notify")
+    chosen["spec"]["templates"][0]["steps"][0][0]["arguments"] = {
+        "parameters": [{"name": "url", "value": "https://collector.example/"}]}
+    assert (await admit(server, chosen))["allowed"] is True
+    denied = await admit(server, chosen, user="mallory")
+    assert denied["allowed"] is False and "AW708" in message(denied)
+    assert "user 'mallory' may not get secret 'api-token' in namespace 'team', which WorkflowTemplate 'notifier' " \
+           "template 'notify'" in message(denied)
+    # A shared template that sends to a url of its own may send what its callers cannot read.
+    assert (await admit(server, template_ref_workflow("notifier", template="fixed"), user="mallory"))["allowed"]
+    reviewed = {r.body["spec"]["user"] for r in standin.requests if r.resource == "subjectaccessreviews"}
+    assert {"alice", "mallory"} <= reviewed

@@ -25,6 +25,7 @@ from webhook.kube.snapshot import SnapshotAccess, SnapshotSecrets, SnapshotTempl
 from webhook.manifest import Manifest
 from webhook.secrets.references import SecretReference, find_secret_references
 from webhook.validation.context import Lookup, ValidationContext, unknown
+from webhook.validation.inherited import InheritedSend, find_inherited_sends
 from webhook.validation.secrets import service_account
 
 # A ClusterWorkflowTemplate's secrets and namespaced templateRefs are read where a workflow uses it.
@@ -100,9 +101,28 @@ async def snapshot_context(lookups: ClusterLookups, manifest: Manifest, user: Us
                            strict: bool = True, unresolved: Severity = Severity.ERROR) -> Snapshot:
     """The validation context for ``manifest``, with every cluster answer fetched before ``deadline``."""
     needs = needs_of(manifest)
-    plan = _plan(lookups, needs, Subject.of(user))
+    subject = Subject.of(user)
+    plan = _plan(lookups, needs, subject)
+    await _answer(lookups, plan.asks, deadline)
+    inherited: tuple[InheritedSend, ...] = ()
+    if needs.workflow_templates or needs.cluster_templates:
+        # Second round, only for objects that reference templates: what those send where the object decides.
+        inherited = tuple(find_inherited_sends(manifest, plan.templates))
+        asked = len(plan.asks)
+        _plan_inherited(lookups, plan, needs.namespace, inherited, subject)
+        await _answer(lookups, plan.asks[asked:], deadline)
+    context = ValidationContext(strict=strict, templates=plan.templates, secrets=plan.secrets, access=plan.access,
+                                unresolved_severity=unresolved, user=user.username,
+                                secret_references=needs.references, inherited_sends=inherited,
+                                cache_key=_context_key(plan, user, strict, unresolved))
+    return Snapshot(context, tuple((request.key, into[key]) for request, into, key in plan.asks))
+
+
+async def _answer(lookups: ClusterLookups, asks: list[tuple[Request, dict[Any, Lookup], Any]],
+                  deadline: Deadline) -> None:
+    """Put each question's answer where it goes: from the cache at once, the rest fetched concurrently."""
     pending: list[tuple[Request, dict[Any, Lookup], Any]] = []
-    for request, into, key in plan.asks:
+    for request, into, key in asks:
         hit = lookups.cache.cached(request.key)
         if hit is not None:
             into[key] = hit
@@ -112,11 +132,6 @@ async def snapshot_context(lookups: ClusterLookups, manifest: Manifest, user: Us
         answers = await asyncio.gather(*(lookups.ask(request, deadline) for request, _, _ in pending))
         for (_, into, key), answer in zip(pending, answers, strict=True):
             into[key] = answer
-    context = ValidationContext(strict=strict, templates=plan.templates, secrets=plan.secrets, access=plan.access,
-                                unresolved_severity=unresolved, user=user.username,
-                                secret_references=needs.references,
-                                cache_key=_context_key(plan, user, strict, unresolved))
-    return Snapshot(context, tuple((request.key, into[key]) for request, into, key in plan.asks))
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,3 +193,19 @@ def _plan(lookups: ClusterLookups, needs: Needs, user: Subject) -> _Plan:
             plan.ask(lookups.request_access(namespace, name, Subject.service_account(namespace, account)),
                      plan.access.answers, (namespace, name, account))
     return plan
+
+
+def _plan_inherited(lookups: ClusterLookups, plan: _Plan, namespace: str | None,
+                    sends: tuple[InheritedSend, ...], user: Subject) -> None:
+    """Access reviews for the requesting user on secrets referenced templates send (those not asked yet)."""
+    reviewable = bool(user.user or user.groups)
+    for name in sorted({send.ref.name for send in sends}):
+        key = (namespace, name, None)
+        if key in plan.access.answers:  # the object sends it itself: reviewed in the first round
+            continue
+        if namespace is None:
+            plan.access.answers[key] = unknown(WHERE_USED, Severity.INFO)
+        elif reviewable:
+            plan.ask(lookups.request_access(namespace, name, user), plan.access.answers, key)
+        else:
+            plan.access.answers[key] = unknown(NO_IDENTITY)

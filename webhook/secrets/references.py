@@ -166,22 +166,26 @@ def _sent_references(manifest: Manifest) -> Iterator[SecretReference]:
     from webhook.validation.http import http_templates
 
     for at, path, http in http_templates(manifest):
-        template = at.name
-        headers = http.get("headers")
-        for i, header in enumerate(headers if isinstance(headers, list) else ()):
-            if not isinstance(header, dict):
-                continue
-            hpath = (*path, "headers", i)
-            title = f"header '{header['name']}'" if isinstance(header.get("name"), str) else f"header #{i + 1}"
-            value_from = header.get("valueFrom")
-            ref = value_from.get("secretKeyRef") if isinstance(value_from, dict) else None
-            if isinstance(ref, dict) and isinstance(ref.get("name"), str) and isinstance(ref.get("key"), str):
-                rpath = (*hpath, "valueFrom", "secretKeyRef")
-                yield SecretReference(ref["name"], ref["key"], SecretUse.HEADER, (*rpath, "name"), (*rpath, "key"),
-                                      template=template, where=title, optional=ref.get("optional") is True)
-            yield from _lookups(header.get("value"), (*hpath, "value"), template, title)
-        yield from _lookups(http.get("url"), (*path, "url"), template, "url")
-        yield from _lookups(http.get("body"), (*path, "body"), template, "body")
+        yield from http_sends(http, path, at.name)
+
+
+def http_sends(http: dict[str, Any], path: JsonPath, template: str | None) -> Iterator[SecretReference]:
+    """The secrets one HTTP template's fields (at ``path``) send: header secretKeyRef, lookups in headers, url, body."""
+    headers = http.get("headers")
+    for i, header in enumerate(headers if isinstance(headers, list) else ()):
+        if not isinstance(header, dict):
+            continue
+        hpath = (*path, "headers", i)
+        title = f"header '{header['name']}'" if isinstance(header.get("name"), str) else f"header #{i + 1}"
+        value_from = header.get("valueFrom")
+        ref = value_from.get("secretKeyRef") if isinstance(value_from, dict) else None
+        if isinstance(ref, dict) and isinstance(ref.get("name"), str) and isinstance(ref.get("key"), str):
+            rpath = (*hpath, "valueFrom", "secretKeyRef")
+            yield SecretReference(ref["name"], ref["key"], SecretUse.HEADER, (*rpath, "name"), (*rpath, "key"),
+                                  template=template, where=title, optional=ref.get("optional") is True)
+        yield from _lookups(header.get("value"), (*hpath, "value"), template, title)
+    yield from _lookups(http.get("url"), (*path, "url"), template, "url")
+    yield from _lookups(http.get("body"), (*path, "body"), template, "body")
 
 
 def _lookups(value: Any, path: JsonPath, template: str | None, where: str) -> Iterator[SecretReference]:

@@ -17,6 +17,7 @@ from webhook.diagnostics import Severity
 
 if TYPE_CHECKING:
     from webhook.secrets.references import SecretReference
+    from webhook.validation.inherited import InheritedSend
 
 
 class LookupState(enum.Enum):
@@ -146,6 +147,8 @@ class ValidationContext:
     # The manifest's secret references when a provider already found them for this very manifest
     # (admission prefetch); None: the secret rule finds them itself.
     secret_references: Sequence[SecretReference] | None = None
+    # Likewise the secrets referenced templates send where the manifest's arguments say (admission prefetch).
+    inherited_sends: Sequence[InheritedSend] | None = None
 
     def unknown_severity(self, lookup: Lookup) -> Severity:
         """Severity of a finding about an UNKNOWN lookup: the lookup's own, else the context's."""

@@ -91,7 +91,7 @@ class Resolver:
         if local is not None:
             return Call(CallState.RESOLVED, local.template, at, name)
         if self.referenced_spec is not None:
-            found = _find_template(self.referenced_spec, name)
+            found = find_template(self.referenced_spec, name)
             if found is not None:
                 return Call(CallState.RESOLVED, found, at, name)
         if self.referenced_state is CallState.UNKNOWN:
@@ -144,7 +144,7 @@ class Resolver:
                         reason=f"{kind} '{name}' does not exist")
         source = as_dict(lookup.value)
         spec = as_dict(source.get("spec"))
-        found = _find_template(spec, template)
+        found = find_template(spec, template)
         if found is None:
             names = _spec_template_names(spec)
             return Call(CallState.MISSING, at=(*at, "template"), target=target,
@@ -156,7 +156,8 @@ def _spec_template_names(spec: dict[str, Any]) -> list[str]:
     return [n for t in as_list(spec.get("templates")) if (n := as_str(as_dict(t).get("name")))]
 
 
-def _find_template(spec: dict[str, Any], name: str) -> dict[str, Any] | None:
+def find_template(spec: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """The template called ``name`` in a workflow spec's ``templates``."""
     for t in as_list(spec.get("templates")):
         if isinstance(t, dict) and t.get("name") == name:
             return t

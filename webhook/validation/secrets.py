@@ -8,6 +8,11 @@ service account can read). What pods read (env, envFrom, volumes, image pull
 secrets, artifact credentials) is reported as warnings: the pod fails to start,
 nothing leaks to a url of the author's choosing.
 
+A template of another document that the manifest calls (templateRef,
+workflowTemplateRef) and that sends a secret to a url or Host the caller's
+arguments write is held to the same rule at admission (AW708): the caller
+chooses where the secret goes (webhook.validation.inherited).
+
 Nothing about a secret the user may not read is disclosed: when the access
 review says no (or cannot answer), existence and key names are not reported.
 Messages name users, secrets, keys and templates — never a value; this module
@@ -23,6 +28,7 @@ from webhook.manifest import CLUSTER_WORKFLOW_TEMPLATE, Manifest
 from webhook.secrets.references import SecretReference, find_secret_references, valid_secret_name
 from webhook.suggest import did_you_mean, one_of
 from webhook.validation.context import Lookup, LookupState, ValidationContext
+from webhook.validation.inherited import find_inherited_sends
 
 SECRET_MISSING = define("AW700", Severity.ERROR, "an HTTP template sends a secret that does not exist")
 SECRETS_SKIPPED = define("AW701", Severity.INFO, "secret references were not checked")
@@ -32,6 +38,8 @@ SERVICE_ACCOUNT_DENIED = define("AW704", Severity.WARNING, "the workflow's servi
 SECRET_UNCHECKED = define("AW705", Severity.WARNING, "a secret reference could not be checked")
 LOOKUP_INVALID = define("AW706", Severity.ERROR, "a secret lookup names an invalid secret or key")
 KEYS_UNREAD = define("AW707", Severity.INFO, "secret key names were not read (metadata-only access)")
+INHERITED_DENIED = define("AW708", Severity.ERROR, "a referenced template sends a secret the requesting user may "
+                                                   "not read to a destination this workflow sets")
 POD_SECRET_MISSING = define("AW710", Severity.WARNING, "a pod or artifact uses a secret that does not exist")
 POD_KEY_MISSING = define("AW711", Severity.WARNING, "a pod or artifact uses a secret key that does not exist")
 POD_USER_DENIED = define("AW712", Severity.WARNING, "a pod uses a secret the requesting user may not read")
@@ -40,6 +48,12 @@ DEFAULT_SERVICE_ACCOUNT = "default"
 
 
 def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
+    yield from _own(manifest, context)
+    if context.access is not None:
+        yield from _inherited(manifest, context)
+
+
+def _own(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
     references = context.secret_references
     if references is None:
         references = find_secret_references(manifest)
@@ -65,6 +79,36 @@ def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
     account = service_account(manifest)
     for ref in checkable:
         yield from _reference(ref, namespace, account, context)
+
+
+def _inherited(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
+    """Secrets a referenced template sends where this workflow's arguments say: the user must may read them."""
+    assert context.access is not None
+    sends = context.inherited_sends
+    if sends is None:
+        sends = find_inherited_sends(manifest, context.templates)
+    namespace = manifest.namespace
+    who = f"user '{context.user}'" if context.user else "the requesting user"
+    reported: set[tuple[str, str, str]] = set()
+    for send in sends:
+        key = (send.ref.name, send.source, send.template)
+        if key in reported:
+            continue
+        reported.add(key)
+        decision = context.access.may_get_secret(namespace, send.ref.name, None)
+        what = f"{send.source} template '{send.template}' ({send.ref.where})"
+        if decision.state is LookupState.UNKNOWN:
+            yield Finding(SECRET_UNCHECKED, send.call_at,
+                          f"{what} sends secret '{send.ref.name}' to {send.destination!r}, set by this workflow; "
+                          f"whether {who} may read it could not be checked: {decision.reason or 'unknown'}",
+                          severity=context.unknown_severity(decision))
+        elif decision.value is not True:
+            where = f" in namespace '{namespace}'" if namespace else ""
+            yield Finding(INHERITED_DENIED, send.call_at,
+                          f"{who} may not get secret '{send.ref.name}'{where}, which {what} sends to "
+                          f"{send.destination!r}, a destination this workflow's arguments set",
+                          hint="only secrets you may read can be sent where you choose; ask for 'get' on it, "
+                               "or have the template fix its url")
 
 
 def service_account(manifest: Manifest) -> str | None:
