@@ -6,10 +6,10 @@ Every walk skips nodes of the wrong type silently: the schema rule reports those
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from webhook.diagnostics import JsonPath
 from webhook.manifest import Manifest
@@ -65,6 +65,8 @@ class StepAt:
         return self.group is None
 
 
+_S = TypeVar("_S")
+_W = TypeVar("_W")
 # Walks already taken in this validation: id(subject) -> (subject, result). The subject is kept so its id
 # cannot be reused by another object while the entry lives.
 _WALKS: ContextVar[dict[int, tuple[object, tuple[Any, ...]]] | None] = ContextVar("argo_warden_walks", default=None)
@@ -84,15 +86,20 @@ def remembered_walks() -> Iterator[None]:
         _WALKS.reset(token)
 
 
-def spec_templates(manifest: Manifest) -> Iterator[TemplateAt]:
-    """The spec's ``templates`` list, then templates written inline in steps and tasks."""
+def _remembered(subject: _S, walk: Callable[[_S], Iterator[_W]]) -> Iterator[_W]:
+    """``walk(subject)``, taken once per subject inside ``remembered_walks``."""
     walks = _WALKS.get()
     if walks is None:
-        return _spec_templates(manifest)
-    kept = walks.get(id(manifest))
-    if kept is None or kept[0] is not manifest:
-        kept = walks[id(manifest)] = (manifest, tuple(_spec_templates(manifest)))
+        return walk(subject)
+    kept = walks.get(id(subject))
+    if kept is None or kept[0] is not subject:
+        kept = walks[id(subject)] = (subject, tuple(walk(subject)))
     return iter(kept[1])
+
+
+def spec_templates(manifest: Manifest) -> Iterator[TemplateAt]:
+    """The spec's ``templates`` list, then templates written inline in steps and tasks."""
+    return _remembered(manifest, _spec_templates)
 
 
 def _spec_templates(manifest: Manifest) -> Iterator[TemplateAt]:
@@ -127,13 +134,7 @@ def named_templates(manifest: Manifest) -> dict[str, TemplateAt]:
 
 
 def template_steps(at: TemplateAt) -> Iterator[StepAt]:
-    walks = _WALKS.get()
-    if walks is None:
-        return _template_steps(at)
-    kept = walks.get(id(at))
-    if kept is None or kept[0] is not at:
-        kept = walks[id(at)] = (at, tuple(_template_steps(at)))
-    return iter(kept[1])
+    return _remembered(at, _template_steps)
 
 
 def _template_steps(at: TemplateAt) -> Iterator[StepAt]:
