@@ -17,6 +17,7 @@ from webhook.plugin.server import PluginConfig, plugin_app
 from webhook.plugin.token import TokenFile, TokenFileError
 from webhook.secrets.values import NoSecretValues, SecretValues
 from webhook.server import logs
+from webhook.server.lifecycle import freeze_start_up_objects
 
 PROG = "argo-warden plugin"
 # ``module:attribute`` of the cluster-backed SecretValues (issue 5); absent from builds without it.
@@ -89,6 +90,7 @@ async def _serve(config: PluginConfig, host: str, port: int) -> None:
     except OSError:
         await runner.cleanup()
         raise
+    freeze_start_up_objects()
     logs.event("argo-warden executor plugin listening", host=host, port=port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
