@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from webhook.conditions.signatures import UNSUPPORTED
+from webhook.conditions import gotime
 from webhook.conditions.values import (
     INT_MIN,
     Fault,
@@ -481,11 +481,40 @@ def b_bitnot(value: Any) -> int:
     return ~_int_arg(value, "bitnot")
 
 
-def _unsupported(fn: str) -> Callable[..., Any]:
-    def run(*args: Any) -> Any:
-        raise Fault(f"{fn}() (date and time) is not supported by argo-warden's evaluator")
+def b_now(*args: Any) -> gotime.Time:
+    if not args:
+        return gotime.now()
+    if len(args) == 1 and type(args[0]) is gotime.Location:
+        return gotime.now(args[0])
+    raise Fault(f"invalid number of arguments (expected 0, got {len(args)})")
 
-    return run
+
+def b_duration(value: Any) -> gotime.Duration:
+    try:
+        return gotime.parse_duration(_str(value, "duration"))
+    except gotime.TimeError as exc:
+        raise Fault(str(exc)) from None
+
+
+def b_date(*args: Any) -> gotime.Time:
+    location = None
+    if args and type(args[0]) is gotime.Location:
+        location, args = args[0], args[1:]
+    if not 1 <= len(args) <= 3:
+        raise Fault(f"invalid number of arguments for date (expected 1 to 3 after a time zone, got {len(args)})")
+    texts = [_str(a, "date") for a in args]
+    try:
+        return gotime.expr_date(texts[0], texts[1] if len(texts) > 1 else None,
+                                texts[2] if len(texts) > 2 else None, location)
+    except gotime.TimeError as exc:
+        raise Fault(str(exc)) from None
+
+
+def b_timezone(value: Any) -> gotime.Location:
+    try:
+        return gotime.load_location(_str(value, "timezone"))
+    except gotime.TimeError as exc:
+        raise Fault(str(exc)) from None
 
 
 # name → the function (arities are in signatures.ARITY).
@@ -504,7 +533,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "bitxor": _bit("bitxor", lambda a, b: a ^ b), "bitnand": _bit("bitnand", lambda a, b: a & ~b),
     "bitshl": _bit("bitshl", _shl, True), "bitshr": _bit("bitshr", _shr, True),
     "bitushr": _bit("bitushr", _ushr, True), "bitnot": b_bitnot,
-    **{name: _unsupported(name) for name in UNSUPPORTED},
+    "now": b_now, "duration": b_duration, "date": b_date, "timezone": b_timezone,
 }
 # Builtins that need the evaluation's memory budget: name → factory taking the budget.
 BUDGETED: dict[str, Callable[[Budget], Callable[..., Any]]] = {"repeat": make_repeat}

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from webhook.conditions import ast
 from webhook.conditions.issues import (
     BAD_REGEX,
+    BAD_TIME,
     LENGTH_FIELD,
     NOT_BOOLEAN,
     TYPE_MISMATCH,
@@ -23,22 +24,22 @@ from webhook.conditions.issues import (
     WRONG_ARITY,
     ConditionIssue,
 )
-from webhook.conditions.issues import (
-    UNSUPPORTED as UNSUPPORTED_CODE,
-)
-from webhook.conditions.signatures import ARGO_TAG_FUNCTIONS, ARITY, PREDICATES, UNSUPPORTED
+from webhook.conditions.signatures import ARGO_TAG_FUNCTIONS, ARITY, PREDICATES
 from webhook.conditions.types import (
     ANY,
     ARRAY,
     BOOL,
     BYTES,
+    DURATION,
     FLOAT,
     INT,
     INTS,
+    LOCATION,
     MAP,
     NIL,
     STRING,
     STRINGS,
+    TIME,
     Type,
     array_of,
     join,
@@ -55,12 +56,15 @@ _RESULTS: dict[str, Type] = {
     "fromPairs": MAP, "reverse": ARRAY, "uniq": ARRAY, "concat": ARRAY, "flatten": ARRAY, "sort": ARRAY,
     "ceil": FLOAT, "floor": FLOAT, "round": FLOAT, "bitand": INT, "bitor": INT, "bitxor": INT, "bitnand": INT,
     "bitshl": INT, "bitshr": INT, "bitushr": INT, "bitnot": INT,
+    "now": TIME, "duration": DURATION, "date": TIME, "timezone": LOCATION,
 }
 _STRING_ARGS: dict[str, tuple[int, ...]] = {
     "trim": (0, 1), "trimPrefix": (0, 1), "trimSuffix": (0, 1), "upper": (0,), "lower": (0,), "split": (0, 1),
     "splitAfter": (0, 1), "replace": (0, 1, 2), "repeat": (0,), "indexOf": (0, 1), "lastIndexOf": (0, 1),
     "hasPrefix": (0, 1), "hasSuffix": (0, 1), "fromJSON": (0,), "toBase64": (0,), "fromBase64": (0,),
+    "duration": (0,), "timezone": (0,),
 }
+_TIME_KINDS = ("time", "duration")
 _ARRAY_ARGS: dict[str, tuple[int, ...]] = {
     "join": (0,), "reverse": (0,), "uniq": (0,), "flatten": (0,), "sort": (0,), "take": (0,), "first": (0,),
     "last": (0,), "fromPairs": (0,),
@@ -219,10 +223,9 @@ class _Checker:
             expected = str(low) if low == high else f"{low} to {high}" if high is not None else f"at least {low}"
             return self.report(WRONG_ARITY, f"{name}() takes {expected} argument{'' if expected == '1' else 's'},"
                                f" not {len(args)}", node.start, node.end)
-        if name in UNSUPPORTED:
-            self.report(UNSUPPORTED_CODE, f"{name}() is valid expr, but argo-warden's evaluator does not support "
-                        "dates and times", *name_span, hint="the step fails when argo-warden runs it")
         self._argument_types(node, args)
+        if name in ("now", "date", "duration", "timezone"):
+            self._time_call(node, args)
         if name in ("first", "last", "get") and args and args[0].kind == "array":
             return args[0].elem or ANY
         if name in ("max", "min", "abs") and args and len(args) == 1 and args[0].is_number:
@@ -257,6 +260,44 @@ class _Checker:
         if name in ("int", "float") and args and args[0].known and args[0].kind not in ("int", "float", "string"):
             self.report(TYPE_MISMATCH, f"{name}() takes a number or a string, not {args[0]}",
                         node.args[0].start, node.args[0].end)
+
+    def _time_call(self, node: ast.Call, args: list[Type]) -> None:
+        """Arguments of now() and date(), and what their literals say: a typo in one fails every run."""
+        from webhook.conditions import gotime
+
+        name, nodes = node.name, list(node.args)
+        if name in ("now", "date") and args and args[0].kind == "location":
+            args, nodes = args[1:], nodes[1:]
+            located = True
+        else:
+            located = False
+        if name == "now" and args and args[0].known:
+            self.report(TYPE_MISMATCH, f"now() takes a *time.Location (from timezone()), not {args[0]}",
+                        nodes[0].start, nodes[0].end)
+            return
+        if name == "date":
+            if not 1 <= len(args) <= 3:
+                self.report(WRONG_ARITY, f"date() takes 1 to 3 arguments after a time zone, not {len(args)}",
+                            node.start, node.end)
+                return
+            for arg_type, arg in zip(args, nodes, strict=True):
+                if arg_type.known and arg_type.kind != "string":
+                    self.report(TYPE_MISMATCH, f"date() takes strings (date, layout, time zone), not {arg_type}",
+                                arg.start, arg.end)
+                    return
+        literals = [a.value for a in nodes if isinstance(a, ast.Str)]
+        if name == "now" or len(literals) != len(nodes) or (located and name == "date"):
+            return  # only what is written out can be checked now
+        try:
+            if name == "duration":
+                gotime.parse_duration(literals[0])
+            elif name == "timezone":
+                gotime.load_location(literals[0])
+            else:
+                gotime.expr_date(literals[0], literals[1] if len(literals) > 1 else None,
+                                 literals[2] if len(literals) > 2 else None)
+        except gotime.TimeError as exc:
+            self.report(BAD_TIME, str(exc), node.start, node.end, hint=_time_hint(name, literals))
 
     def _predicate(self, node: ast.Call) -> Type:
         name = node.name
@@ -305,7 +346,8 @@ class _Checker:
             return self.report(WRONG_ARITY, f"{node.name}() takes {len(params)} argument"
                                f"{'' if len(params) == 1 else 's'}, not {len(args)}", node.start, node.end)
         for arg_type, param, arg in zip(args, params, node.args, strict=True):
-            if arg_type.known and arg_type.kind != param.kind:
+            # A Duration is an int64 in Go: a number of nanoseconds is accepted where one is expected.
+            if arg_type.known and arg_type.kind != param.kind and (param, arg_type) != (DURATION, INT):
                 self.report(TYPE_MISMATCH, f"{node.name}() takes {param}, not {arg_type}", arg.start, arg.end)
         return result
 
@@ -344,6 +386,8 @@ class _Checker:
         if op in ("&&", "||"):
             ok = all(t.kind in ("bool", "any") for t in (left, right))
             return BOOL if ok else None
+        if op in ("+", "-", "*") and (left.kind in _TIME_KINDS or right.kind in _TIME_KINDS):
+            return _time_arithmetic(op, left, right)
         if op in ("+", "-", "*"):
             if left.is_number and right.is_number:
                 return INT if left.kind == right.kind == "int" else FLOAT
@@ -386,7 +430,8 @@ class _Checker:
         for i, op in enumerate(node.ops):
             left, right = types[i], types[i + 1]
             ok = ((left.is_number or not left.known) and (right.is_number or not right.known)) or \
-                (left.kind in ("string", "any") and right.kind in ("string", "any"))
+                (left.kind in ("string", "any") and right.kind in ("string", "any")) or \
+                any(left.kind in (kind, "any") and right.kind in (kind, "any") for kind in _TIME_KINDS)
             if not ok:
                 start, end = node.op_spans[i] if i < len(node.op_spans) else (node.start, node.end)
                 self.report(TYPE_MISMATCH, f"invalid operation: {op} (mismatched types {left} and {right})",
@@ -439,10 +484,41 @@ def _comparable(left: Type, right: Type) -> bool:
         return True
     if left.is_number and right.is_number:
         return True
+    if {left.kind, right.kind} == {"duration", "int"}:
+        return True  # Go compares a Duration and an int as int64s
     mapping = ("map", "record")
     if left.kind in mapping and right.kind in mapping:
         return True
     return left.kind == right.kind
+
+
+# (operator, left kind, right kind) → the result; expr's runtime Add, Subtract and Multiply.
+_TIME_ARITHMETIC: dict[tuple[str, str, str], Type] = {
+    ("+", "time", "duration"): TIME, ("+", "duration", "time"): TIME, ("+", "duration", "duration"): DURATION,
+    ("-", "time", "time"): DURATION, ("-", "time", "duration"): TIME, ("-", "duration", "duration"): DURATION,
+    ("*", "duration", "int"): DURATION, ("*", "int", "duration"): DURATION, ("*", "duration", "duration"): DURATION,
+    ("*", "duration", "float"): FLOAT, ("*", "float", "duration"): FLOAT,
+}
+
+
+def _time_arithmetic(op: str, left: Type, right: Type) -> Type | None:
+    if not left.known or not right.known:
+        return ANY
+    return _TIME_ARITHMETIC.get((op, left.kind, right.kind))
+
+
+def _time_hint(name: str, literals: list[str]) -> str:
+    if name == "duration":
+        return "units are ns, us (µs), ms, s, m and h, e.g. 1h30m or 250ms; there is none for days: write 24h"
+    if name == "timezone":
+        from webhook.conditions import gotime
+
+        best = closest(literals[0], gotime.zone_names())
+        return f"did you mean {best}?" if best else "an IANA name such as Europe/Paris, or UTC"
+    if len(literals) == 1:
+        return ("without a layout date() reads 2006-01-02, 15:04:05, 2006-01-02 15:04:05, RFC 3339, RFC 822, "
+                "RFC 850 and RFC 1123; give a Go layout as the second argument for other forms")
+    return "the layout is Go's reference time, Mon Jan 2 15:04:05 MST 2006, written the way the date is"
 
 
 def _source_hint(node: ast.Node) -> str:
@@ -471,6 +547,10 @@ def _mismatch_hint(node: ast.Binary, op: str, left: Type, right: Type) -> str | 
         return f"both sides of {op} must be booleans"
     if op == "+" and "string" in (left.kind, right.kind):
         return "convert the number first: string(n)"
+    if "duration" in (left.kind, right.kind):
+        return "for a number, take .Hours(), .Minutes(), .Seconds() or .Milliseconds() of the duration"
+    if "time" in (left.kind, right.kind):
+        return "a time minus a time is a duration; a time plus or minus a duration is a time"
     return None
 
 
@@ -478,6 +558,10 @@ def _order_hint(left_node: ast.Node, right_node: ast.Node, left: Type, right: Ty
     for side, other in ((right_node, left), (left_node, right)):
         if isinstance(side, ast.Str) and other.is_number and side.value.strip().lstrip("-").isdigit():
             return f"compare with a number: write {side.value.strip()} without quotes"
+    if "time" in (left.kind, right.kind):
+        return "a time compares with a time: parse the other side with date(...)"
+    if "duration" in (left.kind, right.kind):
+        return "a duration compares with a duration, e.g. duration(\"5m\")"
     if "string" in (left.kind, right.kind):
         return "numbers compare with numbers and strings with strings; convert with int(...) or string(...)"
     return None

@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from webhook.conditions import ast
+from webhook.conditions import ast, gotime
 from webhook.conditions.builtins import BUDGETED, FUNCTIONS, order_argument, sort_values
 from webhook.conditions.errors import ConditionCompileError, EvaluationError
 from webhook.conditions.regex import compile_regex
 from webhook.conditions.signatures import ARITY, PREDICATES
+from webhook.conditions.types import DURATION, TIME
 from webhook.conditions.values import (
     HEADER_METHODS,
     NIL_STRINGS,
@@ -203,6 +204,25 @@ def _matches(a: Any, b: Any) -> bool:
     if type(a) is bytes:
         return compile_regex(b, True).search(a) is not None
     raise Fault(f"invalid operation: {type_name(a)} matches string")
+
+
+# What a condition may call on Go's time values: the checker's method tables, one source for both.
+GO_TIME_METHODS: dict[type, dict[str, int]] = {
+    gotime.Time: {name: len(params) for name, params, _ in TIME.methods},
+    gotime.Duration: {name: len(params) for name, params, _ in DURATION.methods},
+}
+
+
+def call_time_method(value: Any, name: str, args: list[Any]) -> Any:
+    arity = GO_TIME_METHODS[type(value)].get(name)
+    if arity is None:
+        raise Fault(f"type {type_name(value)} has no method {name}")
+    if len(args) != arity:
+        raise Fault(f"{name}() takes {arity} argument{'' if arity == 1 else 's'}, not {len(args)}")
+    try:
+        return getattr(value, name)(*args)
+    except gotime.TimeError as exc:
+        raise Fault(f"{name}(): {exc}") from None
 
 
 def _bool(value: Any, what: str) -> bool:
@@ -530,6 +550,8 @@ class _Compiler:
                     if len(values) != 1:
                         raise Fault(f"{name}() takes 1 argument (a header name), not {len(values)}")
                     return method(value, values[0])
+                if type(value) in GO_TIME_METHODS:
+                    return call_time_method(value, name, values)
                 target = fetch(value, name, False)
                 if target is None:
                     raise Fault("invalid operation: cannot call nil")
@@ -808,7 +830,9 @@ def _equality(node: ast.Binary, left: Fn, right: Fn) -> Fn:
             t = type(value)
             if t is int:
                 return value == number
-            return t is float and value == as_float
+            if t is float:
+                return value == as_float
+            return t is gotime.Duration and value.nanos == number  # Go compares them as int64s
 
         return equal_int
     if isinstance(constant, ast.Str) and not negated:

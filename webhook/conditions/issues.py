@@ -15,8 +15,8 @@ UNKNOWN_FUNCTION = define("AW605", Severity.ERROR, "a condition calls a function
 WRONG_ARITY = define("AW606", Severity.ERROR, "a function is called with the wrong number of arguments")
 BAD_REGEX = define("AW607", Severity.ERROR, "a regular expression does not compile")
 NOT_PORTABLE = define("AW608", Severity.WARNING, "a condition uses argo-warden's dialect, not portable upstream")
-UNSUPPORTED = define("AW609", Severity.WARNING, "a condition uses a function argo-warden does not evaluate")
 LENGTH_FIELD = define("AW610", Severity.WARNING, "'.length' reads a field, not the length")
+BAD_TIME = define("AW611", Severity.ERROR, "a duration, date or time zone written in a condition does not parse")
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,9 @@ ARITY: dict[str, tuple[int, int | None]] = {
     "fromPairs": (1, 1), "reverse": (1, 1), "uniq": (1, 1), "concat": (1, None), "flatten": (1, 1),
     "sort": (1, 2), "bitand": (2, 2), "bitor": (2, 2), "bitxor": (2, 2), "bitnand": (2, 2), "bitshl": (2, 2),
     "bitshr": (2, 2), "bitushr": (2, 2), "bitnot": (1, 1),
-    "now": (0, 0), "duration": (1, 1), "date": (1, 3), "timezone": (1, 1),
+    # date() may take a *time.Location first: date(timezone("Europe/Paris"), "2024-01-02 10:00", layout)
+    "now": (0, 1), "duration": (1, 1), "date": (1, 4), "timezone": (1, 1),
 }
-# expr has these; argo-warden's evaluator does not (dates and times).
-UNSUPPORTED = frozenset({"now", "duration", "date", "timezone"})
 PREDICATES = frozenset({"all", "none", "any", "one", "filter", "map", "count", "sum", "find", "findIndex",
                         "findLast", "findLastIndex", "groupBy", "sortBy", "reduce"})
 ALL_BUILTINS = frozenset(ARITY) | PREDICATES

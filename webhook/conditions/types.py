@@ -10,7 +10,7 @@ class Type:
 
     def __init__(self, kind: str, elem: Type | None = None, fields: tuple[tuple[str, Type], ...] = (),
                  name: str = "", methods: tuple[Method, ...] = ()) -> None:
-        self.kind = kind  # any nil bool int float string bytes array map record
+        self.kind = kind  # any nil bool int float string bytes array map record time duration location
         self.elem = elem  # array element, map value
         self.fields = fields  # record fields (known names only)
         self.name = name  # shown in messages ("response")
@@ -77,6 +77,24 @@ HEADERS = Type("map", STRINGS, name="headers (map of string to array of string)"
 REQUEST = Type("record", fields=(("method", STRING), ("url", STRING), ("body", STRING), ("bodyBytes", BYTES),
                                  ("headers", HEADERS)), name="request")
 RESPONSE = Type("record", fields=(("statusCode", INT), ("body", STRING), ("headers", HEADERS)), name="response")
+
+# Go's time values, as expr's now(), duration(), date() and timezone() return them.
+DURATION = Type("duration", name="time.Duration")
+LOCATION = Type("location", name="*time.Location")
+TIME = Type("time", name="time.Time")
+DURATION.methods = (
+    ("Hours", (), FLOAT), ("Minutes", (), FLOAT), ("Seconds", (), FLOAT), ("Milliseconds", (), INT),
+    ("Microseconds", (), INT), ("Nanoseconds", (), INT), ("Abs", (), DURATION), ("Truncate", (DURATION,), DURATION),
+    ("Round", (DURATION,), DURATION), ("String", (), STRING),
+)
+TIME.methods = (
+    *((name, (), INT) for name in ("Year", "Month", "Day", "Hour", "Minute", "Second", "Nanosecond", "YearDay",
+                                   "Weekday", "Unix", "UnixMilli", "UnixMicro", "UnixNano")),
+    ("IsZero", (), BOOL), ("Add", (DURATION,), TIME), ("Sub", (TIME,), DURATION), ("AddDate", (INT, INT, INT), TIME),
+    ("Before", (TIME,), BOOL), ("After", (TIME,), BOOL), ("Equal", (TIME,), BOOL), ("Compare", (TIME,), INT),
+    ("UTC", (), TIME), ("Local", (), TIME), ("In", (LOCATION,), TIME), ("Truncate", (DURATION,), TIME),
+    ("Round", (DURATION,), TIME), ("Format", (STRING,), STRING), ("String", (), STRING),
+)
 
 # The environment upstream Argo gives an HTTP template's successCondition.
 HTTP_ENVIRONMENT: dict[str, Type] = {"request": REQUEST, "response": RESPONSE}

@@ -13,6 +13,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from webhook.conditions.gotime import Duration, Location, Time, wrap_duration
+
 INT_MIN = -(2**63)
 INT_MAX = 2**63 - 1
 
@@ -99,6 +101,12 @@ def type_name(value: Any) -> str:
         return "string"
     if t is Headers:
         return "net/http.Header"
+    if t is Time:
+        return "time.Time"
+    if t is Duration:
+        return "time.Duration"
+    if t is Location:
+        return "*time.Location"
     if t is list or t is bytes or t is NilList:
         return "array"
     if t is dict:
@@ -131,7 +139,13 @@ def equal(a: Any, b: Any) -> bool:
         return float(a) == float(b)
     if (ta is list and tb is bytes) or (ta is bytes and tb is list):
         return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b, strict=True))
+    if (ta is Duration and tb is int) or (ta is int and tb is Duration):
+        return _nanos(a) == _nanos(b)  # Go compares them as int64s
     return False
+
+
+def _nanos(value: Any) -> int:
+    return value.nanos if type(value) is Duration else int(value)
 
 
 def deep_equal(a: Any, b: Any) -> bool:
@@ -154,6 +168,8 @@ def less(a: Any, b: Any, op: str = "<") -> bool:
         return bool(a < b)
     if (ta is int or ta is float) and (tb is int or tb is float):
         return float(a) < float(b)
+    if ta is tb and (ta is Time or ta is Duration):
+        return _ordinal(a) < _ordinal(b)
     raise Fault(f"invalid operation: {type_name(a)} {op} {type_name(b)}")
 
 
@@ -163,6 +179,8 @@ def compare(op: str, a: Any, b: Any) -> bool:
         pass
     elif (ta is int or ta is float) and (tb is int or tb is float):
         a, b = float(a), float(b)
+    elif ta is tb and (ta is Time or ta is Duration):
+        a, b = _ordinal(a), _ordinal(b)
     else:
         raise Fault(f"invalid operation: {type_name(a)} {op} {type_name(b)}")
     if op == "<":
@@ -172,6 +190,11 @@ def compare(op: str, a: Any, b: Any) -> bool:
     if op == "<=":
         return bool(a <= b)
     return bool(a >= b)
+
+
+def _ordinal(value: Time | Duration) -> int:
+    """Where a time or duration stands in order: instants compare whatever their zones."""
+    return value.unix_nanos if isinstance(value, Time) else value.nanos
 
 
 def _mismatch(op: str, a: Any, b: Any) -> Fault:
@@ -186,6 +209,12 @@ def add(a: Any, b: Any) -> Any:
         return float(a) + float(b)
     if ta is str and tb is str:
         return a + b
+    if ta is Time and tb is Duration:
+        return a.Add(b)
+    if ta is Duration and tb is Time:
+        return b.Add(a)
+    if ta is Duration and tb is Duration:
+        return Duration(wrap_duration(a.nanos + b.nanos))
     raise _mismatch("+", a, b)
 
 
@@ -195,6 +224,12 @@ def subtract(a: Any, b: Any) -> Any:
         return wrap(a - b)
     if (ta is int or ta is float) and (tb is int or tb is float):
         return float(a) - float(b)
+    if ta is Time and tb is Time:
+        return a.Sub(b)
+    if ta is Time and tb is Duration:
+        return a.Add(Duration(-b.nanos))
+    if ta is Duration and tb is Duration:
+        return Duration(wrap_duration(a.nanos - b.nanos))
     raise _mismatch("-", a, b)
 
 
@@ -204,6 +239,12 @@ def multiply(a: Any, b: Any) -> Any:
         return wrap(a * b)
     if (ta is int or ta is float) and (tb is int or tb is float):
         return float(a) * float(b)
+    if ta is Duration or tb is Duration:
+        # expr's Multiply: a float on either side gives a float, else a Duration.
+        if (ta is Duration or ta is int) and (tb is Duration or tb is int):
+            return Duration(wrap_duration(_nanos(a) * _nanos(b)))
+        if (ta is Duration and tb is float) or (ta is float and tb is Duration):
+            return float(_nanos(a) if ta is Duration else a) * float(_nanos(b) if tb is Duration else b)
     raise _mismatch("*", a, b)
 
 
@@ -409,6 +450,12 @@ def to_json(value: Any, indent: str = "") -> str:
         import base64
 
         return '"' + base64.b64encode(value).decode("ascii") + '"'
+    if t is Time:
+        return json_string(value.Format("2006-01-02T15:04:05.999999999Z07:00"))
+    if t is Duration:
+        return str(value.nanos)
+    if t is Location:
+        return "{}"  # its fields are unexported in Go
     inner = indent + "  "
     if t is list:
         if not value:
