@@ -239,3 +239,23 @@ def test_a_response_date_header_in_a_condition() -> None:
     assert fresh.evaluate(env) is True
     stale = http_environment(200, [("Date", "Mon, 01 Jan 2024 00:00:00 GMT")], "{}")
     assert fresh.evaluate(stale) is False
+
+
+@pytest.mark.parametrize("text", [
+    'date(repeat("x", 1000000), repeat("x", 1000000)) != nil', 'duration(repeat("1s", 500000)) > duration("0s")',
+    'now().Format(repeat("2006", 100000)) != ""', 'date(repeat("9", 100000)) != nil',
+    'date("2024-01-02", repeat("2006", 300)) != nil',
+])
+def test_built_up_inputs_fail_fast_with_short_messages(text: str) -> None:
+    from webhook.conditions import http_environment
+    from webhook.conditions.errors import EvaluationError
+
+    started = time.perf_counter()
+    with pytest.raises(EvaluationError) as failed:
+        compile_condition(text).evaluate(http_environment(200, [], "{}"))
+    assert time.perf_counter() - started < 0.5
+    assert len(failed.value.message) < 400 and not failed.value.internal
+
+
+def test_long_but_legal_layouts_still_format() -> None:
+    assert len(REFERENCE.Format("Mon " * 250)) == 1000

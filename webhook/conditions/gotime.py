@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as _dt
 import time as _time
 import zoneinfo
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -49,6 +48,9 @@ def wrap_duration(nanos: int) -> int:
 
 
 _QUOTED_MAX = 80
+# No real date, duration or layout comes near this; a condition that builds a longer one (repeat()) would
+# otherwise cost seconds of work per evaluation.
+TEXT_MAX = 1024
 
 
 def _quote(text: str) -> str:
@@ -271,6 +273,8 @@ _UNITS = {"ns": NS, "us": US, "µs": US, "μs": US, "ms": MS, "s": SECOND, "m": 
 
 def parse_duration(text: str) -> Duration:
     """Go's time.ParseDuration, errors included."""
+    if len(text) > TEXT_MAX:
+        raise TimeError(f"time: invalid duration {_quote(text)} (longer than {TEXT_MAX} characters)")
     original, s = text, text
     negative = False
     if s[:1] in ("-", "+"):
@@ -562,50 +566,43 @@ def _element_at(layout: str, i: int) -> str | None:
 
 
 def format_time(t: Time, layout: str) -> str:
+    if len(layout) > TEXT_MAX:
+        raise TimeError(f"layout {_quote(layout)} is longer than {TEXT_MAX} characters")
     name, offset = t._zone()
     wall = t.unix_nanos // SECOND + offset
-    year, month, day = civil_from_days(wall // 86400)
+    days = wall // 86400
+    year, month, day = civil_from_days(days)
     hour, minute, second = wall % 86400 // 3600, wall % 3600 // 60, wall % 60
-    nanos = t.unix_nanos % SECOND
+    weekday, yday = _DAYS[(days + 4) % 7], days - days_from_civil(year, 1, 1) + 1
+    hour12 = hour % 12 or 12
+    fields = {
+        "January": _MONTHS[month - 1], "Jan": _MONTHS[month - 1][:3], "Monday": weekday, "Mon": weekday[:3],
+        "2006": _year4(year), "06": f"{year % 100:02d}", "01": f"{month:02d}", "1": str(month),
+        "02": f"{day:02d}", "_2": f"{day:2d}", "2": str(day), "002": f"{yday:03d}", "__2": f"{yday:3d}",
+        "15": f"{hour:02d}", "03": f"{hour12:02d}", "3": str(hour12), "04": f"{minute:02d}", "4": str(minute),
+        "05": f"{second:02d}", "5": str(second), "PM": "PM" if hour >= 12 else "AM",
+        "pm": "pm" if hour >= 12 else "am",
+        "MST": name or _numeric_zone(offset, colon=False, seconds=False, hours_only=False),
+    }
+    nine = str(t.unix_nanos % SECOND).rjust(9, "0")
     out: list[str] = []
     for element, text in _chunks(layout):
-        out.append(_format_element(element, text, t, year, month, day, hour, minute, second, nanos, name, offset))
+        if not element:
+            out.append(text)
+        elif element in fields:
+            out.append(fields[element])
+        elif element.startswith("frac0:"):
+            out.append(text[0] + nine[:len(text) - 1])
+        elif element.startswith("frac9:"):
+            digits = nine[:len(text) - 1].rstrip("0")
+            out.append(text[0] + digits if digits else "")
+        elif element.startswith("Z") and offset == 0:
+            out.append("Z")
+        else:
+            shape = element[1:]
+            out.append(_numeric_zone(offset, colon=":" in shape, seconds=len(shape.replace(":", "")) == 6,
+                                     hours_only=shape == "07"))
     return "".join(out)
-
-
-def _format_element(element: str, text: str, t: Time, year: int, month: int, day: int, hour: int, minute: int,
-                    second: int, nanos: int, name: str, offset: int) -> str:
-    if not element:
-        return text
-    if element.startswith(("frac0:", "frac9:")):
-        digits = len(text) - 1
-        frac = str(nanos).rjust(9, "0")[:digits]
-        if element.startswith("frac9:"):
-            frac = frac.rstrip("0")
-            return f"{text[0]}{frac}" if frac else ""
-        return f"{text[0]}{frac}"
-    simple: dict[str, Callable[[], str]] = {
-        "January": lambda: _MONTHS[month - 1], "Jan": lambda: _MONTHS[month - 1][:3],
-        "Monday": lambda: _DAYS[t.Weekday()], "Mon": lambda: _DAYS[t.Weekday()][:3],
-        "2006": lambda: _year4(year), "06": lambda: f"{year % 100:02d}",
-        "01": lambda: f"{month:02d}", "1": lambda: str(month),
-        "02": lambda: f"{day:02d}", "_2": lambda: f"{day:2d}", "2": lambda: str(day),
-        "002": lambda: f"{t.YearDay():03d}", "__2": lambda: f"{t.YearDay():3d}",
-        "15": lambda: f"{hour:02d}", "03": lambda: f"{(hour % 12 or 12):02d}", "3": lambda: str(hour % 12 or 12),
-        "04": lambda: f"{minute:02d}", "4": lambda: str(minute),
-        "05": lambda: f"{second:02d}", "5": lambda: str(second),
-        "PM": lambda: "PM" if hour >= 12 else "AM", "pm": lambda: "pm" if hour >= 12 else "am",
-    }
-    if element in simple:
-        return simple[element]()
-    if element == "MST":
-        return name if name else _numeric_zone(offset, colon=False, seconds=False, hours_only=False)
-    utc_z = element.startswith("Z")
-    if utc_z and offset == 0:
-        return "Z"
-    shape = element[1:]
-    return _numeric_zone(offset, colon=":" in shape, seconds=len(shape.replace(":", "")) == 6,
-                         hours_only=shape == "07")
 
 
 def _year4(year: int) -> str:
@@ -627,6 +624,9 @@ def _numeric_zone(offset: int, *, colon: bool, seconds: bool, hours_only: bool) 
 
 def parse_time(layout: str, value: str, location: Location | None = None) -> Time:
     """Go's time.Parse (``location`` None: UTC unless the value names a zone) and time.ParseInLocation."""
+    for what, text in (("time", value), ("layout", layout)):
+        if len(text) > TEXT_MAX:
+            raise TimeError(f"parsing time {_quote(value)}: the {what} is longer than {TEXT_MAX} characters")
     return _Parser(layout, value, location or UTC).parse()
 
 
