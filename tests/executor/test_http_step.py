@@ -89,6 +89,26 @@ async def test_response_headers_reach_the_condition(server: TestServer) -> None:
         "successCondition 'response.headers[\"X-Rate-Remaining\"][0] != \"0\"' evaluated false"
 
 
+async def test_a_condition_on_the_servers_date_header(server: TestServer) -> None:
+    # aiohttp writes the Date header every response carries (RFC 1123, GMT), as most servers do.
+    server.reply("GET", "/fresh", 200, '{"updated": "2020-01-01T00:00:00Z"}')
+    result = await run(one("""
+      url: BASE/fresh
+      timeoutSeconds: 5
+      successCondition: >-
+        now() - date(response.headers.Get("Date"), "Mon, 02 Jan 2006 15:04:05 MST") < duration("1m")
+        && date(fromJSON(response.body).updated).Year() == 2020
+""", server))
+    assert by_display(result, "one").phase is Phase.SUCCEEDED, by_display(result, "one").message
+    result = await run(one("""
+      url: BASE/fresh
+      timeoutSeconds: 5
+      successCondition: now() - date(fromJSON(response.body).updated) < duration("24h")
+""", server))
+    assert by_display(result, "one").message == \
+        "successCondition 'now() - date(fromJSON(response.body).updated) < duration(\"24h\")' evaluated false"
+
+
 @pytest.mark.parametrize("http, message", [
     ("{url: 'ftp://example.com/x', timeoutSeconds: 5}", "only http and https urls can be fetched"),
     ("{url: 'http:///nohost', timeoutSeconds: 5}", "the url has no host"),
