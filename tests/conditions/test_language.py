@@ -272,3 +272,20 @@ def test_printed_text_parses_back_to_the_same_tree(text: str) -> None:
     printed = to_text(parse(text))
     assert to_text(parse(printed)) == printed
     assert shape(printed) == shape(text)
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("sprig.trimm(inputs.parameters.x)", "sprig has no function trimm()"),
+    ("sprig.env('HOME')", "Argo removes sprig.env()"), ("sprig.expandenv('$HOME')", "Argo removes sprig.expandenv()"),
+])
+def test_tags_know_sprig(text: str, words: str) -> None:
+    issues = [i for i in check_expression(text) if i.code == "AW605"]
+    assert issues and words in issues[0].message, check_expression(text)
+
+
+@pytest.mark.parametrize("text", [
+    "sprig.trim(inputs.parameters.x)", "sprig.add(1, 2) > 2", "sprig.date('2006-01-02', sprig.now())",
+    "let sprig = {'x': 1}; sprig.x", "sprig.genSelfSignedCert('a', nil, nil, 365)", "sprig.urlJoin(sprig.dict())",
+])
+def test_every_sprig_function_is_known(text: str) -> None:
+    assert check_expression(text) == [], check_expression(text)

@@ -27,6 +27,15 @@ def _scope() -> Scope:
     ("{{=toJson({'n': asInt(inputs.parameters.n)})}}", '{"n":41}'),
     ("x-{{=inputs.parameters.n == '41' ? 'yes' : 'no'}}-y", "x-yes-y"),
     ("{{=string(len(workflow.name))}}", "4"),
+    ("{{=sprig.add(inputs.parameters.n, 1, '2')}}", "44"), ("{{=sprig.div(-7, 2)}}", "-3"),
+    ("{{=sprig.mod(-7, 2)}}", "-1"), ("{{=sprig.mul(2, 3, 4)}}", "24"),
+    ("{{=sprig.max(1, inputs.parameters.n)}}", "41"),
+    ("{{=sprig.min(3, '2', 5)}}", "2"), ("{{=sprig.sub(inputs.parameters.n, 1)}}", "40"),
+    ("{{=sprig.sha256sum('abc')}}", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+    ("{{=sprig.sha1sum('abc')}}", "a9993e364706816aba3e25717850c26c9cd0d89d"),
+    ("{{=sprig.toString(asInt(inputs.parameters.n))}}", "41"), ("{{=sprig.nospace(' a b ')}}", "ab"),
+    ("{{=sprig.squote(workflow.name)}}", "'wf-1'"), ("{{=sprig.int('12abc')}}", "0"),
+    ("{{=date('2024-01-02').Format('Jan 2')}}", "Jan 2"),
 ])
 def test_expression_tags(text: str, expected: str) -> None:
     assert _scope().render(text) == expected
@@ -35,6 +44,8 @@ def test_expression_tags(text: str, expected: str) -> None:
 @pytest.mark.parametrize("text, message", [
     ("{{=asInt('x')}}", "failed to evaluate expression {{=asInt('x')}}"),
     ("{{=nope(1)}}", "unknown function nope()"),
+    ("{{=sprig.genCA('x', 1)}}", "sprig.genCA() is valid in Argo, but argo-warden does not evaluate it"),
+    ("{{=sprig.div(1, 0)}}", "integer divide by zero"),
     ("{{=inputs.parameters.missing}}", "evaluated to nil"),
     ("{{=lookup('secret', 'a', 'b')}}", "secret lookups are resolved only in the url, headers and body"),
     ("{{inputs.parameters.other}}", "unable to resolve {{inputs.parameters.other}}"),

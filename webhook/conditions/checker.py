@@ -24,7 +24,13 @@ from webhook.conditions.issues import (
     WRONG_ARITY,
     ConditionIssue,
 )
-from webhook.conditions.signatures import ARGO_TAG_FUNCTIONS, ARITY, PREDICATES
+from webhook.conditions.signatures import (
+    ARGO_TAG_FUNCTIONS,
+    ARITY,
+    PREDICATES,
+    SPRIG_FUNCTIONS,
+    SPRIG_REMOVED_BY_ARGO,
+)
 from webhook.conditions.types import (
     ANY,
     ARRAY,
@@ -333,6 +339,8 @@ class _Checker:
         base = self.check(node.obj)
         args = [self.check(a) for a in node.args]
         span = (node.name_start, node.name_end)
+        if self._is_sprig(node.obj):
+            return self._sprig_call(node.name, span)
         if not base.known:
             return ANY
         method = base.method(node.name)
@@ -350,6 +358,21 @@ class _Checker:
             if arg_type.known and arg_type.kind != param.kind and (param, arg_type) != (DURATION, INT):
                 self.report(TYPE_MISMATCH, f"{node.name}() takes {param}, not {arg_type}", arg.start, arg.end)
         return result
+
+    def _is_sprig(self, node: ast.Node) -> bool:
+        """``sprig`` as Argo's tag environment has it (not a let-bound name)."""
+        return (self.environment is None and isinstance(node, ast.Ident) and node.name == "sprig"
+                and not any("sprig" in scope for scope in self.scopes))
+
+    def _sprig_call(self, name: str, span: tuple[int, int]) -> Type:
+        if name in SPRIG_REMOVED_BY_ARGO:
+            return self.report(UNKNOWN_FUNCTION, f"Argo removes sprig.{name}() from expression tags", *span,
+                               hint="tags cannot read the controller's environment; pass the value as a parameter")
+        if name not in SPRIG_FUNCTIONS:
+            best = closest(name, sorted(SPRIG_FUNCTIONS))
+            return self.report(UNKNOWN_FUNCTION, f"sprig has no function {name}()", *span,
+                               hint=f"did you mean sprig.{best}()?" if best else None)
+        return ANY
 
     def k_Lambda(self, node: ast.Lambda) -> Type:
         return self.check(node.body)

@@ -20,6 +20,34 @@ ARITY: dict[str, tuple[int, int | None]] = {
 PREDICATES = frozenset({"all", "none", "any", "one", "filter", "map", "count", "sum", "find", "findIndex",
                         "findLast", "findLastIndex", "groupBy", "sortBy", "reduce"})
 ALL_BUILTINS = frozenset(ARITY) | PREDICATES
+# Sprig v3's GenericFuncMap, which Argo hands to {{= }} tags as `sprig` (sprig.trim(x), sprig.add(1, 2)).
+SPRIG_FUNCTIONS = frozenset({
+    "hello", "ago", "date", "date_in_zone", "date_modify", "dateInZone", "dateModify", "duration", "durationRound",
+    "htmlDate", "htmlDateInZone", "must_date_modify", "mustDateModify", "mustToDate", "now", "toDate", "unixEpoch",
+    "abbrev", "abbrevboth", "trunc", "trim", "upper", "lower", "title", "untitle", "substr", "repeat", "trimall",
+    "trimAll", "trimSuffix", "trimPrefix", "nospace", "initials", "randAlphaNum", "randAlpha", "randAscii",
+    "randNumeric", "randSeededNumeric", "swapcase", "shuffle", "snakecase", "camelcase", "kebabcase", "wrap",
+    "wrapWith", "contains", "hasPrefix", "hasSuffix", "quote", "squote", "cat", "indent", "nindent", "replace",
+    "plural", "sha1sum", "sha256sum", "sha512sum", "adler32sum", "toString", "atoi", "int64", "int", "float64", "seq",
+    "toDecimal", "split", "splitList", "splitn", "toStrings", "until", "untilStep", "add1", "add", "sub", "div",
+    "mod", "mul", "randInt", "add1f", "addf", "subf", "divf", "mulf", "biggest", "max", "min", "maxf", "minf", "ceil",
+    "floor", "round", "join", "sortAlpha", "default", "empty", "coalesce", "all", "any", "compact", "mustCompact",
+    "fromJson", "toJson", "toPrettyJson", "toRawJson", "mustFromJson", "mustToJson", "mustToPrettyJson",
+    "mustToRawJson", "ternary", "deepCopy", "mustDeepCopy", "typeOf", "typeIs", "typeIsLike", "kindOf", "kindIs",
+    "deepEqual", "getHostByName", "base", "dir", "clean", "ext", "isAbs", "osBase", "osClean", "osDir", "osExt",
+    "osIsAbs", "b64enc", "b64dec", "b32enc", "b32dec", "tuple", "list", "dict", "get", "set", "unset", "hasKey",
+    "pluck", "keys", "pick", "omit", "merge", "mergeOverwrite", "mustMerge", "mustMergeOverwrite", "values", "append",
+    "push", "mustAppend", "mustPush", "prepend", "mustPrepend", "first", "mustFirst", "rest", "mustRest", "last",
+    "mustLast", "initial", "mustInitial", "reverse", "mustReverse", "uniq", "mustUniq", "without", "mustWithout",
+    "has", "mustHas", "slice", "mustSlice", "concat", "dig", "chunk", "mustChunk", "bcrypt", "htpasswd",
+    "genPrivateKey", "derivePassword", "buildCustomCert", "genCA", "genCAWithKey", "genSelfSignedCert",
+    "genSelfSignedCertWithKey", "genSignedCert", "genSignedCertWithKey", "encryptAES", "decryptAES", "randBytes",
+    "uuidv4", "semver", "semverCompare", "fail", "regexMatch", "mustRegexMatch", "regexFindAll", "mustRegexFindAll",
+    "regexFind", "mustRegexFind", "regexReplaceAll", "mustRegexReplaceAll", "regexReplaceAllLiteral",
+    "mustRegexReplaceAllLiteral", "regexSplit", "mustRegexSplit", "regexQuoteMeta", "urlParse", "urlJoin"
+})
+# Argo deletes these from the map: a tag must not read the controller's environment.
+SPRIG_REMOVED_BY_ARGO = frozenset({"env", "expandenv"})
 # What Argo adds to the environment of {{= }} expression tags (util/expr/env): name → arity.
 ARGO_TAG_FUNCTIONS: dict[str, tuple[int, int]] = {"asInt": (1, 1), "asFloat": (1, 1), "jsonpath": (2, 2),
                                                    "toJson": (1, 1)}

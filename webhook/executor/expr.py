@@ -22,8 +22,9 @@ from webhook.conditions.builtins import FUNCTIONS
 from webhook.conditions.errors import ConditionError
 from webhook.conditions.evaluator import compile_node
 from webhook.conditions.parser import parse
+from webhook.conditions.signatures import SPRIG_FUNCTIONS
 from webhook.conditions.success import evaluate_success
-from webhook.conditions.values import Fault
+from webhook.conditions.values import Fault, format_value
 from webhook.executor.transport import Exchange, Received
 
 if TYPE_CHECKING:
@@ -172,6 +173,60 @@ def _atoi(value: Any) -> int:
         return 0  # sprig's atoi gives 0 for what it cannot read
 
 
+def _int64(value: Any) -> int:
+    """sprig's toInt64: numbers truncated, numeric strings read, anything else 0."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | float):
+        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return int(text, 0) if text[:2].lower() in ("0x", "0o", "0b") else int(text)
+        except ValueError:
+            try:
+                return int(float(text))
+            except ValueError:
+                return 0
+    return 0
+
+
+def _go_div(a: Any, b: Any) -> int:
+    x, y = _int64(a), _int64(b)
+    if y == 0:
+        raise Fault("sprig.div: integer divide by zero")
+    q = abs(x) // abs(y)
+    return q if (x < 0) == (y < 0) else -q
+
+
+def _go_mod(a: Any, b: Any) -> int:
+    x, y = _int64(a), _int64(b)
+    if y == 0:
+        raise Fault("sprig.mod: integer divide by zero")
+    r = abs(x) % abs(y)
+    return -r if x < 0 else r
+
+
+def _product(first: Any, *rest: Any) -> int:
+    total = _int64(first)
+    for value in rest:
+        total *= _int64(value)
+    return total
+
+
+def _digest(name: str) -> Callable[[Any], str]:
+    import hashlib
+
+    return lambda s: hashlib.new(name, _text(s, f"{name}sum").encode("utf-8")).hexdigest()
+
+
+def _not_evaluated(name: str) -> Callable[..., Any]:
+    def run(*args: Any) -> Any:
+        raise Fault(f"sprig.{name}() is valid in Argo, but argo-warden does not evaluate it")
+
+    return run
+
+
 # Sprig functions argo-warden supports in tags; sprig's argument order (the piped value last).
 SPRIG: dict[str, Callable[..., Any]] = {
     "trim": lambda s: _text(s, "trim").strip(),
@@ -192,7 +247,25 @@ SPRIG: dict[str, Callable[..., Any]] = {
     "atoi": _atoi,
     "toJson": _to_json,
     "fromJson": lambda s: json.loads(_text(s, "fromJson")),
+    "add": lambda *values: sum(_int64(v) for v in values),
+    "add1": lambda value: _int64(value) + 1,
+    "sub": lambda a, b: _int64(a) - _int64(b),
+    "mul": _product,
+    "div": _go_div,
+    "mod": _go_mod,
+    "max": lambda first, *rest: max(_int64(v) for v in (first, *rest)),
+    "min": lambda first, *rest: min(_int64(v) for v in (first, *rest)),
+    "int": _int64,
+    "int64": _int64,
+    "toString": format_value,  # Go's %v
+    "squote": lambda s: f"'{s}'",
+    "sha1sum": _digest("sha1"),
+    "sha256sum": _digest("sha256"),
+    "nospace": lambda s: "".join(_text(s, "nospace").split()),
+    "repeat": lambda count, s: _text(s, "repeat") * max(0, min(_int64(count), 10_000)),
 }
+# The rest of sprig is valid in Argo's tags (the checker knows every name): say so rather than "cannot call nil".
+SPRIG.update({name: _not_evaluated(name) for name in SPRIG_FUNCTIONS - SPRIG.keys()})
 
 TAG_FUNCTIONS: dict[str, Callable[..., Any]] = {
     # Argo's aliases of expr's int() and float().
