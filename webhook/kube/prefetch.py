@@ -31,6 +31,10 @@ from webhook.validation.secrets import service_account
 # A ClusterWorkflowTemplate's secrets and namespaced templateRefs are read where a workflow uses it.
 WHERE_USED = "it is resolved in the namespace of each workflow that uses this ClusterWorkflowTemplate"
 NO_IDENTITY = "the admission request names no user or group to review"
+# Templates the referenced templates call in turn are fetched too (for AW708), this many levels down and at
+# most this many documents in all: a chain of shared libraries is a few levels deep, not a graph to crawl.
+NESTED_LEVELS = 3
+NESTED_DOCUMENTS = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +53,7 @@ def needs_of(manifest: Manifest) -> Needs:
     found = tuple(find_secret_references(manifest))
     refs = [r for r in found if r.valid]
     spec = manifest.workflow_spec
-    namespaced: set[str] = set()
-    cluster: set[str] = set()
-    for ref in _template_refs(spec):
-        name = ref.get("name")
-        if isinstance(name, str) and name and "{{" not in name:
-            (cluster if ref.get("clusterScope") is True else namespaced).add(name)
+    namespaced, cluster = _referenced_names(spec)
     return Needs(
         namespace=manifest.namespace,
         references=found,
@@ -64,6 +63,17 @@ def needs_of(manifest: Manifest) -> Needs:
         workflow_templates=frozenset(namespaced),
         cluster_templates=frozenset(cluster),
     )
+
+
+def _referenced_names(spec: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """Names of the WorkflowTemplates and the ClusterWorkflowTemplates a spec references."""
+    namespaced: set[str] = set()
+    cluster: set[str] = set()
+    for ref in _template_refs(spec):
+        name = ref.get("name")
+        if isinstance(name, str) and name and "{{" not in name:
+            (cluster if ref.get("clusterScope") is True else namespaced).add(name)
+    return namespaced, cluster
 
 
 def _template_refs(spec: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -106,7 +116,14 @@ async def snapshot_context(lookups: ClusterLookups, manifest: Manifest, user: Us
     await _answer(lookups, plan.asks, deadline)
     inherited: tuple[InheritedSend, ...] = ()
     if needs.workflow_templates or needs.cluster_templates:
-        # Second round, only for objects that reference templates: what those send where the object decides.
+        # Further rounds, only for objects that reference templates: the templates those call, then what they
+        # all send where the object decides.
+        for _ in range(NESTED_LEVELS):
+            asked = len(plan.asks)
+            _plan_nested(lookups, plan, needs.namespace)
+            if len(plan.asks) == asked:
+                break
+            await _answer(lookups, plan.asks[asked:], deadline)
         inherited = tuple(find_inherited_sends(manifest, plan.templates))
         asked = len(plan.asks)
         _plan_inherited(lookups, plan, needs.namespace, inherited, subject)
@@ -193,6 +210,35 @@ def _plan(lookups: ClusterLookups, needs: Needs, user: Subject) -> _Plan:
             plan.ask(lookups.request_access(namespace, name, Subject.service_account(namespace, account)),
                      plan.access.answers, (namespace, name, account))
     return plan
+
+
+def _plan_nested(lookups: ClusterLookups, plan: _Plan, namespace: str | None) -> None:
+    """Ask for the templates that fetched templates reference and nobody asked for yet (within the budget)."""
+    templates = plan.templates
+    budget = NESTED_DOCUMENTS - len(templates.workflow_templates) - len(templates.cluster_templates)
+    fetched = [lookup.value for lookup in (*templates.workflow_templates.values(),
+                                           *templates.cluster_templates.values())]
+    taken: set[Any] = set()
+    for document in fetched:
+        spec = document.get("spec") if isinstance(document, dict) else None
+        if not isinstance(spec, dict):
+            continue
+        namespaced, cluster = _referenced_names(spec)
+        for name in sorted(cluster - templates.cluster_templates.keys() - taken):
+            if budget <= 0:
+                return
+            plan.ask(lookups.request_cluster_workflow_template(name), templates.cluster_templates, name)
+            taken.add(name)
+            budget -= 1
+        if namespace is None:
+            continue  # a ClusterWorkflowTemplate's namespaced calls are resolved where it is used
+        for name in sorted(namespaced):
+            key = (namespace, name)
+            if key in templates.workflow_templates or key in taken or budget <= 0:
+                continue
+            plan.ask(lookups.request_workflow_template(namespace, name), templates.workflow_templates, key)
+            taken.add(key)
+            budget -= 1
 
 
 def _plan_inherited(lookups: ClusterLookups, plan: _Plan, namespace: str | None,
