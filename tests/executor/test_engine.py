@@ -451,10 +451,10 @@ def test_templates_that_are_not_http_are_reported_by_name_up_front() -> None:
     with pytest.raises(WorkflowInputError) as info:
         WorkflowRun(doc, RunOptions())
     assert sorted(info.value.problems) == [
-        "template 'build' is a container template; argo-warden run executes HTTP templates and the steps and DAG "
-        "templates that call them",
-        "template 'cleanup' is a script template; argo-warden run executes HTTP templates and the steps and DAG "
-        "templates that call them",
+        "template 'build' is a container template; argo-warden run executes HTTP and suspend templates and the "
+        "steps and DAG templates that call them",
+        "template 'cleanup' is a script template; argo-warden run executes HTTP and suspend templates and the "
+        "steps and DAG templates that call them",
     ]
 
 

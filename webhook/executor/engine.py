@@ -34,7 +34,7 @@ from webhook.executor.scope import RenderError, Scope, format_value
 from webhook.executor.templates import ROOT_SCOPE, TemplateScope
 from webhook.executor.transport import NetworkTransport, Transport
 from webhook.executor.when import WhenError, evaluate_when
-from webhook.executor.workflow import PreparedWorkflow, WorkflowInputError, prepare, template_type
+from webhook.executor.workflow import RUNNABLE_TYPES, PreparedWorkflow, WorkflowInputError, prepare, template_type
 from webhook.secrets.values import NoSecretValues, SecretValues
 from webhook.validation.context import TemplateSource
 from webhook.validation.http import PLUGIN_NAME
@@ -42,7 +42,7 @@ from webhook.validation.resolve import CallState
 from webhook.validation.walk import as_dict, as_list, as_str
 
 DEADLINE_MESSAGE = "Step exceeded its deadline"
-_CONTAINER_TYPES = {"steps": NodeType.STEPS, "dag": NodeType.DAG}
+_CONTAINER_TYPES = {"steps": NodeType.STEPS, "dag": NodeType.DAG, "suspend": NodeType.SUSPEND}
 __all__ = ["RunOptions", "RunResult", "WorkflowInputError", "WorkflowRun"]
 
 
@@ -155,6 +155,11 @@ class WorkflowRun:
         self._terminate = False
         self._globals = self._global_values()
         self._kept = KeptNodes(self.options.keep)
+        # Suspend nodes waiting now, and whether new nodes may start (spec.suspend pauses that, as in Argo).
+        self._suspended: dict[str, tuple[Node, asyncio.Event, dict[str, str]]] = {}
+        self._running_allowed = asyncio.Event()
+        if self.workflow.spec.get("suspend") is not True:
+            self._running_allowed.set()
         # Which per-node facts (steps.X.status, .id, .startedAt, .finishedAt) the workflow reads at all:
         # a reference must name them, so the others need not be formatted for every node.
         text = json.dumps(self.workflow.spec)
@@ -170,6 +175,30 @@ class WorkflowRun:
         self._terminate = self._terminate or terminate
         if self._stop is not None:
             self._stop.fire(f"Stopped with strategy '{'Terminate' if terminate else 'Stop'}'")
+
+    @property
+    def suspended(self) -> bool:
+        return not self._running_allowed.is_set() or bool(self._suspended)
+
+    def suspend(self) -> None:
+        """Argo's workflow suspend: nodes already running go on, no new ones start until resumed."""
+        self._running_allowed.clear()
+
+    def resume(self, accept: Callable[[Mapping[str, Any]], bool] | None = None,
+               supplied: Mapping[str, str] | None = None) -> int:
+        """Let new nodes start again and end the waiting suspend nodes ``accept`` picks (all by default).
+
+        ``supplied`` gives values for their output parameters declared ``valueFrom.supplied``.
+        Returns how many suspend nodes were resumed.
+        """
+        self._running_allowed.set()
+        resumed = 0
+        for node, gate, values in list(self._suspended.values()):
+            if accept is None or accept(node.to_status()):
+                values.update(supplied or {})
+                gate.set()
+                resumed += 1
+        return resumed
 
     async def execute(self) -> RunResult:
         self.phase = Phase.RUNNING
@@ -336,7 +365,9 @@ class WorkflowRun:
         if isinstance(target, str):
             return self.skipped(inv, Phase.ERROR, f"cannot run {inv.display}: {target}")
         template, template_name, kind, callee_scope = target
-        if kind not in ("http", "steps", "dag"):
+        if not self._running_allowed.is_set():
+            await self._running_allowed.wait()
+        if kind not in RUNNABLE_TYPES:
             return self.skipped(inv, Phase.ERROR, f"template '{template_name}' is a {kind or 'typeless'} template, "
                                 "which argo-warden run cannot execute", template_name)
         try:
@@ -444,12 +475,16 @@ class WorkflowRun:
             if limit is None:
                 if kind == "http":
                     await self._run_leaf(node, template, scope)
+                elif kind == "suspend":
+                    await self._run_suspend(node, template, scope)
                 else:
                     await self._run_container(node, template, kind, scope, callee_scope)
             else:
                 async with Deadline(limit, DEADLINE_MESSAGE):
                     if kind == "http":
                         await self._run_leaf(node, template, scope)
+                    elif kind == "suspend":
+                        await self._run_suspend(node, template, scope)
                     else:
                         await self._run_container(node, template, kind, scope, callee_scope)
         except DeadlineExceeded as exc:
@@ -473,6 +508,37 @@ class WorkflowRun:
         node.result = outcome.result
         node.transient = outcome.transient
         self.finish(node, outcome.phase, outcome.message)
+
+    async def _run_suspend(self, node: Node, template: dict[str, Any], scope: Scope) -> None:
+        """Wait for the duration, or until resumed (the REST API's resume; Ctrl-C stops ``argo-warden run``)."""
+        duration = as_dict(template.get("suspend")).get("duration")
+        seconds: float | None = None
+        if duration not in (None, ""):
+            try:
+                seconds = parse_duration(scope.render(str(duration)), "suspend duration")
+            except (DurationError, RenderError) as exc:
+                self.finish(node, Phase.ERROR, str(exc))
+                return
+        gate = asyncio.Event()
+        supplied: dict[str, str] = {}
+        self._suspended[node.id] = (node, gate, supplied)
+        try:
+            if seconds is None:
+                await gate.wait()
+            else:
+                try:
+                    async with asyncio.timeout(seconds):
+                        await gate.wait()
+                except TimeoutError:
+                    pass
+        finally:
+            self._suspended.pop(node.id, None)
+        try:
+            node.parameters = _suspend_outputs(template, scope, supplied)
+        except RenderError as exc:
+            self.finish(node, Phase.ERROR, f"outputs: {exc}")
+            return
+        self.finish(node, Phase.SUCCEEDED)
 
     async def _run_container(self, node: Node, template: dict[str, Any], kind: str, scope: Scope,
                              callee_scope: TemplateScope) -> None:
@@ -686,6 +752,24 @@ def _template_deadline(template: dict[str, Any], scope: Scope) -> float | None:
         limits.append(parse_duration(scope.render(active) if isinstance(active, str) else active,
                                      "activeDeadlineSeconds"))
     return min(limits) if limits else None
+
+
+def _suspend_outputs(template: dict[str, Any], scope: Scope, supplied: Mapping[str, str]) -> dict[str, str]:
+    """A suspend template's output parameters: the value supplied on resume, else the declared default."""
+    out: dict[str, str] = {}
+    for param in as_list(as_dict(template.get("outputs")).get("parameters")):
+        param = as_dict(param)
+        name = as_str(param.get("name"))
+        if not name:
+            continue
+        source = as_dict(param.get("valueFrom"))
+        if name in supplied:
+            out[name] = supplied[name]
+        elif "default" in source or "value" in param:
+            out[name] = scope.render(_text_of(source["default"] if "default" in source else param["value"]))
+        else:
+            raise RenderError(f"parameter '{name}' was not supplied when the node was resumed and has no default")
+    return out
 
 
 def _output_parameters(template: dict[str, Any], scope: Scope) -> dict[str, str]:

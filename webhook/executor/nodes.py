@@ -47,6 +47,7 @@ class NodeType(enum.StrEnum):
     RETRY = "Retry"
     HTTP = "HTTP"
     PLUGIN = "Plugin"
+    SUSPEND = "Suspend"
     SKIPPED = "Skipped"
 
 

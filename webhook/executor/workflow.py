@@ -25,7 +25,7 @@ from webhook.validation.walk import TEMPLATE_TYPES, as_dict, as_list, as_str
 
 # Kubernetes' generateName suffix alphabet (no vowels, no look-alike digits).
 _SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
-RUNNABLE_TYPES = ("http", "steps", "dag")
+RUNNABLE_TYPES = frozenset({"http", "steps", "dag", "suspend"})
 
 
 class WorkflowInputError(Exception):
@@ -228,8 +228,8 @@ def _unsupported(name: str, kind: str | None) -> str:
     if kind == "plugin":
         return (f"template '{name}' is a plugin template of another plugin; argo-warden run executes only "
                 f"'plugin: {{{PLUGIN_NAME}: ...}}' ones")
-    return (f"template '{name}' is a {kind} template; argo-warden run executes HTTP templates and the steps and "
-            "DAG templates that call them")
+    return (f"template '{name}' is a {kind} template; argo-warden run executes HTTP and suspend templates and the "
+            "steps and DAG templates that call them")
 
 
 def _callees(name: str, template: dict[str, Any], problems: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
