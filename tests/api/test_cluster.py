@@ -135,6 +135,36 @@ async def test_stop_terminate_resubmit_and_retry_as_argos_server_does(api: ApiFa
     assert fresh["metadata"]["labels"]["team"] == "x"
 
 
+async def test_suspend_and_resume_as_argos_server_does(api: ApiFactory, standin: KubeStandIn) -> None:
+    server = await cluster_api(api, standin)
+    wf = seed_workflow()
+    wf["metadata"] = {"name": "gate"}
+    assert (await server.call("POST", BASE, {"workflow": wf}, token=ALICE))[0] == 200
+    status, body = await server.call("PUT", f"{BASE}/gate/suspend", {}, token=ALICE)
+    assert status == 200 and standin.objects[("workflows", NS, "gate")]["spec"]["suspend"] is True
+    stored = standin.objects[("workflows", NS, "gate")]
+    stored["status"] = {"phase": "Running", "nodes": {
+        "gate": {"id": "gate", "name": "gate", "type": "Steps", "phase": "Running", "children": ["a", "b"]},
+        "a": {"id": "a", "name": "gate[0].approve", "displayName": "approve", "type": "Suspend", "phase": "Running",
+              "outputs": {"parameters": [{"name": "who", "valueFrom": {"supplied": {}, "default": "nobody"}}]}},
+        "b": {"id": "b", "name": "gate[0].review", "displayName": "review", "type": "Suspend", "phase": "Running"}}}
+    status, body = await server.call("PUT", f"{BASE}/gate/resume", {"nodeFieldSelector": "displayName=approve"},
+                                     token=ALICE)
+    assert status == 200, body
+    nodes = standin.objects[("workflows", NS, "gate")]["status"]["nodes"]
+    assert nodes["a"]["phase"] == "Succeeded" and nodes["a"]["finishedAt"].endswith("Z")
+    assert nodes["a"]["outputs"]["parameters"][0]["value"] == "nobody"
+    assert nodes["b"]["phase"] == "Running" and nodes["gate"]["phase"] == "Running"
+    assert "suspend" not in standin.objects[("workflows", NS, "gate")]["spec"]
+    # An output to be supplied that has no default cannot be resumed past.
+    nodes["b"]["outputs"] = {"parameters": [{"name": "ok", "valueFrom": {"supplied": {}}}]}
+    status, body = await server.call("PUT", f"{BASE}/gate/resume", {}, token=ALICE)
+    assert status == 400 and body["code"] == 9 and "'ok' of node 'review' has not been set" in body["message"]
+    standin.objects[("workflows", NS, "gate")]["status"]["phase"] = "Succeeded"
+    status, body = await server.call("PUT", f"{BASE}/gate/suspend", {}, token=ALICE)
+    assert status == 400 and "Succeeded" in body["message"]
+
+
 async def test_templates_and_the_event_stream(api: ApiFactory, standin: KubeStandIn) -> None:
     server = await cluster_api(api, standin)
     template = {"apiVersion": "argoproj.io/v1alpha1", "kind": "WorkflowTemplate", "metadata": {"name": "seed"},

@@ -83,6 +83,14 @@ class Backend(Protocol):
         """stop: exit handlers still run; terminate: nothing more runs. FAILED_PRECONDITION if already finished."""
         ...
 
+    async def suspend(self, namespace: str, name: str) -> Object:
+        """spec.suspend: nodes running go on, no new ones start. FAILED_PRECONDITION if already finished."""
+        ...
+
+    async def resume(self, namespace: str, name: str, node_field_selector: str = "") -> Object:
+        """Clear spec.suspend and end the waiting suspend nodes (those the selector picks, else all) Succeeded."""
+        ...
+
     async def retry(self, namespace: str, name: str, *, restart_successful: bool = False,
                     node_field_selector: str = "", parameters: Sequence[str] = ()) -> Object:
         """Run a Failed/Error workflow again, keeping the nodes that Succeeded (Argo's retry: webhook.api.retry)."""

@@ -12,12 +12,13 @@ from __future__ import annotations
 import asyncio
 import copy
 from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from webhook.api.backend import Kind, ListQuery, Object, Page, WatchEvent, WatchQuery
 from webhook.api.errors import ApiError, Code
 from webhook.api.identity import Identity
-from webhook.api.retry import override_parameters, plan_retry
+from webhook.api.retry import NodeSelector, override_parameters, plan_retry
 from webhook.kube.client import ApiResponse, ApiUnavailable, KubeClient, keep_all, path
 
 GROUP, VERSION = "argoproj.io", "v1alpha1"
@@ -95,15 +96,50 @@ class ClusterBackend:
     # ------------------------------------------------------------------ actions
 
     async def stop(self, namespace: str, name: str, *, terminate: bool, message: str = "") -> Object:
-        current = await self.get("Workflow", namespace, name)
-        phase = _phase(current)
-        if phase in FINISHED:
-            action = "terminate" if terminate else "stop"
-            raise ApiError(Code.FAILED_PRECONDITION, f"cannot {action} workflow '{name}': it is {phase}")
+        await self._unfinished(namespace, name, "terminate" if terminate else "stop")
         patch: Object = {"spec": {"shutdown": "Terminate" if terminate else "Stop"}}
         if message and not terminate:
             patch["metadata"] = {"annotations": {"workflows.argoproj.io/shutdown-message": message[:1000]}}
         return await self._ask("PATCH", "Workflow", namespace, name, body=patch, content_type=MERGE_PATCH)
+
+    async def suspend(self, namespace: str, name: str) -> Object:
+        await self._unfinished(namespace, name, "suspend")
+        return await self._ask("PATCH", "Workflow", namespace, name, body={"spec": {"suspend": True}},
+                               content_type=MERGE_PATCH)
+
+    async def resume(self, namespace: str, name: str, node_field_selector: str = "") -> Object:
+        """Argo's resume: clear spec.suspend, mark the waiting suspend nodes Succeeded (outputs that were to be
+        supplied take their defaults), and let the controller go on. Sent with the resourceVersion read: a
+        concurrent change answers 409 rather than being overwritten."""
+        selector = NodeSelector.parse(node_field_selector) if node_field_selector.strip() else None
+        body = copy.deepcopy(await self._unfinished(namespace, name, "resume"))
+        spec = body.get("spec")
+        if isinstance(spec, dict):
+            spec.pop("suspend", None)
+        nodes = (body.get("status") or {}).get("nodes")
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        for node in (nodes.values() if isinstance(nodes, dict) else ()):
+            if not isinstance(node, dict) or node.get("type") != "Suspend" or node.get("phase") != "Running":
+                continue
+            if selector is not None and not selector.matches(node):
+                continue
+            for param in ((node.get("outputs") or {}).get("parameters") or []):
+                source = param.get("valueFrom") if isinstance(param, dict) else None
+                if isinstance(source, dict) and "supplied" in source and "value" not in param:
+                    if "default" not in source:
+                        raise ApiError(Code.FAILED_PRECONDITION, f"output parameter '{param.get('name')}' of node "
+                                                                 f"'{node.get('displayName')}' has not been set and "
+                                                                 "has no default")
+                    param["value"] = source["default"]
+            node.update(phase="Succeeded", finishedAt=now)
+        return await self._ask("PUT", "Workflow", namespace, name, body=body)
+
+    async def _unfinished(self, namespace: str, name: str, action: str) -> Object:
+        current = await self.get("Workflow", namespace, name)
+        phase = _phase(current)
+        if phase in FINISHED:
+            raise ApiError(Code.FAILED_PRECONDITION, f"cannot {action} workflow '{name}': it is {phase}")
+        return current
 
     async def retry(self, namespace: str, name: str, *, restart_successful: bool = False,
                     node_field_selector: str = "", parameters: Sequence[str] = ()) -> Object:

@@ -24,7 +24,7 @@ from typing import Any
 from webhook.api.backend import Kind, ListQuery, Object, Page, WatchEvent, WatchQuery
 from webhook.api.errors import ApiError, Code
 from webhook.api.identity import Identity
-from webhook.api.retry import override_parameters, plan_retry
+from webhook.api.retry import NodeSelector, override_parameters, plan_retry
 from webhook.api.selectors import LabelSelector
 from webhook.api.store import Store
 from webhook.executor.engine import RunOptions, WorkflowRun
@@ -161,15 +161,32 @@ class LocalBackend:
     # ------------------------------------------------------------------ actions
 
     async def stop(self, namespace: str, name: str, *, terminate: bool, message: str = "") -> Object:
+        obj, running = await self._running_workflow(namespace, name, "terminate" if terminate else "stop")
+        running.run.stop(terminate=terminate)
+        return obj
+
+    async def suspend(self, namespace: str, name: str) -> Object:
+        obj, running = await self._running_workflow(namespace, name, "suspend")
+        running.run.suspend()
+        obj.setdefault("spec", {})["suspend"] = True
+        return copy.deepcopy(await self._write(obj))
+
+    async def resume(self, namespace: str, name: str, node_field_selector: str = "") -> Object:
+        selector = NodeSelector.parse(node_field_selector) if node_field_selector.strip() else None
+        obj, running = await self._running_workflow(namespace, name, "resume")
+        running.run.resume(selector.matches if selector is not None else None)
+        spec = obj.get("spec")
+        if isinstance(spec, dict):
+            spec.pop("suspend", None)
+        return copy.deepcopy(await self._write(obj))
+
+    async def _running_workflow(self, namespace: str, name: str, action: str) -> tuple[Object, _Running]:
         obj = await self.store.get("Workflow", namespace, name)
         running = self._running.get((namespace, name))
         if running is None:
-            phase = _phase(obj)
-            action = "terminate" if terminate else "stop"
             raise ApiError(Code.FAILED_PRECONDITION,
-                           f"cannot {action} workflow '{name}': it is {phase or 'not running'}")
-        running.run.stop(terminate=terminate)
-        return obj
+                           f"cannot {action} workflow '{name}': it is {_phase(obj) or 'not running'}")
+        return obj, running
 
     async def retry(self, namespace: str, name: str, *, restart_successful: bool = False,
                     node_field_selector: str = "", parameters: Sequence[str] = ()) -> Object:

@@ -106,6 +106,8 @@ def _schemas() -> dict[str, Schema]:
         ARGO + "WorkflowStopRequest": _object({"name": STRING, "namespace": STRING, "message": STRING,
                                                "nodeFieldSelector": STRING}),
         ARGO + "WorkflowTerminateRequest": _object({"name": STRING, "namespace": STRING}),
+        ARGO + "WorkflowSuspendRequest": _object({"name": STRING, "namespace": STRING}),
+        ARGO + "WorkflowResumeRequest": _object({"name": STRING, "namespace": STRING, "nodeFieldSelector": STRING}),
         ARGO + "WorkflowRetryRequest": _object({
             "name": STRING, "namespace": STRING, "restartSuccessful": BOOLEAN, "nodeFieldSelector": STRING,
             "parameters": NAME_VALUES}),
@@ -261,6 +263,12 @@ def _paths() -> dict[str, Schema]:
         f"{v1}/workflows/{{namespace}}/{{name}}/terminate": {"put": _operation(
             "WorkflowService_TerminateWorkflow", "Terminate a running Workflow; nothing more runs.", "Workflow",
             body="WorkflowTerminateRequest", parameters=named)},
+        f"{v1}/workflows/{{namespace}}/{{name}}/suspend": {"put": _operation(
+            "WorkflowService_SuspendWorkflow", "Suspend a running Workflow: running nodes go on, no new ones start.",
+            "Workflow", body="WorkflowSuspendRequest", parameters=named)},
+        f"{v1}/workflows/{{namespace}}/{{name}}/resume": {"put": _operation(
+            "WorkflowService_ResumeWorkflow", "Resume a Workflow and its waiting suspend nodes (those "
+            "nodeFieldSelector picks, else all).", "Workflow", body="WorkflowResumeRequest", parameters=named)},
         f"{v1}/workflows/{{namespace}}/{{name}}/retry": {"put": _operation(
             "WorkflowService_RetryWorkflow", "Run a Failed or Error Workflow again.", "Workflow",
             body="WorkflowRetryRequest", parameters=named)},

@@ -377,6 +377,20 @@ async def terminate_workflow(call: Call) -> Any:
     return await call.api.backend.stop(call.namespace, call.name, terminate=True)
 
 
+async def suspend_workflow(call: Call) -> Any:
+    await call.body()
+    await call.authorize("update", "workflows", call.name)
+    return await call.api.backend.suspend(call.namespace, call.name)
+
+
+async def resume_workflow(call: Call) -> Any:
+    body = await call.body()
+    await call.authorize("update", "workflows", call.name)
+    selector = body.get("nodeFieldSelector")
+    return await call.api.backend.resume(call.namespace, call.name,
+                                         selector if isinstance(selector, str) else "")
+
+
 async def retry_workflow(call: Call) -> Any:
     body = await call.body()
     await call.authorize("update", "workflows", call.name)
@@ -711,6 +725,8 @@ _ROUTES: list[tuple[str, str, Handler, bool]] = [
     ("DELETE", "/workflows/{namespace}/{name}", _checked_path(delete_workflow), False),
     ("PUT", "/workflows/{namespace}/{name}/stop", _checked_path(stop_workflow), False),
     ("PUT", "/workflows/{namespace}/{name}/terminate", _checked_path(terminate_workflow), False),
+    ("PUT", "/workflows/{namespace}/{name}/suspend", _checked_path(suspend_workflow), False),
+    ("PUT", "/workflows/{namespace}/{name}/resume", _checked_path(resume_workflow), False),
     ("PUT", "/workflows/{namespace}/{name}/retry", _checked_path(retry_workflow), False),
     ("PUT", "/workflows/{namespace}/{name}/resubmit", _checked_path(resubmit_workflow), False),
     ("POST", "/workflow-templates/{namespace}", _checked_path(create_workflow_template), False),
