@@ -20,9 +20,11 @@ from hera.workflows.models import (
     WorkflowCreateRequest,
     WorkflowLintRequest,
     WorkflowResubmitRequest,
+    WorkflowResumeRequest,
     WorkflowRetryRequest,
     WorkflowStopRequest,
     WorkflowSubmitRequest,
+    WorkflowSuspendRequest,
     WorkflowTemplateCreateRequest,
     WorkflowTemplateLintRequest,
     WorkflowTemplateUpdateRequest,
@@ -153,6 +155,20 @@ async def test_hera_templates_submit_run_control_and_server_info(api: ApiFactory
     assert fresh.metadata.name != name and fresh.metadata.labels
     assert fresh.metadata.labels["workflows.argoproj.io/resubmitted-from-workflow"] == name
     await asyncio.to_thread(hera.terminate_workflow, fresh.metadata.name or "", WorkflowTerminateRequest())
+
+    # Suspend and resume, as `argo suspend` / `argo resume` send them.
+    gated = await asyncio.to_thread(hera.create_workflow,
+                                    WorkflowCreateRequest(workflow=WorkflowModel(**SLOW_WORKFLOW)))
+    gated_name = gated.metadata.name or ""
+    suspended = await asyncio.to_thread(hera.suspend_workflow, gated_name, WorkflowSuspendRequest())
+    assert suspended.spec.suspend is True
+    resumed = await asyncio.to_thread(hera.resume_workflow, gated_name,
+                                      WorkflowResumeRequest(node_field_selector="displayName=wait"))
+    assert resumed.spec.suspend is None
+    await asyncio.to_thread(hera.terminate_workflow, gated_name, WorkflowTerminateRequest())
+    assert (await asyncio.to_thread(wait_for, hera, gated_name)).status.phase == "Failed"  # type: ignore[union-attr]
+    with pytest.raises(BadRequest, match="Failed"):
+        await asyncio.to_thread(hera.resume_workflow, gated_name, WorkflowResumeRequest())
 
     version = await asyncio.to_thread(hera.get_version)
     assert version.version
