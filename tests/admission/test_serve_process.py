@@ -197,6 +197,7 @@ async def test_self_signed_serves_with_the_printed_ca_and_logs_one_line_per_revi
         "uid": "log-me", "kind": "Workflow", "operation": "CREATE", "namespace": "team-a",
         "name": "http-example-*", "user": "alice", "verdict": "allowed"}
     assert isinstance(first["ms"], float) and sorted(first["codes"]) == ["AW511", "AW608"]
+    assert not any(e["msg"].startswith("secret references are not checked") for e in server.log())
     text = server.stderr_path.read_text()
     for content in ("example.com", "my-api-secret", "sup3r-s3cret-value", "Processing data"):
         assert content not in text
@@ -219,6 +220,8 @@ async def test_readiness_waits_for_certificates_then_serves_them(tmp_path: Path,
         files = issue(certs)
     await server.wait_ready(ssl.create_default_context(cafile=str(files.ca_cert)), seconds=10)
     assert server.stop() == 0
+    # No cluster and no --secrets: said once at start, not left for someone to discover.
+    assert [e["level"] for e in server.log() if e["msg"].startswith("secret references are not checked")] == ["warning"]
 
 
 async def _load(url: str, ctx: ssl.SSLContext, stop: asyncio.Event, workers: int, force_close: bool,

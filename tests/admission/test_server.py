@@ -406,3 +406,31 @@ async def test_a_repeated_review_is_answered_from_the_validation_memo(server: Ru
     _, text = await server.get("/metrics")
     assert 'argo_warden_validation_memo_total{result="hit"} 1.0' in text
     assert 'argo_warden_validation_memo_total{result="miss"} 1.0' in text
+
+
+def _with_secret_header(wf: dict[str, Any]) -> dict[str, Any]:
+    headers = wf["spec"]["templates"][1]["http"].setdefault("headers", [])
+    headers[:] = [h for h in headers if h.get("name") != "Authorization"]
+    headers.append({"name": "Authorization", "valueFrom": {"secretKeyRef": {"name": "api-token", "key": "token"}}})
+    return wf
+
+
+async def test_without_a_secret_store_the_skipped_checks_are_a_warning(start_server: ServerFactory,
+                                                                      tmp_path: Any) -> None:
+    # A check that did not happen must not look like one that passed: the person applying the object hears it.
+    wf = _with_secret_header(valid_workflow())
+    server = await start_server(provider=OfflineProvider())
+    resp = response_of((await server.post("/validate", review(wf)))[1])
+    assert resp["allowed"] is True
+    assert any(w.startswith("AW701 ") and "no secret store" in w for w in resp["warnings"])
+
+    secrets = tmp_path / "secrets.yaml"
+    secrets.write_text("apiVersion: v1\nkind: Secret\nmetadata: {name: api-token, namespace: default}\n"
+                       "stringData: {token: s3cr3t-planted}\n")
+    from webhook.secrets.files import FileSecrets
+
+    checked = await start_server(provider=OfflineProvider(FileSecrets.from_path(str(secrets))))
+    resp = response_of((await checked.post("/validate", review(wf)))[1])
+    assert resp["allowed"] is True
+    assert not any(w.startswith("AW701 ") for w in resp.get("warnings", []))
+    assert "s3cr3t-planted" not in json.dumps(resp)

@@ -11,12 +11,15 @@ from webhook.manifest import Manifest, argo_kind_of
 from webhook.validation import validate
 from webhook.validation.context import ValidationContext
 from webhook.validation.memo import ValidationMemo
+from webhook.validation.secrets import SECRETS_SKIPPED
 
 # A denial lists this many errors (kubectl prints the message on one line) and counts the rest.
 LISTED_ERRORS = 3
 LISTED_WARNINGS = 8
 # HTTP-like status of a denial for findings: the object is well-formed JSON but not a valid manifest.
 INVALID = 422
+# Information the person applying the object must hear: a check that did not happen is not a check that passed.
+ADMISSION_NOTICES = frozenset({SECRETS_SKIPPED})
 
 
 def shortcut(request: AdmissionRequest) -> Verdict | None:
@@ -56,7 +59,8 @@ def judge(manifest: Manifest, context: ValidationContext, memo: ValidationMemo |
 
 def validation_verdict(manifest: Manifest, diagnostics: Sequence[Diagnostic]) -> Verdict:
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
-    warnings = [d for d in diagnostics if d.severity is Severity.WARNING]
+    warnings = [d for d in diagnostics
+                if d.severity is Severity.WARNING or (d.severity is Severity.INFO and d.code in ADMISSION_NOTICES)]
     codes = tuple(sorted({d.code for d in (*errors, *warnings)}))
     warning_lines = tuple(_line(d) for d in warnings[:LISTED_WARNINGS])
     if len(warnings) > LISTED_WARNINGS:

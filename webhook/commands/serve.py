@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 
 from webhook.admission.mutation import MutatorUnavailable, mutators
@@ -44,6 +45,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"argo-warden serve: --plugin-mutation: {exc}", file=sys.stderr)
         return EXIT_USAGE
     logs.configure()
+    if isinstance(provider, OfflineProvider) and provider.secrets is None:
+        logs.event("secret references are not checked: no cluster and no --secrets FILE; each review that has "
+                   "some says so in its warnings (AW701)", logging.WARNING)
     try:
         try:
             asyncio.run(serve(config, provider, groups, chain))
