@@ -138,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "connecting or after its last answer (idle keep-alive and slow clients alike)")
     serve.add_argument("--responses", metavar="FILE",
                        help="recorded responses for workflows run by the embedded executor")
+    _executor_flags(serve, "the embedded executor's ")
     serve.add_argument("--plugin-mutation", action="store_true",
                        help="mutating webhook rewrites http templates into argo-warden plugin templates")
 
@@ -156,11 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--responses", metavar="FILE", help="recorded responses instead of the network")
     run.add_argument("-o", "--output", choices=["text", "json"], default="text")
     run.add_argument("--no-color", action="store_true")
-    run.add_argument("--allow-host", action="append", default=[], metavar="CIDR|HOST",
-                     help="hosts or CIDRs the SSRF guard lets through even if loopback, link-local or metadata")
-    run.add_argument("--deny-host", action="append", default=[], metavar="CIDR|HOST")
-    run.add_argument("--max-body", type=_positive_int, default=256 * 1024, metavar="BYTES",
-                     help="largest response body kept as outputs.result (default 262144); longer ones are cut")
+    _executor_flags(run)
 
     plugin = sub.add_parser("plugin", help="run as an Argo executor-plugin sidecar")
     plugin.add_argument("--host", default="0.0.0.0")
@@ -168,11 +165,18 @@ def build_parser() -> argparse.ArgumentParser:
     plugin.add_argument("--token-file", default="/var/run/argo/token")
     plugin.add_argument("--secrets", metavar="FILE")
     plugin.add_argument("--in-cluster", action="store_true", help="read secrets through the cluster")
-    plugin.add_argument("--allow-host", action="append", default=[], metavar="CIDR|HOST")
-    plugin.add_argument("--deny-host", action="append", default=[], metavar="CIDR|HOST")
-    plugin.add_argument("--max-body", type=_positive_int, default=256 * 1024, metavar="BYTES",
-                        help="largest response body kept as outputs.result (default 262144); longer ones are cut")
+    _executor_flags(plugin)
     return parser
+
+
+def _executor_flags(parser: argparse.ArgumentParser, whose: str = "") -> None:
+    """The HTTP executor's guard and output cap: the same flags wherever HTTP steps run."""
+    parser.add_argument("--allow-host", action="append", default=[], metavar="CIDR|HOST",
+                        help=f"hosts or CIDRs {whose}SSRF guard lets through even if loopback, link-local or metadata")
+    parser.add_argument("--deny-host", action="append", default=[], metavar="CIDR|HOST",
+                        help=f"hosts or CIDRs {whose}SSRF guard refuses besides its defaults")
+    parser.add_argument("--max-body", type=_positive_int, default=256 * 1024, metavar="BYTES",
+                        help="largest response body kept as outputs.result (default 262144); longer ones are cut")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -148,6 +148,8 @@ def test_certs_reports_an_unwritable_directory(cli: CliRunner, tmp_path: Path) -
     (["--no-tls", "--kubeconfig", "kc", "--secrets", "s.yaml"],
      "--secrets reads Secret manifests instead of a cluster"),
     (["--no-tls", "--failure-policy", "maybe"], "invalid choice: 'maybe'"),
+    (["--no-tls", "--allow-host", "10.0.0.0/99"], "--allow-host/--deny-host:"),
+    (["--no-tls", "--max-body", "0"], "--max-body"),
 ])
 def test_serve_refuses_bad_flags(cli: CliRunner, tmp_path: Path, args: list[str], message: str) -> None:
     result = cli("serve", *args, cwd=str(tmp_path), timeout=30)

@@ -80,13 +80,15 @@ async def api(tmp_path: Path, certs: IssuedFiles, client_ssl: ssl.SSLContext,  #
 
     async def start(tokens: list[dict[str, Any]] | None = TOKENS, responses: Path | None = None,
                     auth_mode: str = "client", provider: ContextProvider | None = None,
-                    data_dir: Path | None = None, secrets: Path | None = None, tls: bool = True) -> ApiServer:
-        """``tls=False``: plain HTTP (``serve --no-tls``), where TLS is not the point."""
+                    data_dir: Path | None = None, secrets: Path | None = None, tls: bool = True,
+                    **settings: Any) -> ApiServer:
+        """``tls=False``: plain HTTP (``serve --no-tls``), where TLS is not the point; ``settings``: more
+        ServerConfig fields (the embedded executor's allow_hosts, deny_hosts, max_body)."""
         directory = data_dir or tmp_path / f"data-{len(runners)}"
         tokens_file = write_tokens(tmp_path, tokens) if tokens is not None and auth_mode == "client" else None
         config = ServerConfig(auth_mode=auth_mode, tokens_file=str(tokens_file) if tokens_file else None,
                               data_dir=str(directory), responses_file=str(responses) if responses else None,
-                              secrets_file=str(secrets) if secrets else None)
+                              secrets_file=str(secrets) if secrets else None, **settings)
         provider = provider or OfflineProvider()
         add_routes = prepare_api(config, provider)
         token = tokens[0]["token"] if tokens else ""

@@ -29,6 +29,7 @@ from webhook.api.selectors import LabelSelector
 from webhook.api.store import Store
 from webhook.executor.engine import RunOptions, WorkflowRun
 from webhook.executor.guard import HostPolicy
+from webhook.executor.http_step import DEFAULT_MAX_BODY
 from webhook.executor.nodes import Phase, rfc3339
 from webhook.executor.transport import Transport
 from webhook.executor.workflow import WorkflowInputError
@@ -74,8 +75,10 @@ class _Running:
 class LocalBackend:
     def __init__(self, store: Store, *, transport: Callable[[], Transport | None] = lambda: None,
                  secrets: SecretValues | None = None, policy: HostPolicy | None = None,
-                 flush_seconds: float = 0.1, max_running: int = MAX_RUNNING) -> None:
+                 flush_seconds: float = 0.1, max_running: int = MAX_RUNNING,
+                 max_body: int = DEFAULT_MAX_BODY) -> None:
         self.store = store
+        self._max_body = max_body
         self._transport = transport
         self._secrets = secrets or NoSecretValues()
         self._policy = policy or HostPolicy()
@@ -289,7 +292,7 @@ class LocalBackend:
     async def _prepare_run(self, obj: Object, keep: Mapping[str, Mapping[str, Any]] | None = None) -> WorkflowRun:
         md = obj["metadata"]
         options = RunOptions(namespace=md["namespace"], name=md["name"], uid=md["uid"], secrets=self._secrets,
-                             transport=self._transport(), policy=self._policy,
+                             transport=self._transport(), policy=self._policy, max_body=self._max_body,
                              templates=(await self.templates(md["namespace"]))[0], keep=keep or {})
         try:
             return WorkflowRun(copy.deepcopy(obj), options)

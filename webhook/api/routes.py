@@ -198,7 +198,14 @@ def _local_backend_factory(config: ServerConfig) -> Callable[[], Backend]:
         # Recorded answers are per run (sequences and `times` count within one workflow, as with `run`).
         return RecordedTransport.from_path(responses) if responses else None
 
-    return lambda: LocalBackend(Store(config.data_dir), transport=transport, secrets=values)
+    from webhook.executor.guard import HostPolicy
+
+    try:
+        policy = HostPolicy.from_entries(config.allow_hosts, config.deny_hosts)
+    except ValueError as exc:
+        raise ApiConfigError(f"--allow-host/--deny-host: {exc}") from None
+    return lambda: LocalBackend(Store(config.data_dir), transport=transport, secrets=values, policy=policy,
+                                max_body=config.max_body)
 
 
 def _route_group(make_backend: Callable[[], Backend], auth: Authenticator, *, with_templates: bool) -> RouteGroup:

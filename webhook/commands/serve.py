@@ -36,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
             api=not args.no_api,
             auth_mode=args.auth_mode, tokens_file=args.tokens, data_dir=args.data_dir,
             responses_file=args.responses, secrets_file=args.secrets, api_rate_limit=args.api_rate_limit,
+            allow_hosts=tuple(args.allow_host), deny_hosts=tuple(args.deny_host), max_body=args.max_body,
         )
         groups = [] if args.no_api else _api_routes(config, provider)
     except UsageError as exc:

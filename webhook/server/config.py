@@ -52,6 +52,10 @@ class ServerConfig:
     responses_file: str | None = None
     # Secret manifests (--secrets): key names for validation and, for the embedded executor, values.
     secrets_file: str | None = None
+    # The embedded executor's SSRF guard (--allow-host/--deny-host) and outputs.result cap (--max-body).
+    allow_hosts: tuple[str, ...] = ()
+    deny_hosts: tuple[str, ...] = ()
+    max_body: int = 256 * 1024
     # REST API requests per second per client (bursts of four times that); 0: no limit.
     api_rate_limit: float = 50.0
 
