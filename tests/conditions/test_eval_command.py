@@ -69,6 +69,23 @@ def test_errors_exit_2_with_one_clear_line(cli: CliRunner, args: list[str], word
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.parametrize(("condition", "code"), [
+    ('response.statusCode == "200"', "AW603"),
+    ("response.statuscode == 200", "AW602"),
+    ("response.statusCode", "AW604"),
+])
+def test_a_condition_argo_would_not_compile_exits_2_not_false(cli: CliRunner, condition: str, code: str) -> None:
+    # Evaluated anyway these give false (or an int); in Argo the step ends in Error before any evaluation.
+    proc = cli("eval", condition)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stdout == ""
+    assert f"error[{code}]" in proc.stderr
+    assert "Argo would refuse to compile the condition (1 error above)" in proc.stderr
+    report = json.loads(cli("eval", condition, "-o", "json").stdout)
+    assert report["result"] is None and report["issues"][0]["code"] == code
+    assert report["error"]["message"].startswith("Argo would refuse to compile the condition (1 error): ")
+
+
 def test_syntax_error_has_a_caret_under_the_token(cli: CliRunner) -> None:
     proc = cli("eval", "response.statusCode == 200 &&& true")
     assert proc.returncode == 2

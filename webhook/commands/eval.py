@@ -29,6 +29,7 @@ class _InputError(Exception):
 def run(args: argparse.Namespace) -> int:
     from webhook.conditions import ConditionError, check_condition, compile_condition, http_environment, to_portable
     from webhook.conditions.values import format_value, type_name
+    from webhook.diagnostics import Severity
 
     text: str = args.condition
     try:
@@ -41,6 +42,16 @@ def run(args: argparse.Namespace) -> int:
     except ConditionError as exc:
         return _fail(args, f"the condition does not parse: {exc.message}", text, exc.start, exc.end, exc.hint)
     issues = check_condition(text)
+    errors = [i for i in issues if i.severity is Severity.ERROR]
+    if errors:
+        # expr-lang compiles before it evaluates: Argo ends such a step in Error, never with true or false.
+        count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
+        if args.output == "json":
+            return _fail(args, f"Argo would refuse to compile the condition ({count}): {errors[0].message}", text,
+                         errors[0].start, errors[0].end, errors[0].hint, issues=issues)
+        _report(args, issues, text)
+        print(f"argo-warden eval: Argo would refuse to compile the condition ({count} above)", file=sys.stderr)
+        return EXIT_USAGE
     env = http_environment(response["status"], response["headers"], response["body"], **response["request"])
     try:
         value = compiled.evaluate(env)
