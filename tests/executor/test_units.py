@@ -158,6 +158,17 @@ def test_node_ids_follow_argo() -> None:
     assert node_id("wf", "wf.a") == "wf-" + str(_fnv("wf.a"))
 
 
+def test_node_ids_hashed_from_a_kept_prefix_equal_the_whole_hash() -> None:
+    # Names extend their parents' (groups, steps, loop items with separators of their own, unicode):
+    # continuing from a remembered prefix must give exactly the hash of the whole name.
+    names = ["wf", "wf[0]", "wf[0].a", "wf[0].a(0:x.y[1](z))", "wf[0].a(1:é.ü)", "wf.b", "wf.b.c.d.e.f.g",
+             "wf[0].a(0:x.y[1](z)).inner[2]", "q(3:" + "." * 50 + ")", "other[1].x", ".lead", "(p"]
+    for _ in range(2):  # cold, then every prefix kept
+        for name in names:
+            expected = "wf" if name == "wf" else "wf-" + str(_fnv(name))
+            assert node_id("wf", name) == expected, name
+
+
 def _fnv(text: str) -> int:
     h = 0x811C9DC5
     for b in text.encode():

@@ -54,17 +54,31 @@ class NodeType(enum.StrEnum):
 _FNV_OFFSET = 0x811C9DC5
 # Hash states of recent node names: a node's name extends its parent's, so most of it was hashed already.
 _FNV_STATES: dict[str, int] = {}
+_FNV_KEPT = 8192
+# Separators where a node name extends another: a step or task (.), a group ([i]), a loop item ((i:item)).
+_FNV_PREFIX_TRIES = 3
 
 
 def _fnv1a(name: str) -> int:
-    cut = max(name.rfind("."), name.rfind("("), name.rfind("["))
-    h = _FNV_STATES.get(name[:cut]) if cut > 0 else None
-    rest = name[cut:] if h is not None else name
-    if h is None:
-        h = _FNV_OFFSET
-    for byte in rest.encode("utf-8"):
+    known = _FNV_STATES.get(name)
+    if known is not None:
+        return known
+    # Start from the longest prefix already hashed (a few tries: an item may hold many separators).
+    h = _FNV_OFFSET
+    start = 0
+    end = len(name)
+    for _ in range(_FNV_PREFIX_TRIES):
+        cut = max(name.rfind(".", 0, end), name.rfind("(", 0, end), name.rfind("[", 0, end))
+        if cut <= 0:
+            break
+        prefix_state = _FNV_STATES.get(name[:cut])
+        if prefix_state is not None:
+            h, start = prefix_state, cut
+            break
+        end = cut
+    for byte in name[start:].encode("utf-8"):
         h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
-    if len(_FNV_STATES) >= 8192:
+    if len(_FNV_STATES) >= _FNV_KEPT:
         _FNV_STATES.clear()
     _FNV_STATES[name] = h
     return h
@@ -73,6 +87,8 @@ def _fnv1a(name: str) -> int:
 def node_id(workflow_name: str, node_name: str) -> str:
     """Upstream's ID: the workflow name and the 32-bit FNV-1a hash of the node name."""
     if node_name == workflow_name:
+        # Its hash is the start of every other node's: keep it.
+        _fnv1a(node_name)
         return workflow_name
     return f"{workflow_name}-{_fnv1a(node_name)}"
 
