@@ -148,7 +148,7 @@ def peak_rss_mb() -> float:
 
 
 async def main(args: argparse.Namespace) -> int:
-    from webhook.server.lifecycle import freeze_start_up_objects
+    from webhook.memory import freeze_start_up_objects
 
     # As the plugin sidecar does once it has started: what lives as long as the process (modules, grammars)
     # leaves the GC's full passes, which would otherwise walk it every few hundred steps, on both sides.

@@ -12,12 +12,12 @@ from aiohttp import web
 
 from webhook.cli import EXIT_OK, EXIT_USAGE
 from webhook.executor.guard import HostPolicy
+from webhook.memory import freeze_start_up_objects
 from webhook.optional import load_optional
 from webhook.plugin.server import PluginConfig, plugin_app
 from webhook.plugin.token import TokenFile, TokenFileError
 from webhook.secrets.values import NoSecretValues, SecretValues
 from webhook.server import logs
-from webhook.server.lifecycle import freeze_start_up_objects
 
 PROG = "argo-warden plugin"
 # ``module:attribute`` of the cluster-backed SecretValues (issue 5); absent from builds without it.

@@ -22,6 +22,7 @@ from webhook.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from webhook.diagnostics import Diagnostic, Severity
 from webhook.loading import load_path
 from webhook.manifest import CRON_WORKFLOW, WORKFLOW, Manifest, argo_kind_of
+from webhook.memory import freeze_start_up_objects
 from webhook.validation import validate
 from webhook.validation.context import DocumentTemplates, SecretSource, ValidationContext
 
@@ -74,6 +75,8 @@ def _run(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
         return EXIT_USAGE
+    # A long run makes many nodes; full GC passes need not walk the modules loaded to get here.
+    freeze_start_up_objects()
     result, interrupted = asyncio.run(_execute(workflow_run, view))
     if view is not None:
         view.finish(result)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import signal
 from collections.abc import Sequence
@@ -19,6 +18,7 @@ from aiohttp import web
 from webhook.admission.mutation import Mutator, mutation_verdict, mutators
 from webhook.admission.provider import ContextProvider
 from webhook.manifest import ARGO_KINDS, Manifest
+from webhook.memory import freeze_start_up_objects
 from webhook.server.app import create_app
 from webhook.server.config import ServerConfig
 from webhook.server.logs import event
@@ -54,17 +54,6 @@ def warm_up(chain: Sequence[Mutator]) -> None:
         # Only a speed-up: a review that hits the same fault is answered under the failure policy and logged.
         event("warm-up failed", logging.WARNING, error=type(exc).__name__)
     freeze_start_up_objects()
-
-
-def freeze_start_up_objects() -> None:
-    """Modules, schemas and grammars live as long as the process: keep them out of every full GC pass.
-
-    Unfrozen, each full collection walks them all (~70 ms measured with a large review in flight, a
-    stall for every thread and so for the event loop); frozen, ~5 ms. Collected first so that
-    start-up garbage is not kept for good.
-    """
-    gc.collect()
-    gc.freeze()
 
 
 def _warm_up(chain: Sequence[Mutator]) -> None:
