@@ -64,11 +64,9 @@ def has_tags(text: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    from lark import Lark
+    from webhook.resources import lark_parser
 
-    from webhook.resources import grammar_text
-
-    return Lark(grammar_text("template.lark"), parser="lalr", lexer="contextual", propagate_positions=False)
+    return lark_parser("template.lark", lexer="contextual", propagate_positions=False)
 
 
 @lru_cache(maxsize=8192)

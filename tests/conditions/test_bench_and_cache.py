@@ -68,6 +68,20 @@ def test_a_corrupt_cache_file_is_rebuilt(tmp_path: Path) -> None:
     assert proc.stderr == ""
 
 
+def test_every_grammar_is_cached(tmp_path: Path) -> None:
+    # Each built parser is tens of milliseconds of every CLI start; all three are kept, each under its name.
+    probe = ("from webhook.templating import parse_template; from webhook.executor.when import evaluate_when; "
+             "from webhook.conditions import check_condition; "
+             "print(len(parse_template('a {{inputs.parameters.x}}')), evaluate_when('1 == 1'), "
+             "check_condition('status_code = 200')[0].code)")
+    env = {**os.environ, "ARGO_WARDEN_CACHE_DIR": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True,
+                           timeout=60) for _ in range(2)]
+    assert [r.stdout.split() for r in runs] == [["2", "True", "AW600"]] * 2, runs[0].stderr
+    names = sorted(p.name.split("-")[0] for p in tmp_path.glob("*.lark-cache"))
+    assert names == ["condition", "template", "when"]
+
+
 def test_caching_can_be_switched_off() -> None:
     proc = run_probe("")
     assert proc.returncode == 0 and proc.stdout.strip() == "AW600", proc.stderr

@@ -24,11 +24,9 @@ class WhenError(ValueError):
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    from lark import Lark
+    from webhook.resources import lark_parser
 
-    from webhook.resources import grammar_text
-
-    return Lark(grammar_text("when.lark"), parser="lalr")
+    return lark_parser("when.lark")
 
 
 @lru_cache(maxsize=2048)
