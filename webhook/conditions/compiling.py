@@ -26,18 +26,19 @@ def compile_condition(text: str) -> CompiledCondition:
     """
     if isinstance(text, str) and len(text) <= CACHEABLE_LENGTH:
         return _compile_cached(text)
-    return _compile(text)
+    # Compiled for one use: fusing would cost more than it saves.
+    return _compile(text, fuse=False)
 
 
 @lru_cache(maxsize=CACHE_SIZE)
 def _compile_cached(text: str) -> CompiledCondition:
-    return _compile(text)
+    return _compile(text, fuse=True)
 
 
-def _compile(text: str) -> CompiledCondition:
+def _compile(text: str, fuse: bool) -> CompiledCondition:
     tree = parse(text)
     translated, _ = translate(tree, text)
-    return compile_node(text, translated)
+    return compile_node(text, translated, fuse=fuse)
 
 
 def compile_expression(text: str, functions: Mapping[str, Callable[..., Any]] | None = None) -> CompiledCondition:

@@ -14,7 +14,7 @@ import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from webhook.conditions import ast, gotime
+from webhook.conditions import ast, fusing, gotime
 from webhook.conditions.builtins import BUDGETED, FUNCTIONS, order_argument, sort_values
 from webhook.conditions.errors import ConditionCompileError, EvaluationError
 from webhook.conditions.regex import compile_regex
@@ -96,13 +96,17 @@ class CompiledCondition:
 
 
 def compile_node(text: str, node: ast.Node,
-                 functions: Mapping[str, Callable[..., Any]] | None = None) -> CompiledCondition:
+                 functions: Mapping[str, Callable[..., Any]] | None = None, fuse: bool = False) -> CompiledCondition:
     """``functions``: more callable names (the executor's {{= }} tag helpers); expr's builtins keep their meaning.
 
-    Such a function gets the evaluated arguments and raises Fault for what it refuses.
+    Such a function gets the evaluated arguments and raises Fault for what it refuses. ``fuse``: write the
+    common operations at the top as one generated function (worth its compile time for a condition that is
+    evaluated again and again; see fusing.py).
     """
     compiler = _Compiler(functions)
     fn = compiler.compile(node)
+    if fuse:
+        fn = fusing.fuse(node, compiler.closures, compiler.shapes) or fn
     needs_frame = compiler.writes_frame or compiler.size > _FIRST_SLOT
     return CompiledCondition(text, node, fn, compiler.size, needs_frame)
 
@@ -267,6 +271,9 @@ class _Compiler:
         self.scopes: list[dict[str, int]] = []
         # Innermost predicate: slots of '#', '#index', '#acc'.
         self.pointers: list[tuple[int, int, int]] = []
+        # For fusing: each node's closure, and the fast-path shape of those that have one.
+        self.closures: dict[int, Fn] = {}
+        self.shapes: dict[int, fusing.Shape] = {}
 
     def slot(self) -> int:
         self.size += 1
@@ -275,6 +282,7 @@ class _Compiler:
     def compile(self, node: ast.Node) -> Fn:
         method = getattr(self, "c_" + type(node).__name__)
         fn: Fn = method(node)
+        self.closures[id(node)] = fn
         return fn
 
     # -- leaves
@@ -377,16 +385,28 @@ class _Compiler:
     def _env_path(self, node: ast.Member, root: str, keys: tuple[str | int, ...]) -> Fn:
         """``response.headers["Content-Type"][0]`` and the like: constant keys from the environment, one closure."""
         first, rest = keys[0], keys[1:]
+
+        def missing() -> Any:
+            raise EvaluationError(f"unknown name {root}", node.start, node.start + len(root))
+
+        def walk_all(value: Any) -> Any:
+            return _walk(node, value, keys)
+
+        def walk_key(value: Any, key: str | int) -> Any:
+            return _walk(node, value, (key,))
+
+        if type(first) is str:
+            self.shapes[id(node)] = fusing.Path(root, first, rest, missing, walk_all, walk_key)
         if type(first) is str and not rest:
             # `response.statusCode`, `response.body`: the commonest reads of all, without a loop.
             def field(env: Mapping[str, Any], frame: list[Any]) -> Any:
                 try:
                     value = env[root]
                 except KeyError:
-                    raise EvaluationError(f"unknown name {root}", node.start, node.start + len(root)) from None
+                    return missing()
                 if type(value) is dict:
                     return value.get(first)
-                return _walk(node, value, keys)
+                return walk_all(value)
 
             return field
         if type(first) is str:
@@ -396,9 +416,9 @@ class _Compiler:
                 try:
                     value = env[root]
                 except KeyError:
-                    raise EvaluationError(f"unknown name {root}", node.start, node.start + len(root)) from None
+                    return missing()
                 if type(value) is not dict:
-                    return _walk(node, value, keys)
+                    return walk_all(value)
                 value = value.get(first)
                 for key in rest:
                     t = type(value)
@@ -411,9 +431,9 @@ class _Compiler:
                         try:
                             value = value[key]  # negative counts from the end, as in expr
                         except IndexError:
-                            value = _walk(node, value, (key,))
+                            value = walk_key(value, key)
                     else:
-                        value = _walk(node, value, (key,))
+                        value = walk_key(value, key)
                 return value
 
             return field_path
@@ -642,7 +662,9 @@ class _Compiler:
         left = self.compile(node.left)
         right = self.compile(node.right)
         if op == "&&" or op == "||":
-            return _logical(node, left, right)
+            fail = _logical_failure(node)
+            self.shapes[id(node)] = fusing.Logical(op == "||", fail)
+            return _logical(left, right, op == "||", fail)
         if op == "??":
             def coalesce(env: Mapping[str, Any], frame: list[Any]) -> Any:
                 value = left(env, frame)
@@ -650,6 +672,12 @@ class _Compiler:
 
             return coalesce
         if op in ("==", "!="):
+            if op == "==" and isinstance(node.right, ast.Int):
+                other = _equal_int_other(node.right.value)
+                self.shapes[id(node)] = fusing.EqualInt(node.right.value, other)
+                return _equal_int(left, node.right.value, other)
+            if op == "==" and isinstance(node.right, ast.Str):
+                self.shapes[id(node)] = fusing.EqualStr(node.right.value)
             return _equality(node, left, right)
         if op == "..":
             self.writes_frame = True
@@ -665,6 +693,11 @@ class _Compiler:
         negated = op.startswith("not ")
         word = op[4:] if negated else op
         if word in _STRING_TESTS and not negated:
+            if word == "contains" and isinstance(node.right, ast.Str):
+                needle = node.right.value
+                other = _string_test_other(node, word, needle)
+                self.shapes[id(node)] = fusing.Contains(needle, other)
+                return _contains_constant(left, needle, other)
             return _string_test(node, left, right, word)
         test = _WORD_OPERATORS.get(word)
         if test is not None:
@@ -700,7 +733,9 @@ class _Compiler:
             left, right = operands
             constant = node.operands[1]
             if isinstance(constant, ast.Int | ast.Float) and op in _FAST_ORDER:
-                return _compare_constant(node, left, op, constant.value)
+                fail = _order_failure(node, op, constant.value)
+                self.shapes[id(node)] = fusing.Order(op, constant.value, fail)
+                return _compare_constant(left, op, constant.value, fail)
 
             def compare1(env: Mapping[str, Any], frame: list[Any]) -> Any:
                 a, b = left(env, frame), right(env, frame)
@@ -820,38 +855,53 @@ def _name_path(node: ast.Member) -> tuple[str, tuple[str | int, ...]] | None:
     return current.name, tuple(reversed(keys))
 
 
-def _logical(node: ast.Binary, left: Fn, right: Fn) -> Fn:
+def _logical_failure(node: ast.Binary) -> Callable[[Any], Any]:
     word = node.op
-    stop = node.op == "||"
 
+    def fail(value: Any) -> Any:
+        raise EvaluationError(f"the left side of {word} must be a boolean, not {type_name(value)}",
+                              node.left.start, node.left.end)
+
+    return fail
+
+
+def _logical(left: Fn, right: Fn, stop: bool, fail: Callable[[Any], Any]) -> Fn:
     def logical(env: Mapping[str, Any], frame: list[Any]) -> Any:
         value = left(env, frame)
         if value is stop:
             return value
         if type(value) is not bool:
-            raise EvaluationError(f"the left side of {word} must be a boolean, not {type_name(value)}",
-                                  node.left.start, node.left.end)
+            return fail(value)
         return right(env, frame)
 
     return logical
 
 
+def _equal_int_other(number: int) -> Callable[[Any], Any]:
+    def other(value: Any) -> Any:
+        return type(value) is gotime.Duration and value.nanos == number  # Go compares them as int64s
+
+    return other
+
+
+def _equal_int(left: Fn, number: int, other: Callable[[Any], Any]) -> Fn:
+    as_float = float(number)
+
+    def equal_int(env: Mapping[str, Any], frame: list[Any]) -> Any:
+        value = left(env, frame)
+        t = type(value)
+        if t is int:
+            return value == number
+        if t is float:
+            return value == as_float
+        return other(value)
+
+    return equal_int
+
+
 def _equality(node: ast.Binary, left: Fn, right: Fn) -> Fn:
     negated = node.op == "!="
     constant = node.right
-    if isinstance(constant, ast.Int) and not negated:
-        number, as_float = constant.value, float(constant.value)
-
-        def equal_int(env: Mapping[str, Any], frame: list[Any]) -> Any:
-            value = left(env, frame)
-            t = type(value)
-            if t is int:
-                return value == number
-            if t is float:
-                return value == as_float
-            return t is gotime.Duration and value.nanos == number  # Go compares them as int64s
-
-        return equal_int
     if isinstance(constant, ast.Str) and not negated:
         text = constant.value
 
@@ -871,10 +921,17 @@ def _equality(node: ast.Binary, left: Fn, right: Fn) -> Fn:
 _FAST_ORDER = frozenset({"<", ">", "<=", ">="})
 
 
-def _compare_constant(node: ast.Compare, left: Fn, op: str, constant: int | float) -> Fn:
+def _order_failure(node: ast.Compare, op: str, constant: int | float) -> Callable[[Any], Any]:
+    def fail(value: Any) -> Any:
+        raise EvaluationError(f"invalid operation: {type_name(value)} {op} {type_name(constant)}",
+                              node.start, node.end)
+
+    return fail
+
+
+def _compare_constant(left: Fn, op: str, constant: int | float, fail: Callable[[Any], Any]) -> Fn:
     as_float = float(constant)
     is_int = type(constant) is int
-
     compare = _ORDER_TESTS[op]
 
     def ordered(env: Mapping[str, Any], frame: list[Any]) -> Any:
@@ -884,8 +941,7 @@ def _compare_constant(node: ast.Compare, left: Fn, op: str, constant: int | floa
             return compare(value, constant)
         if t is int or t is float:
             return compare(float(value), as_float)
-        raise EvaluationError(f"invalid operation: {type_name(value)} {op} {type_name(constant)}",
-                              node.start, node.end)
+        return fail(value)
 
     return ordered
 
@@ -918,18 +974,6 @@ def _string_test(node: ast.Binary, left: Fn, right: Fn, word: str) -> Fn:
 
     if isinstance(node.right, ast.Str):
         needle = node.right.value
-        if word == "contains":
-            # The commonest test of all (a header or body contains a word): one closure of its own.
-            def contains_constant(env: Mapping[str, Any], frame: list[Any]) -> Any:
-                a = left(env, frame)
-                if type(a) is str:
-                    return needle in a
-                try:
-                    return slow(a, needle)
-                except Fault as fault:
-                    raise _located(fault, node) from None
-
-            return contains_constant
 
         def test_constant(env: Mapping[str, Any], frame: list[Any]) -> Any:
             a = left(env, frame)
@@ -954,6 +998,30 @@ def _string_test(node: ast.Binary, left: Fn, right: Fn, word: str) -> Fn:
             raise _located(fault, node) from None
 
     return test
+
+
+def _string_test_other(node: ast.Binary, word: str, needle: str) -> Callable[[Any], Any]:
+    """contains / startsWith / endsWith of a constant, for a left side that is not a string."""
+    slow = _WORD_OPERATORS[word]
+
+    def other(a: Any) -> Any:
+        try:
+            return slow(a, needle)
+        except Fault as fault:
+            raise _located(fault, node) from None
+
+    return other
+
+
+def _contains_constant(left: Fn, needle: str, other: Callable[[Any], Any]) -> Fn:
+    # The commonest test of all (a header or body contains a word): one closure of its own.
+    def contains_constant(env: Mapping[str, Any], frame: list[Any]) -> Any:
+        a = left(env, frame)
+        if type(a) is str:
+            return needle in a
+        return other(a)
+
+    return contains_constant
 
 
 _WORD_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
