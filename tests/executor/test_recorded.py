@@ -24,16 +24,17 @@ async def test_exact_glob_and_regex(tmp_path: Path) -> None:
 - {urlGlob: "http://a.test/items/*/detail", body: glob}
 - {method: post, urlRegex: 'http://a\\.test/n/[0-9]+', status: 201, headers: {X-A: "1"}}
 """)
-    assert (await t.exchange(Exchange("GET", "http://a.test/x?q=1"), max_body=100)).body == b"exact"
-    assert (await t.exchange(Exchange("DELETE", "http://a.test/items/7/detail"), max_body=100)).body == b"glob"
-    posted = await t.exchange(Exchange("POST", "http://a.test/n/42"), max_body=100)
+    assert (await t.exchange(Exchange("GET", "http://a.test/x?q=1"), max_body=100, timeout=5)).body == b"exact"
+    deleted = await t.exchange(Exchange("DELETE", "http://a.test/items/7/detail"), max_body=100, timeout=5)
+    assert deleted.body == b"glob"
+    posted = await t.exchange(Exchange("POST", "http://a.test/n/42"), max_body=100, timeout=5)
     assert (posted.status, posted.header("x-a")) == (201, "1")
     with pytest.raises(TransportError) as info:
-        await t.exchange(Exchange("POST", "http://a.test/n/42x"), max_body=100)
+        await t.exchange(Exchange("POST", "http://a.test/n/42x"), max_body=100, timeout=5)
     assert info.value.workflow_error
     assert "no recorded response for POST http://a.test/n/42x" in info.value.message
     with pytest.raises(TransportError, match=r"\(closest entry: http://a.test/x\?q=1\)"):
-        await t.exchange(Exchange("GET", "http://a.test/x?q=2"), max_body=100)
+        await t.exchange(Exchange("GET", "http://a.test/x?q=2"), max_body=100, timeout=5)
 
 
 async def test_sequence_and_times(tmp_path: Path) -> None:
@@ -44,7 +45,8 @@ responses:
   sequence: [{status: 503}, {status: 503}, {status: 200, json: {done: true}}]
 - {url: http://a.test/job, status: 410}
 """)
-    statuses = [(await t.exchange(Exchange("GET", "http://a.test/job"), max_body=100)).status for _ in range(5)]
+    job = Exchange("GET", "http://a.test/job")
+    statuses = [(await t.exchange(job, max_body=100, timeout=5)).status for _ in range(5)]
     assert statuses == [503, 503, 200, 410, 410]
 
 
@@ -54,9 +56,9 @@ async def test_body_file_json_and_cap(tmp_path: Path) -> None:
 - {url: http://a.test/big, bodyFile: big.txt}
 - {url: http://a.test/json, json: {a: [1, 2]}}
 """)
-    big = await t.exchange(Exchange("GET", "http://a.test/big"), max_body=100)
+    big = await t.exchange(Exchange("GET", "http://a.test/big"), max_body=100, timeout=5)
     assert (len(big.body), big.truncated) == (100, True)
-    js = await t.exchange(Exchange("GET", "http://a.test/json"), max_body=100)
+    js = await t.exchange(Exchange("GET", "http://a.test/json"), max_body=100, timeout=5)
     assert js.body == b'{"a": [1, 2]}' and js.header("Content-Type") == "application/json"
 
 

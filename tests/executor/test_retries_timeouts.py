@@ -138,6 +138,28 @@ spec:
     assert "no complete response within 1s" in by_display(result, "dribble").message
 
 
+async def test_one_deadline_covers_every_redirect_hop(server: TestServer) -> None:
+    # Each hop alone fits in the second; together they do not: the deadline is over the whole exchange.
+    server.reply("GET", "/hop1", 302, "", delay=0.6, headers={"Location": "/hop2"})
+    server.reply("GET", "/hop2", 200, "late", delay=0.6)
+    wf = workflow("""
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: hops}
+spec:
+  entrypoint: hops
+  templates:
+  - name: hops
+    http: {url: BASE/hop1, timeoutSeconds: 1}
+""", server)
+    started = time.monotonic()
+    result = await run(wf)
+    assert time.monotonic() - started < 1.8
+    node = by_display(result, "hops")
+    assert node.phase is Phase.FAILED
+    assert node.message == f"GET {server.url('/hop1')}: no complete response within 1s"
+
+
 async def test_the_default_timeout_applies_without_timeout_seconds(server: TestServer) -> None:
     server.reply("GET", "/slow", 200, "late", delay=3)
     wf = workflow("""

@@ -98,13 +98,16 @@ class RecordedTransport:
     def from_path(cls, path: str) -> RecordedTransport:
         return cls(path, load_entries(path))
 
-    async def exchange(self, request: Exchange, *, max_body: int) -> Received:
+    async def exchange(self, request: Exchange, *, max_body: int, timeout: float) -> Received:
         # No await between choosing the entry and counting the answer: concurrent steps take turns.
         entry = next((e for e in self.entries if e.matches(request.method, request.url)), None)
         if entry is None:
             raise TransportError(self._unmatched(request), workflow_error=True)
         answer = entry.next_answer()
         if answer.delay > 0:
+            if answer.delay > timeout:
+                await asyncio.sleep(max(0.0, timeout))
+                raise TimeoutError
             await asyncio.sleep(answer.delay)
         body = b"" if request.method == "HEAD" else answer.body
         truncated = len(body) > max_body

@@ -33,15 +33,20 @@ async def send(transport: Transport, policy: HostPolicy, request: Exchange, *, t
                max_body: int) -> Received:
     """The final response; raises TransportError (timeouts included)."""
     current = request
+    clock = asyncio.get_running_loop().time
+    deadline = clock() + timeout
     try:
-        async with asyncio.timeout(timeout):
-            for hop in range(MAX_REDIRECTS + 1):
-                _check_url(policy, current, first=hop == 0)
-                response = await transport.exchange(current, max_body=max_body)
-                location = response.header("Location") if response.status in REDIRECT_STATUSES else None
-                if location is None:
-                    return response
-                current = _redirected(current, response, location)
+        for hop in range(MAX_REDIRECTS + 1):
+            _check_url(policy, current, first=hop == 0)
+            remaining = deadline - clock()
+            if remaining <= 0:
+                raise TimeoutError
+            # The transport bounds each hop by what is left of the one deadline over them all.
+            response = await transport.exchange(current, max_body=max_body, timeout=remaining)
+            location = response.header("Location") if response.status in REDIRECT_STATUSES else None
+            if location is None:
+                return response
+            current = _redirected(current, response, location)
     except TimeoutError:
         raise TransportError(
             f"{request.method} {display_url(request.url)}: no complete response within {_seconds(timeout)}",

@@ -72,8 +72,13 @@ class TransportError(Exception):
 
 
 class Transport(Protocol):
-    async def exchange(self, request: Exchange, *, max_body: int) -> Received:
-        """Send ``request`` once and read the body (unless it is a redirect); raise TransportError."""
+    async def exchange(self, request: Exchange, *, max_body: int, timeout: float) -> Received:
+        """Send ``request`` once and read the body (unless it is a redirect); raise TransportError.
+
+        Raises TimeoutError when the whole exchange, body included, takes longer than ``timeout`` seconds:
+        each transport bounds itself (for the network, with the client's own per-request timer, which a
+        plain aiohttp request pays anyway, rather than a second timer around it).
+        """
         ...
 
     async def close(self) -> None: ...
@@ -106,7 +111,7 @@ class NetworkTransport:
             )
         return self._session
 
-    async def exchange(self, request: Exchange, *, max_body: int) -> Received:
+    async def exchange(self, request: Exchange, *, max_body: int, timeout: float) -> Received:
         headers = _wire_headers(request)
         # Like Go's client, no Content-Type unless the template sets one (aiohttp would add one for a body).
         skip = _NO_CONTENT_TYPE if request.body and not _has(request.headers, hdrs.CONTENT_TYPE) else None
@@ -114,13 +119,14 @@ class NetworkTransport:
             async with self._client().request(
                 request.method, parse_url(request.url), headers=headers, data=request.body or None,
                 allow_redirects=False, ssl=not request.insecure, skip_auto_headers=skip,
+                timeout=aiohttp.ClientTimeout(total=timeout),
             ) as response:
                 received = Received(response.status, request.url,
                                     [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.raw_headers])
                 if request.method != "HEAD" and not received.is_redirect:
                     received.body, received.truncated = await _read_capped(response, max_body)
                 return received
-        except TransportError:
+        except (TransportError, TimeoutError):
             raise
         except (aiohttp.ClientError, OSError, ValueError) as exc:
             raise _describe(request, exc) from None
