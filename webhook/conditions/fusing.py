@@ -128,6 +128,8 @@ class _Writer:
         """Emit statements computing ``node`` at ``depth``; returns the local that holds its value."""
         shape = self.shapes.get(id(node))
         result = self.local()
+        if isinstance(shape, Order) and shape.op not in _ORDER_OPERATORS:
+            shape = None  # only operators from the fixed set are ever written into the source
         if shape is None or depth >= MAX_DEPTH or self.inlined >= MAX_INLINED:
             self.emit(depth, f"{result} = {self.constant(self.closures[id(node)])}(env, frame)")
             return result
@@ -144,7 +146,7 @@ class _Writer:
             self.emit(depth, "else:")
             self.emit(depth + 1, f"{result} = {self.constant(shape.fail)}({left})")
         elif isinstance(shape, Order):
-            assert isinstance(node, ast.Compare) and shape.op in _ORDER_OPERATORS
+            assert isinstance(node, ast.Compare)
             x = self.value(node.operands[0], depth)
             k, op, fail = self.constant(shape.constant), shape.op, self.constant(shape.fail)
             # As the closure: int against an int constant exactly; everything else as floats.
