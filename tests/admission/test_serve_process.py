@@ -24,17 +24,18 @@ from cryptography import x509
 from tests.admission.conftest import ROOT, free_port, review, valid_workflow
 from tests.admission.test_server import big_workflow
 from tests.conftest import CliRunner
+from tests.shutdown import split_across_sigterm
 from webhook.certs import issue
 
 
 class ServeProcess:
-    def __init__(self, args: list[str], cwd: Path) -> None:
+    def __init__(self, args: list[str], cwd: Path, api: bool = False) -> None:
         self.port = free_port()
         self.stderr_path = cwd / f"serve-{self.port}.log"
         self._stderr = open(self.stderr_path, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "webhook", "serve", "--host", "127.0.0.1", "--port", str(self.port), "--no-api",
-             *args],
+            [sys.executable, "-m", "webhook", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+             *([] if api else ["--no-api"]), *args],
             cwd=cwd, stdout=subprocess.PIPE, stderr=self._stderr, env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
         self.url = f"https://127.0.0.1:{self.port}"
@@ -337,39 +338,35 @@ async def test_sigterm_under_load_answers_every_accepted_request(tmp_path: Path,
     server.stop()
 
 
-async def test_a_review_whose_body_is_still_arriving_at_sigterm_is_answered(
-        tmp_path: Path, processes: list[ServeProcess]) -> None:
+@pytest.mark.parametrize("endpoint", ["admission", "rest-api"])
+async def test_a_request_whose_body_is_still_arriving_at_sigterm_is_answered(
+        tmp_path: Path, processes: list[ServeProcess], endpoint: str) -> None:
     # aiohttp drops every byte that arrives on a connection once it closes it for shutdown; the server must
-    # let such a review finish first, not leave it waiting for the rest of its body until the deadline (408).
+    # let such a request finish first, not leave it waiting for the rest of its body until its deadline.
     files = issue(tmp_path / "certs")
-    server = ServeProcess(["--tls-cert", str(files.cert), "--tls-key", str(files.key), "--grace-period", "10"],
-                          tmp_path)
+    tokens = tmp_path / "tokens.yaml"
+    tokens.write_text('- {token: "t0k3n-for-the-drain-test", user: alice, namespaces: ["*"]}\n')
+    server = ServeProcess(["--tls-cert", str(files.cert), "--tls-key", str(files.key), "--grace-period", "10",
+                           "--tokens", str(tokens)], tmp_path, api=endpoint == "rest-api")
     processes.append(server)
     ctx = ssl.create_default_context(cafile=str(files.ca_cert))
     await server.wait_ready(ctx)
-    body = json.dumps(review(valid_workflow(), uid="half-sent")).encode()
-    reader, writer = await asyncio.open_connection("127.0.0.1", server.port, ssl=ctx, server_hostname="127.0.0.1")
-    try:
-        writer.write(b"POST /validate?timeout=8s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                     + f"Content-Length: {len(body)}\r\n\r\n".encode() + body[:len(body) // 2])
-        await writer.drain()
-        await asyncio.sleep(0.5)  # the handler is now reading the body
-        server.proc.send_signal(signal.SIGTERM)
-        await asyncio.sleep(0.5)
-        started = time.monotonic()
-        writer.write(body[len(body) // 2:])
-        await writer.drain()
-        answer = await asyncio.wait_for(reader.read(), 6)
-    finally:
-        writer.close()
-    head, _, payload = answer.partition(b"\r\n\r\n")
-    assert head.startswith(b"HTTP/1.1 200"), answer[:300]
+    if endpoint == "admission":
+        path, headers = "/validate?timeout=8s", {}
+        body = json.dumps(review(valid_workflow(), uid="half-sent")).encode()
+    else:
+        path, headers = "/api/v1/workflows/argo/lint", {"Authorization": "Bearer t0k3n-for-the-drain-test"}
+        body = json.dumps({"namespace": "argo", "workflow": valid_workflow()}).encode()
+    head, payload, elapsed = await split_across_sigterm(server.port, server.proc, path, body, headers, ctx)
+    assert head.startswith(b"HTTP/1.1 200"), head + payload[:300]
     assert b"connection: close" in head.lower()
-    answered = json.loads(payload)["response"]
-    assert answered["uid"] == "half-sent" and answered["allowed"] is True
-    assert time.monotonic() - started < 3
+    if endpoint == "admission":
+        answered = json.loads(payload)["response"]
+        assert answered["uid"] == "half-sent" and answered["allowed"] is True
+    else:
+        assert json.loads(payload)["metadata"]["generateName"] == "http-example-"
+    assert elapsed < 3
     assert server.proc.wait(20) == 0
-    assert [e["uid"] for e in server.log() if e["msg"] == "review"] == ["half-sent"]
 
 
 async def test_a_client_sending_its_request_head_slowly_is_cut_off_while_others_are_served(

@@ -208,6 +208,36 @@ def test_the_plugin_command(tmp_path: Path) -> None:
     assert '"msg":"argo-warden executor plugin listening"' in stderr
 
 
+async def test_a_call_whose_body_is_still_arriving_at_sigterm_is_answered(tmp_path: Path) -> None:
+    from tests.shutdown import split_across_sigterm
+
+    token_file = tmp_path / "token"
+    token_file.write_text(TOKEN)
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "webhook", "plugin", "--host", "127.0.0.1", "--port", str(port),
+         "--token-file", str(token_file)], cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "plugin did not start listening"
+                await asyncio.sleep(0.05)
+        body = json.dumps(args(plugin="other")).encode()
+        head, payload, elapsed = await split_across_sigterm(port, proc, EXECUTE_PATH, body,
+                                                            {"Authorization": f"Bearer {TOKEN}"})
+        assert head.startswith(b"HTTP/1.1 200"), head
+        assert json.loads(payload) == {} and elapsed < 3
+        assert proc.wait(15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate(timeout=10)
+
+
 @pytest.mark.parametrize("flags, message", [
     (["--token-file", "/nonexistent/token"], "cannot read the token file"),
     (["--token-file", "EMPTY"], "the token file is empty"),

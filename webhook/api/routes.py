@@ -101,7 +101,7 @@ class Call:
     async def body(self) -> dict[str, Any]:
         try:
             async with asyncio.timeout(self.api.limits.io_seconds):
-                raw = await self.request.read()
+                raw = await self.api.state.arrivals.read(self.request)
         except TimeoutError:
             raise ApiError(Code.DEADLINE_EXCEEDED, "the request body did not arrive in time") from None
         self.body_size = len(raw)

@@ -14,10 +14,11 @@ from webhook.cli import EXIT_OK, EXIT_USAGE
 from webhook.executor.guard import HostPolicy
 from webhook.memory import freeze_start_up_objects
 from webhook.optional import load_optional
-from webhook.plugin.server import PluginConfig, plugin_app
+from webhook.plugin.server import ARRIVALS, PluginConfig, plugin_app
 from webhook.plugin.token import TokenFile, TokenFileError
 from webhook.secrets.values import NoSecretValues, SecretValues
 from webhook.server import logs
+from webhook.server.draining import stop_listening_and_drain
 
 PROG = "argo-warden plugin"
 # ``module:attribute`` of the cluster-backed SecretValues (issue 5); absent from builds without it.
@@ -80,6 +81,10 @@ def _secrets(args: argparse.Namespace) -> SecretValues:
     return NoSecretValues()
 
 
+# On SIGTERM, how long requests whose bodies are still arriving get to arrive (Argo's agent sends small ones).
+SHUTDOWN_SECONDS = 5.0
+
+
 async def _serve(config: PluginConfig, host: str, port: int) -> None:
     app = plugin_app(config)
     runner = web.AppRunner(app, access_log=None)
@@ -98,6 +103,8 @@ async def _serve(config: PluginConfig, host: str, port: int) -> None:
         loop.add_signal_handler(sig, stop.set)
     try:
         await stop.wait()
-    finally:
         logs.event("argo-warden executor plugin stopping")
+        arrivals = app[ARRIVALS]
+        await stop_listening_and_drain(site, lambda: arrivals.count > 0, SHUTDOWN_SECONDS)
+    finally:
         await runner.cleanup()

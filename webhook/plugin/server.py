@@ -31,6 +31,7 @@ from webhook.executor.scope import Scope
 from webhook.executor.transport import NetworkTransport, Transport
 from webhook.plugin.token import TokenFile
 from webhook.secrets.values import SecretValues
+from webhook.server.draining import Arrivals
 from webhook.server.logs import event, exception_site
 from webhook.validation.http import PLUGIN_NAME
 from webhook.validation.walk import as_dict, as_list, as_str
@@ -138,6 +139,7 @@ def _error(status: int, message: str) -> web.Response:
 
 
 EXECUTOR: web.AppKey[PluginExecutor] = web.AppKey("executor", PluginExecutor)
+ARRIVALS: web.AppKey[Arrivals] = web.AppKey("arrivals", Arrivals)
 
 
 def plugin_app(config: PluginConfig) -> web.Application:
@@ -149,7 +151,7 @@ def plugin_app(config: PluginConfig) -> web.Application:
             event("plugin call refused: wrong or missing token", remote=request.remote)
             return _error(403, "forbidden: wrong or missing bearer token")
         try:
-            raw = await request.read()
+            raw = await request.app[ARRIVALS].read(request)
         except web.HTTPRequestEntityTooLarge:
             return _error(413, f"request body is larger than {MAX_REQUEST_BYTES} bytes")
         try:
@@ -173,4 +175,5 @@ def plugin_app(config: PluginConfig) -> web.Application:
     app.router.add_post(EXECUTE_PATH, execute)
     app.on_cleanup.append(close)
     app[EXECUTOR] = executor
+    app[ARRIVALS] = Arrivals()
     return app

@@ -21,6 +21,7 @@ from webhook.manifest import ARGO_KINDS, Manifest
 from webhook.memory import freeze_start_up_objects
 from webhook.server.app import create_app
 from webhook.server.config import ServerConfig
+from webhook.server.draining import stop_listening_and_drain
 from webhook.server.logs import event
 from webhook.server.metrics import Metrics
 from webhook.server.state import RouteGroup, ServerState
@@ -31,10 +32,6 @@ from webhook.validation.context import ValidationContext
 
 class ListenError(Exception):
     pass
-
-
-# How often a shutdown looks whether the reviews in flight are done.
-DRAIN_POLL_SECONDS = 0.01
 
 
 # Validated once before listening: the first real review would otherwise pay for compiling the schema
@@ -58,15 +55,6 @@ def warm_up(chain: Sequence[Mutator]) -> None:
         # Only a speed-up: a review that hits the same fault is answered under the failure policy and logged.
         event("warm-up failed", logging.WARNING, error=type(exc).__name__)
     freeze_start_up_objects()
-
-
-async def _drain(state: ServerState, seconds: float) -> bool:
-    """Wait until no review is in flight, at most ``seconds``; whether none is."""
-    loop = asyncio.get_running_loop()
-    end = loop.time() + seconds
-    while state.in_flight and loop.time() < end:
-        await asyncio.sleep(DRAIN_POLL_SECONDS)
-    return not state.in_flight
 
 
 def _warm_up(chain: Sequence[Mutator]) -> None:
@@ -114,13 +102,11 @@ async def serve(config: ServerConfig, provider: ContextProvider, extra_route_gro
         await stop.wait()
         state.shutting_down = True
         event("shutting down", in_flight=state.in_flight, grace_period=config.grace_period)
-        # Stop listening, then let the reviews in flight finish while their connections are still open:
-        # once aiohttp closes a connection it drops every byte that arrives on it, so a review whose body
-        # was still arriving would wait for the rest until its deadline and be answered 408. Answers given
-        # meanwhile carry Connection: close, so each open connection takes at most one more review.
-        await site.stop()
-        drained = await _drain(state, config.grace_period)
-        if not drained:
+        # Reviews in flight finish while their connections are still open (see draining.py); answers given
+        # meanwhile carry Connection: close, so each open connection takes at most one more request.
+        settled = await stop_listening_and_drain(
+            site, lambda: state.in_flight > 0 or state.arrivals.count > 0, config.grace_period)
+        if not settled:
             event("grace period over", logging.WARNING, in_flight=state.in_flight)
     finally:
         if watcher is not None:

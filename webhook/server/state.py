@@ -14,6 +14,7 @@ from aiohttp import web
 from webhook.admission.mutation import Mutator, mutators
 from webhook.admission.provider import ContextProvider, Deadline
 from webhook.server.config import ServerConfig
+from webhook.server.draining import Arrivals
 from webhook.server.metrics import MemoCollector, Metrics
 from webhook.server.tls import ReloadingTLS
 from webhook.validation.memo import ValidationMemo
@@ -31,6 +32,8 @@ class ServerState:
     shutting_down: bool = False
     # Reviews between taking a slot and answering.
     in_flight: int = 0
+    # Bodies of other requests (the REST API's) being received.
+    arrivals: Arrivals = field(default_factory=Arrivals)
     memo: ValidationMemo = field(init=False)
     executor: ThreadPoolExecutor = field(init=False)
     slots: asyncio.Semaphore = field(init=False)
