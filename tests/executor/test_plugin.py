@@ -177,23 +177,30 @@ def _free_port() -> int:
         return port
 
 
-def test_the_plugin_command(tmp_path: Path) -> None:
+def _start_plugin(tmp_path: Path) -> tuple[subprocess.Popen[str], int]:
+    """``argo-warden plugin`` as a process on a free port, once it listens."""
     token_file = tmp_path / "token"
     token_file.write_text(TOKEN)
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "webhook", "plugin", "--host", "127.0.0.1", "--port", str(port),
          "--token-file", str(token_file)], cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return proc, port
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                _, stderr = proc.communicate(timeout=10)
+                raise AssertionError(f"plugin did not start listening: {stderr}") from None
+            time.sleep(0.05)
+
+
+def test_the_plugin_command(tmp_path: Path) -> None:
+    proc, port = _start_plugin(tmp_path)
     try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-                assert time.monotonic() < deadline, "plugin did not start listening"
-                time.sleep(0.05)
         import urllib.request
 
         request = urllib.request.Request(
@@ -211,21 +218,8 @@ def test_the_plugin_command(tmp_path: Path) -> None:
 async def test_a_call_whose_body_is_still_arriving_at_sigterm_is_answered(tmp_path: Path) -> None:
     from tests.shutdown import split_across_sigterm
 
-    token_file = tmp_path / "token"
-    token_file.write_text(TOKEN)
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "webhook", "plugin", "--host", "127.0.0.1", "--port", str(port),
-         "--token-file", str(token_file)], cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc, port = _start_plugin(tmp_path)
     try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, "plugin did not start listening"
-                await asyncio.sleep(0.05)
         body = json.dumps(args(plugin="other")).encode()
         head, payload, elapsed = await split_across_sigterm(port, proc, EXECUTE_PATH, body,
                                                             {"Authorization": f"Bearer {TOKEN}"})
