@@ -395,9 +395,30 @@ class _Compiler:
         def walk_key(value: Any, key: str | int) -> Any:
             return _walk(node, value, (key,))
 
-        if type(first) is str:
-            self.shapes[id(node)] = fusing.Path(root, first, rest, missing, walk_all, walk_key)
-        if type(first) is str and not rest:
+        if type(first) is not str:
+            def path(env: Mapping[str, Any], frame: list[Any]) -> Any:
+                try:
+                    value = env[root]
+                except KeyError:
+                    return missing()
+                for key in keys:
+                    t = type(value)
+                    if t is dict:
+                        value = value.get(key)
+                    elif t is Headers and type(key) is str:
+                        value = value.lookup(key)
+                    elif t is list and type(key) is int and -len(value) <= key < len(value):
+                        value = value[key]
+                    else:
+                        try:
+                            value = fetch(value, key, False)
+                        except Fault as fault:
+                            raise _located(fault, node) from None
+                return value
+
+            return path
+        self.shapes[id(node)] = fusing.Path(root, first, rest, missing, walk_all, walk_key)
+        if not rest:
             # `response.statusCode`, `response.body`: the commonest reads of all, without a loop.
             def field(env: Mapping[str, Any], frame: list[Any]) -> Any:
                 try:
@@ -409,56 +430,35 @@ class _Compiler:
                 return walk_all(value)
 
             return field
-        if type(first) is str:
-            # The usual case: a field of `request` or `response`, then whatever follows.
-            def field_path(env: Mapping[str, Any], frame: list[Any]) -> Any:
-                value: Any
-                try:
-                    value = env[root]
-                except KeyError:
-                    return missing()
-                if type(value) is not dict:
-                    return walk_all(value)
-                value = value.get(first)
-                for key in rest:
-                    t = type(value)
-                    if t is dict:
-                        value = value.get(key)
-                    elif t is Headers and type(key) is str:
-                        found = value.get(key)
-                        value = NIL_STRINGS if found is None else found
-                    elif t is list and type(key) is int:
-                        try:
-                            value = value[key]  # negative counts from the end, as in expr
-                        except IndexError:
-                            value = walk_key(value, key)
-                    else:
-                        value = walk_key(value, key)
-                return value
 
-            return field_path
-
-        def path(env: Mapping[str, Any], frame: list[Any]) -> Any:
+        # The usual case: a field of `request` or `response`, then whatever follows.
+        def field_path(env: Mapping[str, Any], frame: list[Any]) -> Any:
+            value: Any
             try:
                 value = env[root]
             except KeyError:
-                raise EvaluationError(f"unknown name {root}", node.start, node.start + len(root)) from None
-            for key in keys:
+                return missing()
+            if type(value) is not dict:
+                return walk_all(value)
+            value = value.get(first)
+            for key in rest:
                 t = type(value)
                 if t is dict:
                     value = value.get(key)
                 elif t is Headers and type(key) is str:
-                    value = value.lookup(key)
-                elif t is list and type(key) is int and -len(value) <= key < len(value):
-                    value = value[key]
-                else:
+                    found = value.get(key)
+                    value = NIL_STRINGS if found is None else found
+                elif t is list and type(key) is int:
                     try:
-                        value = fetch(value, key, False)
-                    except Fault as fault:
-                        raise _located(fault, node) from None
+                        value = value[key]  # negative counts from the end, as in expr
+                    except IndexError:
+                        value = walk_key(value, key)
+                else:
+                    value = walk_key(value, key)
             return value
 
-        return path
+        return field_path
+
 
     def c_Chain(self, node: ast.Chain) -> Fn:
         inner = self.compile(node.node)
@@ -974,15 +974,13 @@ def _string_test(node: ast.Binary, left: Fn, right: Fn, word: str) -> Fn:
 
     if isinstance(node.right, ast.Str):
         needle = node.right.value
+        other = _string_test_other(node, word, needle)
 
         def test_constant(env: Mapping[str, Any], frame: list[Any]) -> Any:
             a = left(env, frame)
             if type(a) is str:
                 return a.startswith(needle) if word == "startsWith" else a.endswith(needle)
-            try:
-                return slow(a, needle)
-            except Fault as fault:
-                raise _located(fault, node) from None
+            return other(a)
 
         return test_constant
 

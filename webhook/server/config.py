@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from webhook.admission.provider import FailurePolicy
+from webhook.executor.http_step import DEFAULT_MAX_BODY
 
 MIB = 1024 * 1024
 
@@ -55,7 +56,7 @@ class ServerConfig:
     # The embedded executor's SSRF guard (--allow-host/--deny-host) and outputs.result cap (--max-body).
     allow_hosts: tuple[str, ...] = ()
     deny_hosts: tuple[str, ...] = ()
-    max_body: int = 256 * 1024
+    max_body: int = DEFAULT_MAX_BODY
     # REST API requests per second per client (bursts of four times that); 0: no limit.
     api_rate_limit: float = 50.0
 
