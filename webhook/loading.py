@@ -26,6 +26,7 @@ YAML_SYNTAX = define("AW001", Severity.ERROR, "the file is not valid YAML or JSO
 NOT_TEXT = define("AW002", Severity.ERROR, "the file is not UTF-8 text")
 TOO_LARGE = define("AW003", Severity.ERROR, "the file is larger than the limit")
 TOO_DEEP = define("AW004", Severity.ERROR, "the document nests deeper than the limit")
+DEPTH_HINT = "Argo manifests nest a few dozen levels at most"
 ALIAS_BOMB = define("AW005", Severity.ERROR, "YAML aliases expand beyond the limit")
 DUPLICATE_KEY = define("AW006", Severity.WARNING, "a mapping key appears twice")
 UNREADABLE = define("AW007", Severity.ERROR, "the file cannot be read")
@@ -367,6 +368,14 @@ class _Builder:
             self._run(loader)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
+            if exc.problem == "exceeded maximum nesting depth":
+                # libyaml >= 0.2.5 (PyYAML 6.0.4's wheels) stops at 1,000 levels of its own. In flow
+                # style its scanner reads that far ahead before we see the events that would cross our
+                # lower limit, so the same document must get the same code whichever library reads it.
+                raise LoadError(
+                    TOO_DEEP, f"nesting deeper than {self.limits.max_depth} levels",
+                    mark.line + 1 if mark else None, mark.column + 1 if mark else None, hint=DEPTH_HINT,
+                ) from None
             problem = exc.problem or exc.context or "invalid YAML"
             if exc.context and exc.problem:
                 problem = f"{exc.problem} ({exc.context})"
@@ -511,7 +520,7 @@ class _Builder:
                     raise LoadError(
                         TOO_DEEP, f"nesting deeper than {limits.max_depth} levels",
                         start.line + 1, start.column + 1,
-                        hint="Argo manifests nest a few dozen levels at most",
+                        hint=DEPTH_HINT,
                     )
                 container: Any = {} if cls is yaml.MappingStartEvent else []
                 stack.append(_Frame(container, path, event.anchor, start))
