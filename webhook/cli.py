@@ -98,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--namespace", "-n", help="namespace to assume for documents that name none")
     lint.add_argument("--no-color", action="store_true", help="never colour the text output")
     lint.add_argument("--max-bytes", type=_positive_int, help="largest file accepted, in bytes (default 8 MiB)")
+    _policy_flags(lint)
 
     ev = sub.add_parser("eval", help="evaluate a successCondition against a response")
     ev.add_argument("condition")
@@ -167,6 +168,20 @@ def build_parser() -> argparse.ArgumentParser:
     plugin.add_argument("--in-cluster", action="store_true", help="read secrets through the cluster")
     _executor_flags(plugin)
     return parser
+
+
+def _policy_flags(parser: argparse.ArgumentParser, exclude: bool = True) -> None:
+    """Rule selection, the same wherever objects are judged (webhook.policy)."""
+    parser.add_argument("--config", metavar="FILE",
+                        help="policy settings (else [tool.argo-warden] in pyproject.toml or .argo-warden.yaml, "
+                             "found upward)")
+    parser.add_argument("--select", action="append", metavar="CODES",
+                        help="codes or prefixes to report, comma-separated (replaces the configured select)")
+    parser.add_argument("--ignore", action="append", default=[], metavar="CODES",
+                        help="codes or prefixes not to report, comma-separated (added to the configured ignore)")
+    if exclude:
+        parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                            help="files to skip, comma-separated globs (added to the configured exclude)")
 
 
 def _executor_flags(parser: argparse.ArgumentParser, whose: str = "") -> None:
