@@ -142,6 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
     _executor_flags(serve, "the embedded executor's ")
     serve.add_argument("--plugin-mutation", action="store_true",
                        help="mutating webhook rewrites http templates into argo-warden plugin templates")
+    _policy_flags(serve, exclude=False)
+    serve.add_argument("--enforcement", choices=["deny", "warn", "audit"],
+                       help="objects with errors: refuse them (deny), admit them with the errors as warnings "
+                            "(warn), or admit them and only log and count the findings (audit); a namespace "
+                            "label argo-warden.io/enforcement overrides it (default: the config's, else deny)")
 
     certs = sub.add_parser("certs", help="generate a development CA and serving certificate")
     certs.add_argument("--out", default="certs", metavar="DIR")

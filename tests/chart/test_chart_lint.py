@@ -41,6 +41,9 @@ OPTIONS: dict[str, dict[str, Any]] = {
                                            "denyHosts": ["*.internal.example"], "extraArgs": ["--secrets=/x"]}},
     "rbac-rules": {"rbac": {"rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]}},
     "no-pdb": {"podDisruptionBudget": {"enabled": False}},
+    "policy-audit": {"policy": {"enforcement": "audit", "select": ["AW"], "ignore": ["AW510", "AW6"],
+                                "severity": {"AW508": "error"}, "unsuppressible": ["AW7", "AW201"]},
+                     "podAnnotations": {"team": "platform"}},
     "offline": {"cluster": {"enabled": False}},
     "secrets-in-some-namespaces": {"cluster": {"secretNamespaces": ["team-a", "team-b"], "secretAccess": "metadata"}},
     "validating-only": {"webhook": {"mutating": {"enabled": False}, "skipServiceAccounts": []}},
@@ -59,6 +62,9 @@ REFUSED: dict[str, dict[str, Any]] = {
     "timeout-over-30": {"webhook": {"timeoutSeconds": 45}},
     "bad-failure-policy": {"webhook": {"validating": {"failurePolicy": "Deny"}}},
     "executor-plugin-port": {"executorPlugin": {"enabled": True, "port": 70000}},
+    "unknown-enforcement": {"policy": {"enforcement": "dryrun"}},
+    "policy-code-not-a-code": {"policy": {"ignore": ["W510"]}},
+    "policy-bad-severity": {"policy": {"severity": {"AW510": "fatal"}}},
 }
 
 

@@ -323,7 +323,8 @@ async def validated(call: Call, kind: str, obj: Any, operation: str = "CREATE") 
     # Large objects are validated off the event loop, and not memoised (as at admission).
     offload = call.body_size >= state.config.offload_bytes
     try:
-        verdict = await state.run(deadline, offload, judge, manifest, context, None if offload else state.memo)
+        verdict = await state.run(deadline, offload, judge, manifest, context, None if offload else state.memo,
+                                  state.config.policy)
     except TimeoutError:
         raise ApiError(Code.DEADLINE_EXCEEDED, "validation took too long") from None
     if not verdict.allowed:

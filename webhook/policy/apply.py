@@ -159,3 +159,18 @@ def _check(s: Suppression, known: dict[str, Any], file: str | None, document: in
     return [Diagnostic(UNUSED_SUPPRESSION, Severity.WARNING, f"{what} silences {s.code}, which is not reported "
                        f"{place}", path, file, s.line, s.column, hint=f"remove {s.code} from it",
                        document=document)]
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectPolicy:
+    """The policy stage for one object judged without a file (admission, REST API, audit): its annotation only."""
+
+    settings: PolicySettings
+
+    @property
+    def key(self) -> str:
+        return self.settings.digest
+
+    def __call__(self, manifest: Any, diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
+        annotated = object_suppressions(manifest.data, manifest.document)
+        return apply_policy(self.settings, diagnostics, None, [annotated] if annotated else (), manifest.file)

@@ -94,6 +94,12 @@ class PolicySettings:
     """Where these settings came from, for messages."""
     _enabled: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False)
     _severities: dict[str, Severity | None] = field(default_factory=dict, init=False, compare=False, repr=False)
+    _digest: str = field(default="", init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        parts = [self.select, self.ignore, self.extend_select, [(s, str(v)) for s, v in self.severity],
+                 self.unsuppressible]
+        object.__setattr__(self, "_digest", hashlib.blake2b(json.dumps(parts).encode(), digest_size=12).hexdigest())
 
     def enabled(self, code: str) -> bool:
         known = self._enabled.get(code)
@@ -132,11 +138,10 @@ class PolicySettings:
     def excludes(self) -> tuple[str, ...]:
         return (*self.exclude, *self.extend_exclude)
 
+    @property
     def digest(self) -> str:
-        """Everything that changes what is reported, for memo keys."""
-        parts = [self.select, self.ignore, self.extend_select, [(s, str(v)) for s, v in self.severity],
-                 self.unsuppressible]
-        return hashlib.blake2b(json.dumps(parts).encode(), digest_size=12).hexdigest()
+        """Everything that changes which findings are reported and how, for memo keys."""
+        return self._digest
 
 
 DEFAULT_POLICY = PolicySettings()
