@@ -16,7 +16,7 @@ from webhook.diagnostics import Diagnostic, Severity, define, sort_key
 from webhook.loading import DEFAULT_LIMITS, Document, Limits, LoadedSource, iter_source_paths, load_path
 from webhook.manifest import ARGO_KINDS, Manifest, argo_kind_of, is_argo_kind
 from webhook.validation import validate
-from webhook.validation.context import DocumentTemplates, Lookup, SecretSource, ValidationContext, unknown
+from webhook.validation.context import DocumentTemplates, Lookup, Mode, SecretSource, ValidationContext, unknown
 from webhook.validation.secrets import SECRETS_SKIPPED
 
 NOT_AN_OBJECT = define("AW008", Severity.ERROR, "a document is a list of manifests, not one manifest")
@@ -33,6 +33,8 @@ class LintOptions:
     limits: Limits = DEFAULT_LIMITS
     # Look up missing WorkflowTemplates in the rest of the git repository.
     search_repository: bool = True
+    # Files are checked before submission, as `argo lint` does (see Mode).
+    mode: Mode = Mode.LINT
 
 
 @dataclass(slots=True)
@@ -103,7 +105,7 @@ def lint_sources(
                 result.skipped += 1
     if options.search_repository:
         templates.fallback = RepositoryTemplates(repository_hint, options.limits, {s.file for s in sources})
-    context = ValidationContext(strict=options.strict, templates=templates, secrets=options.secrets)
+    context = ValidationContext(strict=options.strict, templates=templates, secrets=options.secrets, mode=options.mode)
     secrets_skipped = False
     for manifest in manifests:
         for d in validate(manifest, context):
