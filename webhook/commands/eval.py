@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import dataclass
 from typing import Any
 
 from webhook.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
@@ -22,54 +23,107 @@ _RESPONSE_KEYS = ("statusCode", "headers", "body", "request")
 _REQUEST_KEYS = ("method", "url", "body", "headers")
 
 
-class _InputError(Exception):
+class InputError(Exception):
     """A flag or input file is unusable; the message is one line."""
 
 
-def run(args: argparse.Namespace) -> int:
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What evaluating a condition against a response came to; ``as_json`` is ``eval -o json``'s object.
+
+    ``error`` is set (and ``result`` None) when the condition does not parse, would not
+    compile in Argo, fails while running or gives something other than a boolean.
+    """
+
+    text: str
+    result: bool | None = None
+    portable: str = ""
+    issues: tuple[Any, ...] = ()
+    error: str | None = None
+    start: int | None = None
+    end: int | None = None
+    hint: str | None = None
+    # Errors for which Argo would refuse to compile it (the CLI's text output lists them all).
+    refused: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        issues = [_issue_dict(i) for i in self.issues]
+        if self.error is None:
+            return {"result": self.result, "portable": self.portable, "changed": self.portable != self.text,
+                    "issues": issues, "error": None}
+        error: dict[str, Any] = {"message": self.error}
+        if self.start is not None:
+            error.update(start=self.start, end=self.end)
+        if self.hint:
+            error["hint"] = self.hint
+        return {"result": None, "error": error, "issues": issues}
+
+
+def evaluate(text: str, status: int, headers: list[tuple[str, str]], body: bytes,
+             request: dict[str, Any]) -> Outcome:
+    """The condition ``text`` against one response, as ``argo-warden eval`` and the web page's playground show it.
+
+    ``request`` holds the keyword arguments of ``http_environment`` for the request
+    (``request_method``, ``request_url``, …), as ``saved_response`` returns them.
+    """
     from webhook.conditions import ConditionError, check_condition, compile_condition, http_environment, to_portable
     from webhook.conditions.values import format_value, type_name
     from webhook.diagnostics import Severity
 
-    text: str = args.condition
-    try:
-        response = _response(args)
-    except _InputError as exc:
-        return _fail(args, str(exc))
     try:
         compiled = compile_condition(text)
         portable = to_portable(text)
     except ConditionError as exc:
-        return _fail(args, f"the condition does not parse: {exc.message}", text, exc.start, exc.end, exc.hint)
-    issues = check_condition(text)
+        return Outcome(text, error=f"the condition does not parse: {exc.message}", start=exc.start, end=exc.end,
+                       hint=exc.hint)
+    issues = tuple(check_condition(text))
     errors = [i for i in issues if i.severity is Severity.ERROR]
     if errors:
         # expr-lang compiles before it evaluates: Argo ends such a step in Error, never with true or false.
-        count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
-        if args.output == "json":
-            return _fail(args, f"Argo would refuse to compile the condition ({count}): {errors[0].message}", text,
-                         errors[0].start, errors[0].end, errors[0].hint, issues=issues)
-        _report(args, issues, text)
-        print(f"argo-warden eval: Argo would refuse to compile the condition ({count} above)", file=sys.stderr)
-        return EXIT_USAGE
-    env = http_environment(response["status"], response["headers"], response["body"], **response["request"])
+        return Outcome(text, issues=issues, refused=len(errors),
+                       error=f"Argo would refuse to compile the condition ({_errors(len(errors))}): "
+                             f"{errors[0].message}",
+                       start=errors[0].start, end=errors[0].end, hint=errors[0].hint)
+    env = http_environment(status, headers, body, **request)
     try:
         value = compiled.evaluate(env)
     except ConditionError as exc:
-        return _fail(args, f"the condition fails: {exc.message}", text, exc.start, exc.end, issues=issues)
+        return Outcome(text, issues=issues, error=f"the condition fails: {exc.message}", start=exc.start,
+                       end=exc.end)
     if type(value) is not bool:
         shown = format_value(value)
         shown = shown if len(shown) <= 80 else shown[:77] + "..."
-        return _fail(args, f"the condition gives {type_name(value)} {shown!r}, not a boolean", text, 0, len(text),
-                     issues=issues)
-    _report(args, issues, text)
+        return Outcome(text, issues=issues, error=f"the condition gives {type_name(value)} {shown!r}, not a boolean",
+                       start=0, end=len(text))
+    return Outcome(text, result=value, portable=portable, issues=issues)
+
+
+def _errors(count: int) -> str:
+    return f"{count} error{'s' if count != 1 else ''}"
+
+
+def run(args: argparse.Namespace) -> int:
+    text: str = args.condition
+    try:
+        response = _response(args)
+    except InputError as exc:
+        return _fail(args, str(exc))
+    outcome = evaluate(text, response["status"], response["headers"], response["body"], response["request"])
+    if outcome.error is not None:
+        if outcome.refused and args.output != "json":
+            _report(args, list(outcome.issues), text)
+            print(f"argo-warden eval: Argo would refuse to compile the condition ({_errors(outcome.refused)} above)",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        return _fail(args, outcome.error, text, outcome.start, outcome.end, outcome.hint,
+                     issues=list(outcome.issues))
+    _report(args, list(outcome.issues), text)
     if args.output == "json":
-        print(json.dumps({"result": value, "portable": portable, "changed": portable != text,
-                          "issues": [_issue_dict(i) for i in issues], "error": None}))
+        print(json.dumps(outcome.as_json()))
     else:
-        print("true" if value else "false")
-        print(f"portable: {portable}")
-    return EXIT_OK if value else EXIT_FINDINGS
+        print("true" if outcome.result else "false")
+        print(f"portable: {outcome.portable}")
+    return EXIT_OK if outcome.result else EXIT_FINDINGS
 
 
 def _response(args: argparse.Namespace) -> dict[str, Any]:
@@ -78,11 +132,11 @@ def _response(args: argparse.Namespace) -> dict[str, Any]:
     request: dict[str, Any] = {}
     if args.response:
         saved = _load_json(args.response)
-        status, headers, body, request = _saved_response(saved, args.response)
+        status, headers, body, request = saved_response(saved, f"--response {args.response}")
     if args.status is not None:
         status = args.status
     if not 100 <= status <= 999:
-        raise _InputError(f"--status {status}: an HTTP status is a number from 100 to 999")
+        raise InputError(f"--status {status}: an HTTP status is a number from 100 to 999")
     if args.body is not None:
         body = _read(args.body, "--body")
     headers = [*headers, *(_header(h) for h in args.header)]
@@ -97,9 +151,9 @@ def _read(path: str, flag: str) -> bytes:
             with open(path, "rb") as fh:
                 data = fh.read(MAX_BODY + 1)
     except OSError as exc:
-        raise _InputError(f"{flag} {path}: {exc.strerror or exc}") from None
+        raise InputError(f"{flag} {path}: {exc.strerror or exc}") from None
     if len(data) > MAX_BODY:
-        raise _InputError(f"{flag} {path}: larger than {MAX_BODY // (1024 * 1024)} MiB")
+        raise InputError(f"{flag} {path}: larger than {MAX_BODY // (1024 * 1024)} MiB")
     return data
 
 
@@ -109,32 +163,32 @@ def _load_json(path: str) -> Any:
         return json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
-        raise _InputError(f"--response {path}: not valid JSON{where}") from None
+        raise InputError(f"--response {path}: not valid JSON{where}") from None
 
 
-def _saved_response(saved: Any, path: str) -> tuple[int, list[tuple[str, str]], bytes, dict[str, Any]]:
-    where = f"--response {path}"
+def saved_response(saved: Any, where: str) -> tuple[int, list[tuple[str, str]], bytes, dict[str, Any]]:
+    """A saved ``{"statusCode", "headers", "body", "request"}`` object; ``InputError`` (``InputError``) if not."""
     if not isinstance(saved, dict):
-        raise _InputError(f"{where}: expected a JSON object with {', '.join(_RESPONSE_KEYS)}")
+        raise InputError(f"{where}: expected a JSON object with {', '.join(_RESPONSE_KEYS)}")
     unknown = sorted(set(saved) - set(_RESPONSE_KEYS))
     if unknown:
-        raise _InputError(f"{where}: unknown key {unknown[0]!r} (the keys are {', '.join(_RESPONSE_KEYS)})")
+        raise InputError(f"{where}: unknown key {unknown[0]!r} (the keys are {', '.join(_RESPONSE_KEYS)})")
     status = saved.get("statusCode", 200)
     if type(status) is not int:
-        raise _InputError(f"{where}: statusCode must be a whole number")
+        raise InputError(f"{where}: statusCode must be a whole number")
     headers = _headers(saved.get("headers"), f"{where}: headers")
     body = _body(saved.get("body", ""))
     request: dict[str, Any] = {}
     raw_request = saved.get("request")
     if raw_request is not None:
         if not isinstance(raw_request, dict):
-            raise _InputError(f"{where}: request must be an object with {', '.join(_REQUEST_KEYS)}")
+            raise InputError(f"{where}: request must be an object with {', '.join(_REQUEST_KEYS)}")
         unknown = sorted(set(raw_request) - set(_REQUEST_KEYS))
         if unknown:
-            raise _InputError(f"{where}: unknown request key {unknown[0]!r} (the keys are {', '.join(_REQUEST_KEYS)})")
+            raise InputError(f"{where}: unknown request key {unknown[0]!r} (the keys are {', '.join(_REQUEST_KEYS)})")
         for key in ("method", "url"):
             if key in raw_request and not isinstance(raw_request[key], str):
-                raise _InputError(f"{where}: request.{key} must be a string")
+                raise InputError(f"{where}: request.{key} must be a string")
         request = {
             "request_method": raw_request.get("method", "GET"),
             "request_url": raw_request.get("url", ""),
@@ -148,13 +202,13 @@ def _headers(value: Any, where: str) -> list[tuple[str, str]]:
     if value is None:
         return []
     if not isinstance(value, dict):
-        raise _InputError(f"{where} must be an object of name → value or list of values")
+        raise InputError(f"{where} must be an object of name → value or list of values")
     pairs: list[tuple[str, str]] = []
     for name, values in value.items():
         items = values if isinstance(values, list) else [values]
         for item in items:
             if not isinstance(item, str):
-                raise _InputError(f"{where}: {name!r} must be a string or a list of strings")
+                raise InputError(f"{where}: {name!r} must be a string or a list of strings")
             pairs.append((name, item))
     return pairs
 
@@ -170,9 +224,9 @@ def _header(text: str) -> tuple[str, str]:
     name, sep, value = text.partition(":")
     name = name.strip()
     if not sep or not name:
-        raise _InputError(f"--header {text!r}: write it as Name:value")
+        raise InputError(f"--header {text!r}: write it as Name:value")
     if any(c.isspace() or not c.isprintable() for c in name):
-        raise _InputError(f"--header {text!r}: a header name cannot contain spaces")
+        raise InputError(f"--header {text!r}: a header name cannot contain spaces")
     return name, value.strip()
 
 
