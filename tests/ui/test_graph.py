@@ -177,3 +177,17 @@ def test_every_bend_lies_between_its_edges_ends_also_with_many_components() -> N
     assert bent == 4  # a→c of each component skips b's layer
     xs = sorted({by_id[f"template:top{k}"]["x"] for k in range(4)})
     assert len(xs) == 4  # side by side, not on top of each other
+
+
+def test_a_whole_scalar_diagnostic_is_highlighted_over_the_scalar() -> None:
+    from webhook.ui.compute import _span
+
+    lines = ['  template: nope  # a comment', "  x: 'it''s' tail", '  y: "a \\" b" z', "  z: [1, 2]", "", "  k: v"]
+    assert _span(lines, 1, 13, 1) == len("nope")
+    assert _span(lines, 2, 6, 1) == len("'it''s'")
+    assert _span(lines, 3, 6, 1) == len('"a \\" b"')
+    assert _span(lines, 4, 6, 1) == 1
+    assert _span(lines, 5, 1, 1) == 1
+    assert _span(lines, 6, 6, 1) == 1
+    assert _span(lines, 1, 3, 8) == 8  # the linter's own width wins
+    assert _span(lines, None, None, 1) == 1 and _span(lines, 99, 1, 1) == 1

@@ -32,8 +32,42 @@ def lint_text(text: str, namespace: str | None, secrets: SecretSource | None) ->
     # No repository to search for WorkflowTemplates the text refers to: the page has only the text.
     options = LintOptions(namespace=namespace, secrets=secrets, search_repository=False)
     result = lint_sources([load_text(text, PLAYGROUND_FILE)], options)
+    lines = text.split("\n")
     return {"summary": result.summary(),
-            "diagnostics": [{**d.to_dict(), "length": d.length} for d in result.diagnostics]}
+            "diagnostics": [{**d.to_dict(), "length": _span(lines, d.line, d.column, d.length)}
+                            for d in result.diagnostics]}
+
+
+def _span(lines: list[str], line: int | None, column: int | None, length: int) -> int:
+    """How many characters to highlight: a diagnostic on a whole scalar has a caret of one; mark the scalar.
+
+    Linear in the line's length: a quoted scalar ends at its closing quote, a plain one
+    before a comment or the end of the line.
+    """
+    if length > 1 or line is None or column is None or not 0 < line <= len(lines):
+        return max(length, 1)
+    rest = lines[line - 1][column - 1:].rstrip("\r")
+    if not rest:
+        return 1
+    quote = rest[0]
+    if quote in "'\"":
+        i = 1
+        while i < len(rest):
+            if quote == '"' and rest[i] == "\\":
+                i += 2
+                continue
+            if rest[i] == quote:
+                if quote == "'" and rest[i + 1: i + 2] == "'":  # '' is a quote inside single quotes
+                    i += 2
+                    continue
+                return i + 1
+            i += 1
+        return len(rest)
+    if quote in "[{|>":
+        return 1  # a collection or block scalar: its first character
+    comment = rest.find(" #")
+    plain = (rest if comment < 0 else rest[:comment]).rstrip()
+    return max(len(plain), 1)
 
 
 def graph_of_text(text: str) -> dict[str, Any]:
