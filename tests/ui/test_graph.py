@@ -191,3 +191,14 @@ def test_a_whole_scalar_diagnostic_is_highlighted_over_the_scalar() -> None:
     assert _span(lines, 6, 6, 1) == 1
     assert _span(lines, 1, 3, 8) == 8  # the linter's own width wins
     assert _span(lines, None, None, 1) == 1 and _span(lines, 99, 1, 1) == 1
+
+
+def test_the_servers_policy_applies_to_the_playgrounds_lint() -> None:
+    from webhook.policy.settings import PolicySettings
+    from webhook.ui.compute import lint_text
+
+    seed = (EXAMPLES / "seed.yaml").read_text()
+    codes = {d["code"] for d in lint_text(seed, None, None)["diagnostics"]}
+    assert "AW608" in codes
+    quiet = lint_text(seed, None, None, PolicySettings(ignore=("AW608",)))
+    assert "AW608" not in {d["code"] for d in quiet["diagnostics"]}

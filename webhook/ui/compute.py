@@ -14,6 +14,7 @@ from webhook.commands.eval import saved_response
 from webhook.lint import LintOptions, lint_sources
 from webhook.loading import load_text
 from webhook.manifest import argo_kind_of
+from webhook.policy.settings import DEFAULT_POLICY, PolicySettings
 from webhook.ui.graph import from_spec, from_status
 from webhook.ui.layout import lay_out
 from webhook.validation.context import SecretSource
@@ -27,10 +28,14 @@ class InputError(Exception):
     """The request cannot be worked on; the message is one line, safe to show."""
 
 
-def lint_text(text: str, namespace: str | None, secrets: SecretSource | None) -> dict[str, Any]:
-    """``argo-warden lint -o json`` of ``text``; each diagnostic also says how wide its span is (``length``)."""
+def lint_text(text: str, namespace: str | None, secrets: SecretSource | None,
+              policy: PolicySettings = DEFAULT_POLICY) -> dict[str, Any]:
+    """``argo-warden lint -o json`` of ``text``; each diagnostic also says how wide its span is (``length``).
+
+    ``policy`` is the server's (``serve --config/--select/--ignore``), as for the REST API's lint.
+    """
     # No repository to search for WorkflowTemplates the text refers to: the page has only the text.
-    options = LintOptions(namespace=namespace, secrets=secrets, search_repository=False)
+    options = LintOptions(namespace=namespace, secrets=secrets, search_repository=False, policy=policy)
     result = lint_sources([load_text(text, PLAYGROUND_FILE)], options)
     lines = text.split("\n")
     return {"summary": result.summary(),

@@ -158,7 +158,8 @@ async def _lint(request: web.Request, api: Api, identity: Identity) -> Any:
     if namespace is not None and not isinstance(namespace, str):
         raise ApiError(Code.INVALID_ARGUMENT, "'namespace' must be a string")
     secrets = getattr(api.state.provider, "secrets", None)
-    return await _work(api, len(text), compute.lint_text, text, namespace or None, secrets)
+    return await _work(api, len(text), compute.lint_text, text, namespace or None, secrets,
+                       api.state.config.policy)
 
 
 async def _graph(request: web.Request, api: Api, identity: Identity) -> Any:
