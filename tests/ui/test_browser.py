@@ -186,10 +186,16 @@ def test_the_successcondition_box_evaluates_against_a_sample_response(page: Any)
     page.fill("#eval-status", "500")
     page.click("#eval-run")
     page.wait_for_selector("#eval-result.false")
+    assert "Argo: the step Failed" in page.locator("#eval-result").inner_text()
+    page.fill("#eval-status", "200")
     page.fill("#eval-condition", 'response.statusCode == "200"')
     page.click("#eval-run")
+    page.wait_for_selector("#eval-result.false")
+    assert "error[AW603]: always false in Argo" in page.locator("#eval-result").inner_text()
+    page.fill("#eval-condition", "response.statusCode ==")
+    page.click("#eval-run")
     page.wait_for_selector("#eval-result.bad")
-    assert "Argo would refuse to compile" in page.locator("#eval-result").inner_text()
+    assert "the condition does not parse" in page.locator("#eval-result").inner_text()
 
 
 def test_the_seed_submitted_turns_its_nodes_succeeded_live(page: Any, artifacts: Path) -> None:

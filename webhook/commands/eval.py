@@ -1,11 +1,16 @@
 """``argo-warden eval 'CONDITION' [--status N] [--body FILE|-] [--header K:V]... [--response FILE.json]``.
 
 Evaluates a successCondition against a response (given piece by piece or as a
-saved ``{"statusCode", "headers", "body", "request"}`` file) and prints the
-result and the portable form. Exit 0 when true, 1 when false, 2 on any error
-(bad flags, unreadable or malformed files, a condition that does not parse or
-fails while running, a result that is not a boolean). Problems the checker finds
-are printed on stderr; the condition is still evaluated, as upstream would.
+saved ``{"statusCode", "headers", "body", "request"}`` file) exactly as Argo's
+agent does, and prints Argo's answer and the portable form. Exit 0 when true,
+1 when false, 2 on any error (bad flags, unreadable or malformed files, a
+condition expr does not compile or that fails while running, a result that is
+not a boolean: Argo fails the step with the error). The checker's findings
+(argo-warden knows what request and response hold) are printed on stderr as
+warnings beside the answer; ``-o json`` carries them apart (``argo``/``result``
+and ``issues``). A condition in argo-warden's dialect is answered for its
+portable form, the text Argo runs once argo-warden's webhook has rewritten it;
+what Argo makes of the text as written is reported too (``as_written``).
 """
 
 from __future__ import annotations
@@ -28,102 +33,122 @@ class InputError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
-    """What evaluating a condition against a response came to; ``as_json`` is ``eval -o json``'s object.
+class Evaluated:
+    """A condition run against one response: Argo's answer for what runs, and for the text as written."""
 
-    ``error`` is set (and ``result`` None) when the condition does not parse, would not
-    compile in Argo, fails while running or gives something other than a boolean.
-    """
-
-    text: str
-    result: bool | None = None
-    portable: str = ""
-    issues: tuple[Any, ...] = ()
-    error: str | None = None
-    start: int | None = None
-    end: int | None = None
-    hint: str | None = None
-    # Errors for which Argo would refuse to compile it (the CLI's text output lists them all).
-    refused: int = 0
-
-    def as_json(self) -> dict[str, Any]:
-        issues = [_issue_dict(i) for i in self.issues]
-        if self.error is None:
-            return {"result": self.result, "portable": self.portable, "changed": self.portable != self.text,
-                    "issues": issues, "error": None}
-        error: dict[str, Any] = {"message": self.error}
-        if self.start is not None:
-            error.update(start=self.start, end=self.end)
-        if self.hint:
-            error["hint"] = self.hint
-        return {"result": None, "error": error, "issues": issues}
+    portable: str
+    issues: list[Any]
+    outcome: Any
+    written: Any
 
 
 def evaluate(text: str, status: int, headers: list[tuple[str, str]], body: bytes,
-             request: dict[str, Any]) -> Outcome:
-    """The condition ``text`` against one response, as ``argo-warden eval`` and the web page's playground show it.
+             request: dict[str, Any]) -> Evaluated:
+    """Run ``text`` as Argo's agent would; ``ConditionError`` if it does not parse.
 
-    ``request`` holds the keyword arguments of ``http_environment`` for the request
-    (``request_method``, ``request_url``, …), as ``saved_response`` returns them.
+    ``request`` holds ``http_environment``'s keyword arguments for the request, as ``saved_response`` gives them.
     """
-    from webhook.conditions import ConditionError, check_condition, compile_condition, http_environment, to_portable
-    from webhook.conditions.values import format_value, type_name
-    from webhook.diagnostics import Severity
+    from webhook.conditions import check_condition, http_environment, to_portable
+    from webhook.conditions.argo import argo_outcome
 
-    try:
-        compiled = compile_condition(text)
-        portable = to_portable(text)
-    except ConditionError as exc:
-        return Outcome(text, error=f"the condition does not parse: {exc.message}", start=exc.start, end=exc.end,
-                       hint=exc.hint)
-    issues = tuple(check_condition(text))
-    errors = [i for i in issues if i.severity is Severity.ERROR]
-    if errors:
-        # expr-lang compiles before it evaluates: Argo ends such a step in Error, never with true or false.
-        return Outcome(text, issues=issues, refused=len(errors),
-                       error=f"Argo would refuse to compile the condition ({_errors(len(errors))}): "
-                             f"{errors[0].message}",
-                       start=errors[0].start, end=errors[0].end, hint=errors[0].hint)
+    portable = to_portable(text)
+    issues = check_condition(text)
     env = http_environment(status, headers, body, **request)
+    # A dialect condition runs as its portable form (argo-warden's webhook rewrites it before Argo sees it);
+    # what Argo makes of the text as written is reported beside it.
+    outcome = argo_outcome(text, env, dialect=True)
+    written = argo_outcome(text, env) if portable != text else outcome
+    return Evaluated(portable, issues, outcome, written)
+
+
+def json_report(text: str, status: int, headers: list[tuple[str, str]], body: bytes,
+                request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """``eval -o json``'s exit code and object (the web page's condition box answers the same object)."""
+    from webhook.conditions import ConditionError
+    from webhook.conditions.argo import NOT_BOOLEAN
+    from webhook.conditions.values import format_value, type_name
+
     try:
-        value = compiled.evaluate(env)
+        done = evaluate(text, status, headers, body, request)
     except ConditionError as exc:
-        return Outcome(text, issues=issues, error=f"the condition fails: {exc.message}", start=exc.start,
-                       end=exc.end)
-    if type(value) is not bool:
-        shown = format_value(value)
-        shown = shown if len(shown) <= 80 else shown[:77] + "..."
-        return Outcome(text, issues=issues, error=f"the condition gives {type_name(value)} {shown!r}, not a boolean",
-                       start=0, end=len(text))
-    return Outcome(text, result=value, portable=portable, issues=issues)
-
-
-def _errors(count: int) -> str:
-    return f"{count} error{'s' if count != 1 else ''}"
+        return EXIT_USAGE, _error_report(f"the condition does not parse: {exc.message}", exc.start, exc.end,
+                                         exc.hint, [])
+    outcome, text_changed = done.outcome, done.portable != text
+    report: dict[str, Any] = {"result": outcome.value if outcome.kind in ("true", "false") else None,
+                              "argo": _outcome_dict(outcome), "portable": done.portable, "changed": text_changed,
+                              "issues": [_issue_dict(i) for i in done.issues], "error": None}
+    if done.written is not outcome:
+        report["as_written"] = _outcome_dict(done.written)
+    if outcome.error is not None or outcome.kind == NOT_BOOLEAN:
+        report["error"] = {"message": _error_line(outcome, type_name, format_value)}
+        if outcome.error is not None and outcome.error.start is not None:
+            report["error"].update(start=outcome.error.start, end=outcome.error.end)
+    return _exit(outcome.kind), report
 
 
 def run(args: argparse.Namespace) -> int:
+    from webhook.conditions import ConditionError
+    from webhook.conditions.argo import COMPILE, NOT_BOOLEAN, RUNTIME
+    from webhook.conditions.errors import ConditionSyntaxError
+    from webhook.conditions.values import format_value, type_name
+
     text: str = args.condition
     try:
         response = _response(args)
     except InputError as exc:
         return _fail(args, str(exc))
-    outcome = evaluate(text, response["status"], response["headers"], response["body"], response["request"])
-    if outcome.error is not None:
-        if outcome.refused and args.output != "json":
-            _report(args, list(outcome.issues), text)
-            print(f"argo-warden eval: Argo would refuse to compile the condition ({_errors(outcome.refused)} above)",
-                  file=sys.stderr)
-            return EXIT_USAGE
-        return _fail(args, outcome.error, text, outcome.start, outcome.end, outcome.hint,
-                     issues=list(outcome.issues))
-    _report(args, list(outcome.issues), text)
+    parts = (response["status"], response["headers"], response["body"], response["request"])
     if args.output == "json":
-        print(json.dumps(outcome.as_json()))
-    else:
-        print("true" if outcome.result else "false")
-        print(f"portable: {outcome.portable}")
-    return EXIT_OK if outcome.result else EXIT_FINDINGS
+        code, report = json_report(text, *parts)
+        print(json.dumps(report))
+        return code
+    try:
+        done = evaluate(text, *parts)
+    except ConditionError as exc:
+        return _fail(args, f"the condition does not parse: {exc.message}", text, exc.start, exc.end, exc.hint)
+    outcome, written = done.outcome, done.written
+    _report(args, done.issues, text)
+    if written is not outcome:
+        print(f"argo-warden eval: as written, Argo gives {_kind_words(written.kind)}"
+              f"{': ' + written.error.message if written.error is not None else ''}"
+              " (the portable form below is what runs once argo-warden's webhook rewrites it)", file=sys.stderr)
+    if outcome.kind in (COMPILE, RUNTIME, NOT_BOOLEAN):
+        error = outcome.error
+        syntax = isinstance(error, ConditionSyntaxError)
+        return _fail(args, _error_line(outcome, type_name, format_value), text,
+                     error.start if error is not None else 0, error.end if error is not None else len(text),
+                     error.hint if syntax and error is not None else None)
+    print("true" if outcome.value else "false")
+    print(f"portable: {done.portable}")
+    return _exit(outcome.kind)
+
+
+def _exit(kind: str) -> int:
+    return EXIT_OK if kind == "true" else EXIT_FINDINGS if kind == "false" else EXIT_USAGE
+
+
+def _kind_words(kind: str) -> str:
+    return {"true": "true", "false": "false", "compile-error": "a compile error", "runtime-error": "a runtime error",
+            "not-boolean": "a value that is not a boolean"}[kind]
+
+
+def _error_line(outcome: Any, type_name: Any, format_value: Any) -> str:
+    from webhook.conditions.errors import ConditionSyntaxError
+
+    if outcome.kind == "not-boolean":
+        shown = format_value(outcome.value)
+        shown = shown if len(shown) <= 80 else shown[:77] + "..."
+        return f"the condition gives {type_name(outcome.value)} {shown!r}, not a boolean (Argo fails the step)"
+    error = outcome.error
+    if isinstance(error, ConditionSyntaxError):
+        return f"the condition does not parse: {error.message}"
+    if outcome.kind == "compile-error":
+        return f"Argo does not compile the condition: {error.message}"
+    return f"the condition fails in Argo: {error.message}"
+
+
+def _outcome_dict(outcome: Any) -> dict[str, Any]:
+    return {"outcome": outcome.kind, "phase": outcome.phase, "message": outcome.message}
 
 
 def _response(args: argparse.Namespace) -> dict[str, Any]:
@@ -167,7 +192,7 @@ def _load_json(path: str) -> Any:
 
 
 def saved_response(saved: Any, where: str) -> tuple[int, list[tuple[str, str]], bytes, dict[str, Any]]:
-    """A saved ``{"statusCode", "headers", "body", "request"}`` object; ``InputError`` (``InputError``) if not."""
+    """A saved ``{"statusCode", "headers", "body", "request"}`` object; ``InputError`` if it is not one."""
     if not isinstance(saved, dict):
         raise InputError(f"{where}: expected a JSON object with {', '.join(_RESPONSE_KEYS)}")
     unknown = sorted(set(saved) - set(_RESPONSE_KEYS))
@@ -236,10 +261,11 @@ def _issue_dict(issue: Any) -> dict[str, Any]:
 
 
 def _report(args: argparse.Namespace, issues: list[Any], text: str) -> None:
+    # eval answers as Argo does; the checker's findings are warnings beside that answer, whatever lint makes of them.
     if args.output == "json":
         return
     for issue in issues:
-        print(f"{issue.severity}[{issue.code}]: {issue.message}", file=sys.stderr)
+        print(f"warning[{issue.code}]: {issue.message}", file=sys.stderr)
         for line in _caret(text, issue.start, issue.end):
             print(line, file=sys.stderr)
         if issue.hint:
@@ -264,13 +290,7 @@ def _caret(text: str, start: int | None, end: int | None) -> list[str]:
 def _fail(args: argparse.Namespace, message: str, text: str | None = None, start: int | None = None,
           end: int | None = None, hint: str | None = None, issues: list[Any] | None = None) -> int:
     if args.output == "json":
-        error: dict[str, Any] = {"message": message}
-        if start is not None:
-            error.update(start=start, end=end)
-        if hint:
-            error["hint"] = hint
-        print(json.dumps({"result": None, "error": error,
-                          "issues": [_issue_dict(i) for i in issues or []]}))
+        print(json.dumps(_error_report(message, start, end, hint, issues or [])))
         return EXIT_USAGE
     if issues:
         _report(args, issues, text or "")
@@ -283,3 +303,13 @@ def _fail(args: argparse.Namespace, message: str, text: str | None = None, start
     if hint:
         print(f"  hint: {hint}", file=sys.stderr)
     return EXIT_USAGE
+
+
+def _error_report(message: str, start: int | None, end: int | None, hint: str | None,
+                  issues: list[Any]) -> dict[str, Any]:
+    error: dict[str, Any] = {"message": message}
+    if start is not None:
+        error.update(start=start, end=end)
+    if hint:
+        error["hint"] = hint
+    return {"result": None, "error": error, "issues": [_issue_dict(i) for i in issues]}

@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from webhook.commands.eval import InputError as ResponseError
-from webhook.commands.eval import evaluate as evaluate_condition
-from webhook.commands.eval import saved_response
+from webhook.commands.eval import json_report, saved_response
 from webhook.lint import LintOptions, lint_sources
 from webhook.loading import load_text
 from webhook.manifest import argo_kind_of
@@ -107,4 +106,4 @@ def evaluate(condition: str, response: Any) -> dict[str, Any]:
         raise InputError(str(exc)) from None
     if not 100 <= status <= 999:
         raise InputError(f"response: statusCode {status}: an HTTP status is a number from 100 to 999")
-    return evaluate_condition(condition, status, headers, body, request).as_json()
+    return json_report(condition, status, headers, body, request)[1]

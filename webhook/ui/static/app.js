@@ -334,6 +334,8 @@ async function evaluate() {
       out.className = result.result ? "true" : "false";
       out.textContent = String(result.result) + (result.changed ? `\nportable: ${result.portable}` : "");
     }
+    if (result.argo) out.textContent += `\nArgo: the step ${result.argo.phase}` + (result.argo.message ? ` (${result.argo.message})` : "");
+    if (result.as_written) out.textContent += `\nas written, Argo: ${result.as_written.phase}`;
     for (const issue of result.issues || []) out.textContent += `\n${issue.severity}[${issue.code}]: ${issue.message}`;
   } catch (err) {
     out.className = "bad";
