@@ -55,7 +55,7 @@ def manifest_of(request: AdmissionRequest) -> Manifest:
 def judge(manifest: Manifest, context: ValidationContext, memo: ValidationMemo | None,
           policy: PolicySettings = DEFAULT_POLICY) -> Verdict:
     """The verdict of validating ``manifest`` under ``policy``: remembered in ``memo`` when one is given."""
-    refine = _object_policy(policy)
+    refine = object_policy(policy)
     if memo is None:
         return validation_verdict(manifest, refined(manifest, context, refine))
     return memo.conclude(manifest, context, validation_verdict, refine)
@@ -64,7 +64,7 @@ def judge(manifest: Manifest, context: ValidationContext, memo: ValidationMemo |
 _POLICIES: dict[str, ObjectPolicy] = {}
 
 
-def _object_policy(policy: PolicySettings) -> ObjectPolicy:
+def object_policy(policy: PolicySettings) -> ObjectPolicy:
     # One per settings: a server has one policy, and its per-code answers are cached inside it.
     found = _POLICIES.get(policy.digest)
     if found is None:
