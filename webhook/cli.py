@@ -181,8 +181,14 @@ def build_parser() -> argparse.ArgumentParser:
     _executor_flags(run)
 
     plugin = sub.add_parser("plugin", help="run as an Argo executor-plugin sidecar")
-    plugin.add_argument("--host", default="0.0.0.0")
+    plugin.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1: the agent calls its sidecars over the pod's "
+                             "loopback)")
     plugin.add_argument("--port", type=_port, default=4355)
+    plugin.add_argument("--idle-timeout", type=_positive, default=15.0, metavar="SECONDS",
+                        help="close a connection idle, or without a complete request head, this long (default 15)")
+    plugin.add_argument("--body-timeout", type=_positive, default=10.0, metavar="SECONDS",
+                        help="answer 408 and close when a request body takes longer than this (default 10)")
     plugin.add_argument("--token-file", default="/var/run/argo/token")
     plugin.add_argument("--secrets", metavar="FILE")
     plugin.add_argument("--in-cluster", action="store_true", help="read secrets through the cluster")

@@ -126,3 +126,13 @@ def test_chart_defaults_match_the_issue() -> None:
         assert f'"{kind}"' in webhooks
     schema = json.loads((CHART / "values.schema.json").read_text())
     assert set(schema["properties"]) - {"global"} == set(values)
+
+
+def test_the_executor_plugin_sidecar_listens_on_loopback_without_network_probes() -> None:
+    # Argo's agent calls its sidecars on localhost; the kubelet's httpGet/tcpSocket probes go to the pod's address,
+    # where a sidecar bound to 127.0.0.1 is not listening, so such a probe would restart it for ever.
+    template = (CHART / "templates" / "executor-plugin.yaml").read_text()
+    sidecar = template.split("sidecar.container: |", 1)[1]
+    assert "- --host=127.0.0.1" in sidecar
+    for probe in ("readinessProbe", "livenessProbe", "startupProbe", "httpGet", "tcpSocket"):
+        assert probe not in sidecar, probe
