@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 
 from webhook.admission.mutation import MutatorUnavailable, mutators
 from webhook.admission.provider import ContextProvider, FailurePolicy, OfflineProvider
 from webhook.cli import EXIT_OK, EXIT_USAGE
 from webhook.optional import load_optional
+from webhook.policy.settings import PolicySettings
 from webhook.server import logs
 from webhook.server.config import ServerConfig, TLSFiles
 from webhook.server.lifecycle import ListenError, serve
@@ -30,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
         tls = _tls(args)
         provider = _provider(args)
         chain = mutators(args.plugin_mutation)
+        policy = _policy(args)
         config = ServerConfig(
             host=args.host, port=args.port, tls=tls, failure_policy=FailurePolicy(args.failure_policy),
             plugin_mutation=args.plugin_mutation, grace_period=args.grace_period, idle_seconds=args.idle_timeout,
@@ -37,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
             auth_mode=args.auth_mode, tokens_file=args.tokens, data_dir=args.data_dir,
             responses_file=args.responses, secrets_file=args.secrets, api_rate_limit=args.api_rate_limit,
             allow_hosts=tuple(args.allow_host), deny_hosts=tuple(args.deny_host), max_body=args.max_body,
+            policy=policy,
         )
         groups = [] if args.no_api else _api_routes(config, provider)
     except UsageError as exc:
@@ -58,6 +62,23 @@ def run(args: argparse.Namespace) -> int:
         print(f"argo-warden serve: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_OK
+
+
+def _policy(args: argparse.Namespace) -> PolicySettings:
+    """``--config`` (the chart mounts it from a ConfigMap), the flags on top; no search: a server has no files."""
+    from dataclasses import replace
+
+    from webhook.policy.config import load_config, with_command_line
+    from webhook.policy.settings import DEFAULT_POLICY, Enforcement, PolicyError
+
+    try:
+        if args.config is not None and not os.path.isfile(args.config):
+            raise PolicyError(f"--config {args.config}: no such file")
+        settings = load_config(args.config) if args.config else DEFAULT_POLICY
+        settings = with_command_line(settings, args.select, args.ignore)
+    except PolicyError as exc:
+        raise UsageError(str(exc)) from None
+    return replace(settings, enforcement=Enforcement(args.enforcement)) if args.enforcement else settings
 
 
 def _tls(args: argparse.Namespace) -> TLSFiles | None:

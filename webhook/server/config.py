@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from webhook.admission.provider import FailurePolicy
 from webhook.executor.http_step import DEFAULT_MAX_BODY
+from webhook.policy.settings import DEFAULT_POLICY, PolicySettings
 
 MIB = 1024 * 1024
 
@@ -59,6 +60,9 @@ class ServerConfig:
     max_body: int = DEFAULT_MAX_BODY
     # REST API requests per second per client (bursts of four times that); 0: no limit.
     api_rate_limit: float = 50.0
+    # What is reported and how (--config, --select, --ignore), and the enforcement mode (--enforcement);
+    # the same settings lint reads (webhook.policy).
+    policy: PolicySettings = DEFAULT_POLICY
 
     def answer_margin(self, timeout: float) -> float:
         """Time kept back before a deadline to send the answer: a tenth of it, between 50 ms and 500 ms."""
