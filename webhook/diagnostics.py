@@ -31,6 +31,9 @@ _PLAIN_KEY = re.compile(r"[\w-]+")
 MESSAGE_CHARS = 240
 # How much of a long value a message shows.
 SHOWN_CHARS = 60
+# A run between quote marks longer than this is a value from the object (the prose of a message or hint
+# never runs this long without a quote mark: 118 characters at most, in the corpus and every case file).
+LONG_PIECE_CHARS = 200
 # Whatever the text (thousands of short quoted pieces), a message is cut here.
 MESSAGE_MAX_CHARS = 2000
 _QUOTE_SPLIT = re.compile(r"(['\"])")
@@ -58,7 +61,7 @@ def bounded_text(text: str) -> str:
     for i in range(0, len(parts), 2):
         piece = parts[i]
         quote = parts[i + 1] if i + 1 < len(parts) else ""
-        if len(piece) > 2 * SHOWN_CHARS:
+        if len(piece) > LONG_PIECE_CHARS:
             out.append(f"{piece[:SHOWN_CHARS]}…{quote} ({len(piece):,} characters)")
         else:
             out.append(piece + quote)
