@@ -19,7 +19,7 @@ from webhook.policy.apply import ObjectSuppressions, apply_policy, object_suppre
 from webhook.policy.exclude import excluded
 from webhook.policy.settings import DEFAULT_POLICY, PolicySettings
 from webhook.validation import validate
-from webhook.validation.context import DocumentTemplates, Lookup, SecretSource, ValidationContext, unknown
+from webhook.validation.context import DocumentTemplates, Lookup, Mode, SecretSource, ValidationContext, unknown
 from webhook.validation.secrets import SECRETS_SKIPPED
 
 NOT_AN_OBJECT = define("AW008", Severity.ERROR, "a document is a list of manifests, not one manifest")
@@ -37,6 +37,8 @@ class LintOptions:
     limits: Limits = DEFAULT_LIMITS
     # Look up missing WorkflowTemplates in the rest of the git repository.
     search_repository: bool = True
+    # Files are checked before submission, as `argo lint` does (see Mode).
+    mode: Mode = Mode.LINT
     policy: PolicySettings = DEFAULT_POLICY
 
 
@@ -127,7 +129,7 @@ def lint_sources(
                 result.skipped += 1
     if options.search_repository:
         templates.fallback = RepositoryTemplates(repository_hint, options.limits, {s.file for s in sources})
-    context = ValidationContext(strict=options.strict, templates=templates, secrets=options.secrets)
+    context = ValidationContext(strict=options.strict, templates=templates, secrets=options.secrets, mode=options.mode)
     secrets_skipped = False
     for manifest in manifests:
         for d in validate(manifest, context):
