@@ -21,6 +21,8 @@ from webhook.server.state import RouteGroup
 SELF_SIGNED_DIR = "certs"
 # ``module:function`` checking the API's settings and returning its route group; absent from builds without it.
 API_ROUTES = "webhook.api.routes:prepare_api"
+# The web page at /ui/, beside the API it uses.
+UI_ROUTES = "webhook.ui.routes:add_routes"
 
 
 class UsageError(Exception):
@@ -155,6 +157,8 @@ def _api_routes(config: ServerConfig, provider: ContextProvider) -> list[RouteGr
     from webhook.api.routes import ApiConfigError
 
     try:
-        return [prepare(config, provider)]
+        api = prepare(config, provider)
     except ApiConfigError as exc:
         raise UsageError(str(exc)) from None
+    ui = load_optional(UI_ROUTES)
+    return [api] if ui is None else [api, ui]
