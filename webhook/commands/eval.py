@@ -1,11 +1,16 @@
 """``argo-warden eval 'CONDITION' [--status N] [--body FILE|-] [--header K:V]... [--response FILE.json]``.
 
 Evaluates a successCondition against a response (given piece by piece or as a
-saved ``{"statusCode", "headers", "body", "request"}`` file) and prints the
-result and the portable form. Exit 0 when true, 1 when false, 2 on any error
-(bad flags, unreadable or malformed files, a condition that does not parse or
-fails while running, a result that is not a boolean). Problems the checker finds
-are printed on stderr; the condition is still evaluated, as upstream would.
+saved ``{"statusCode", "headers", "body", "request"}`` file) exactly as Argo's
+agent does, and prints Argo's answer and the portable form. Exit 0 when true,
+1 when false, 2 on any error (bad flags, unreadable or malformed files, a
+condition expr does not compile or that fails while running, a result that is
+not a boolean: Argo fails the step with the error). The checker's findings
+(argo-warden knows what request and response hold) are printed on stderr as
+warnings beside the answer; ``-o json`` carries them apart (``argo``/``result``
+and ``issues``). A condition in argo-warden's dialect is answered for its
+portable form, the text Argo runs once argo-warden's webhook has rewritten it;
+what Argo makes of the text as written is reported too (``as_written``).
 """
 
 from __future__ import annotations
@@ -27,9 +32,10 @@ class _InputError(Exception):
 
 
 def run(args: argparse.Namespace) -> int:
-    from webhook.conditions import ConditionError, check_condition, compile_condition, http_environment, to_portable
+    from webhook.conditions import ConditionError, check_condition, http_environment, to_portable
+    from webhook.conditions.argo import COMPILE, NOT_BOOLEAN, RUNTIME, argo_outcome
+    from webhook.conditions.errors import ConditionSyntaxError
     from webhook.conditions.values import format_value, type_name
-    from webhook.diagnostics import Severity
 
     text: str = args.condition
     try:
@@ -37,39 +43,70 @@ def run(args: argparse.Namespace) -> int:
     except _InputError as exc:
         return _fail(args, str(exc))
     try:
-        compiled = compile_condition(text)
         portable = to_portable(text)
     except ConditionError as exc:
         return _fail(args, f"the condition does not parse: {exc.message}", text, exc.start, exc.end, exc.hint)
     issues = check_condition(text)
-    errors = [i for i in issues if i.severity is Severity.ERROR]
-    if errors:
-        # expr-lang compiles before it evaluates: Argo ends such a step in Error, never with true or false.
-        count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
-        if args.output == "json":
-            return _fail(args, f"Argo would refuse to compile the condition ({count}): {errors[0].message}", text,
-                         errors[0].start, errors[0].end, errors[0].hint, issues=issues)
-        _report(args, issues, text)
-        print(f"argo-warden eval: Argo would refuse to compile the condition ({count} above)", file=sys.stderr)
-        return EXIT_USAGE
     env = http_environment(response["status"], response["headers"], response["body"], **response["request"])
-    try:
-        value = compiled.evaluate(env)
-    except ConditionError as exc:
-        return _fail(args, f"the condition fails: {exc.message}", text, exc.start, exc.end, issues=issues)
-    if type(value) is not bool:
-        shown = format_value(value)
-        shown = shown if len(shown) <= 80 else shown[:77] + "..."
-        return _fail(args, f"the condition gives {type_name(value)} {shown!r}, not a boolean", text, 0, len(text),
-                     issues=issues)
-    _report(args, issues, text)
+    # A dialect condition runs as its portable form (argo-warden's webhook rewrites it before Argo sees it);
+    # what Argo makes of the text as written is reported beside it.
+    outcome = argo_outcome(text, env, dialect=True)
+    written = argo_outcome(text, env) if portable != text else outcome
+    argo = _outcome_dict(outcome)
     if args.output == "json":
-        print(json.dumps({"result": value, "portable": portable, "changed": portable != text,
-                          "issues": [_issue_dict(i) for i in issues], "error": None}))
-    else:
-        print("true" if value else "false")
-        print(f"portable: {portable}")
-    return EXIT_OK if value else EXIT_FINDINGS
+        report: dict[str, Any] = {"result": outcome.value if outcome.kind in ("true", "false") else None,
+                                  "argo": argo, "portable": portable, "changed": portable != text,
+                                  "issues": [_issue_dict(i) for i in issues], "error": None}
+        if written is not outcome:
+            report["as_written"] = _outcome_dict(written)
+        if outcome.error is not None or outcome.kind == NOT_BOOLEAN:
+            report["error"] = {"message": _error_line(outcome, type_name, format_value)}
+            if outcome.error is not None and outcome.error.start is not None:
+                report["error"].update(start=outcome.error.start, end=outcome.error.end)
+        print(json.dumps(report))
+        return _exit(outcome.kind)
+    _report(args, issues, text)
+    if written is not outcome:
+        print(f"argo-warden eval: as written, Argo gives {_kind_words(written.kind)}"
+              f"{': ' + written.error.message if written.error is not None else ''}"
+              " (the portable form below is what runs once argo-warden's webhook rewrites it)", file=sys.stderr)
+    if outcome.kind in (COMPILE, RUNTIME, NOT_BOOLEAN):
+        error = outcome.error
+        syntax = isinstance(error, ConditionSyntaxError)
+        return _fail(args, _error_line(outcome, type_name, format_value), text,
+                     error.start if error is not None else 0, error.end if error is not None else len(text),
+                     error.hint if syntax and error is not None else None)
+    print("true" if outcome.value else "false")
+    print(f"portable: {portable}")
+    return _exit(outcome.kind)
+
+
+def _exit(kind: str) -> int:
+    return EXIT_OK if kind == "true" else EXIT_FINDINGS if kind == "false" else EXIT_USAGE
+
+
+def _kind_words(kind: str) -> str:
+    return {"true": "true", "false": "false", "compile-error": "a compile error", "runtime-error": "a runtime error",
+            "not-boolean": "a value that is not a boolean"}[kind]
+
+
+def _error_line(outcome: Any, type_name: Any, format_value: Any) -> str:
+    from webhook.conditions.errors import ConditionSyntaxError
+
+    if outcome.kind == "not-boolean":
+        shown = format_value(outcome.value)
+        shown = shown if len(shown) <= 80 else shown[:77] + "..."
+        return f"the condition gives {type_name(outcome.value)} {shown!r}, not a boolean (Argo fails the step)"
+    error = outcome.error
+    if isinstance(error, ConditionSyntaxError):
+        return f"the condition does not parse: {error.message}"
+    if outcome.kind == "compile-error":
+        return f"Argo does not compile the condition: {error.message}"
+    return f"the condition fails in Argo: {error.message}"
+
+
+def _outcome_dict(outcome: Any) -> dict[str, Any]:
+    return {"outcome": outcome.kind, "phase": outcome.phase, "message": outcome.message}
 
 
 def _response(args: argparse.Namespace) -> dict[str, Any]:
@@ -182,10 +219,11 @@ def _issue_dict(issue: Any) -> dict[str, Any]:
 
 
 def _report(args: argparse.Namespace, issues: list[Any], text: str) -> None:
+    # eval answers as Argo does; the checker's findings are warnings beside that answer, whatever lint makes of them.
     if args.output == "json":
         return
     for issue in issues:
-        print(f"{issue.severity}[{issue.code}]: {issue.message}", file=sys.stderr)
+        print(f"warning[{issue.code}]: {issue.message}", file=sys.stderr)
         for line in _caret(text, issue.start, issue.end):
             print(line, file=sys.stderr)
         if issue.hint:
