@@ -137,6 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--idle-timeout", type=_positive, default=75.0, metavar="SECONDS",
                        help="close a connection that has not sent a complete request head this long after "
                             "connecting or after its last answer (idle keep-alive and slow clients alike)")
+    serve.add_argument("--max-connections", type=_positive_int, default=1000, metavar="N",
+                       help="open connections in all; more are reset at once (the memory limit is sized for it)")
+    serve.add_argument("--max-connections-per-client", type=_positive_int, default=250, metavar="N",
+                       help="open connections from one client address; more are reset at once")
     serve.add_argument("--responses", metavar="FILE",
                        help="recorded responses for workflows run by the embedded executor")
     _executor_flags(serve, "the embedded executor's ")
