@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from webhook.diagnostics import ARGO_WARDEN_ONLY, CATALOGUE, Diagnostic, Severity, define, format_path
-from webhook.policy.settings import INPUT_ERRORS, PolicySettings
+from webhook.policy.settings import INPUT_ERRORS, PolicySettings, suggest_code
 from webhook.policy.suppressions import (
     ANNOTATION,
     FILE,
@@ -25,7 +25,6 @@ from webhook.policy.suppressions import (
     scan_comments,
 )
 from webhook.positions import PositionMap
-from webhook.suggest import did_you_mean
 
 UNUSED_SUPPRESSION = define(
     "AW900", Severity.WARNING, "a suppression silences nothing",
@@ -162,7 +161,8 @@ def _check(s: Suppression, known: dict[str, Any], file: str | None, document: in
     path = format_path(ANNOTATION_PATH) if s.scope == OBJECT else ""
     what = f"{ANNOTATION} annotation" if s.scope == OBJECT else "suppression comment"
     if s.code not in known:
-        hint = did_you_mean(s.code, known) or "codes look like AW510; `argo-warden lint -o json` shows them"
+        best = suggest_code(s.code, known)
+        hint = f"did you mean '{best}'?" if best else "codes look like AW510; `argo-warden lint -o json` shows them"
         return [Diagnostic(BAD_SUPPRESSION, Severity.WARNING, f"{what} names unknown code {s.code}", path, file,
                            s.line, s.column, hint=hint, document=document)]
     if s.used:

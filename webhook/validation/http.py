@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, JsonPath, Severity, define
 from webhook.manifest import Manifest
 from webhook.suggest import did_you_mean
+from webhook.templating import has_closed_tag, replace_tags
 from webhook.validation.context import ValidationContext
 from webhook.validation.schema import misspelling
 from webhook.validation.walk import TemplateAt, as_dict, as_list, as_str, spec_templates
@@ -98,7 +99,6 @@ PLUGIN_NAME = "argo-warden"
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS", "TRACE")
 _NO_BODY = ("GET", "HEAD", "OPTIONS", "TRACE")
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
-_TAG = re.compile(r"\{\{.*?\}\}", re.S)
 _CREDENTIAL_HEADERS = {"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "apikey",
                        "x-auth-token", "x-access-token", "private-token", "x-vault-token"}
 _CREDENTIAL_WORDS = ("token", "secret", "password", "passwd", "apikey", "api-key", "api_key")
@@ -148,7 +148,7 @@ def _url(http: dict[str, Any], path: JsonPath, label: str) -> Iterator[Finding]:
         return
     if not isinstance(url, str):
         return
-    probe = _TAG.sub("x", url).strip()
+    probe = replace_tags(url, "x").strip()
     if not probe or probe == "x":
         return  # computed entirely at run time
     if url != url.strip():
@@ -228,7 +228,7 @@ def _headers(http: dict[str, Any], path: JsonPath, label: str) -> Iterator[Findi
                 yield Finding(HEADER_INVALID, (*hpath, "valueFrom", "secretKeyRef"),
                               f"{label}: header '{name}' secretKeyRef needs 'name'", on_key=True)
         if isinstance(value, str) and value.strip() and _is_credential_header(lowered) \
-                and not _TAG.search(value):
+                and not has_closed_tag(value):
             yield Finding(
                 PLAIN_CREDENTIAL, (*hpath, "value"),
                 f"{label}: header '{name}' carries a credential written in the manifest",

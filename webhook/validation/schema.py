@@ -488,7 +488,9 @@ def _misplaced_name(md: dict[str, Any]) -> str | None:
     return None
 
 
-_NAME_LINE = re.compile(r"(?m)^\s*(?:generateName|name):\s*[a-z0-9][-a-z0-9.]*\s*$")
+# One line at a time ('[^\S\n]': blanks other than newline): with '^\s*' every line start of a text of
+# blank lines scanned to its end, quadratic.
+_NAME_LINE = re.compile(r"(?m)^[^\S\n]*+(?:generateName|name):[^\S\n]*+[a-z0-9][-a-z0-9.]*+[^\S\n]*+$")
 
 
 def _labels_and_annotations(md: dict[str, Any], path: JsonPath,

@@ -22,6 +22,7 @@ from webhook.manifest import (
     Manifest,
 )
 from webhook.suggest import did_you_mean, one_of
+from webhook.templating import replace_tags
 from webhook.validation.context import Mode, ValidationContext
 from webhook.validation.resolve import (
     Call,
@@ -874,8 +875,7 @@ def _resource(at: TemplateAt, label: str) -> Iterator[Finding]:
                           hint=did_you_mean(art, names))
     if isinstance(manifest_text, str) and manifest_text.strip():
         # Expression tags may produce any text; replace them before parsing, as Argo does.
-        probe = re.sub(r"\{\{\s*=.+?\}\}", "placeholder", manifest_text, flags=re.S)
-        probe = re.sub(r"\{\{[^}]*\}\}", "placeholder", probe)
+        probe = replace_tags(manifest_text, "placeholder")
         try:
             yaml.load(probe, Loader=yaml.CSafeLoader)
         except yaml.YAMLError as exc:
@@ -902,7 +902,7 @@ def _calls(at: TemplateAt, resolver: Resolver, used: set[str]) -> Iterator[Findi
             if name is None or name == "":
                 yield Finding(STEP_NAME_MISSING, step.path, f"{what} has no name")
         else:
-            check_name = re.sub(r"\{\{[^}]*\}\}", "x", name)
+            check_name = replace_tags(name, "x")
             if len(check_name) > 128 or not _FIELD_NAME.match(check_name):
                 yield Finding(STEP_NAME_INVALID, (*step.path, "name"), f"{what} name {name!r} is malformed",
                               hint="use letters, digits and '-', starting with a letter or digit")
@@ -954,8 +954,10 @@ def _unused(manifest: Manifest, templates: list[TemplateAt], used: set[str]) -> 
                     used.add(hook["template"])
             if isinstance(step.step.get("onExit"), str):
                 used.add(step.step["onExit"])
+    if any("{{" in name for name in used):
+        return  # a template called by a computed name may be any of them
     for at in templates:
-        if at.inline_in is None and at.name and at.name not in used and "{{" not in " ".join(used):
+        if at.inline_in is None and at.name and at.name not in used:
             yield Finding(TEMPLATE_UNUSED, (*at.path, "name"),
                           f"template '{at.name}' is never called from the entrypoint, onExit or any step")
 
