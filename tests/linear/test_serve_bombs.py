@@ -36,11 +36,13 @@ def server(tmp_path: Path) -> Iterator[tuple[ServeProcess, ssl.SSLContext]]:
 
 async def _post(session: aiohttp.ClientSession, url: str, ctx: ssl.SSLContext,
                 body: dict[str, Any]) -> tuple[float, dict[str, Any]]:
+    """Seconds to the answer, and the review's response (or, for a request refused as such, the error)."""
     started = time.monotonic()
     async with session.post(url, json=body, ssl=ctx) as resp:
-        assert resp.status == 200, await resp.text()
+        # 400: a request the server refuses before validating (a megabyte kind is not a kind).
+        assert resp.status in (200, 400), await resp.text()
         answer = await resp.json()
-    return time.monotonic() - started, answer["response"]
+    return time.monotonic() - started, answer.get("response", answer)
 
 
 @pytest.mark.parametrize(("bomb", "size"), [(url_bomb, SIZE), (step_name_bomb, SIZE), (kind_bomb, 1_000_000)],
