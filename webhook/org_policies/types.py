@@ -104,22 +104,37 @@ def binding_type(binding: str) -> Type:
 def object_type(kinds: tuple[str, ...]) -> Type:
     """The type of ``object`` for a policy matching ``kinds`` (every Argo kind when empty).
 
-    One kind gives its exact type; several give the fields they share, each typed when they
-    agree (a Workflow and a WorkflowTemplate share ``spec``'s WorkflowSpec) and ``any`` otherwise.
+    One kind gives its exact type; several give every field any of them has, typed as they
+    agree (Workflow and WorkflowTemplate share WorkflowSpec; CronWorkflow's ``spec`` is merged
+    with theirs, so ``object.spec.workflowSpec`` and ``object.spec.entrypoint`` both check,
+    and reading one on the other kind gives nil).
     """
     converter = _converter()
     chosen = kinds or tuple(KIND_DEFINITIONS)
     types = [converter.definition(KIND_DEFINITIONS[k]) for k in chosen if k in KIND_DEFINITIONS]
     if not types:
         return ANY
-    if len(types) == 1:
-        return types[0]
-    shared: list[tuple[str, Type]] = []
-    for name, first in types[0].fields:
-        others = [t.field(name) for t in types[1:]]
-        if all(o is not None for o in others):
-            shared.append((name, first if all(o is first for o in others) else ANY))
-    return Type("record", fields=tuple(shared), name="object")
+    return _merge(types, {}, "object")
+
+
+def _merge(types: list[Type], merged: dict[tuple[int, ...], Type], name: str) -> Type:
+    distinct = list({id(t): t for t in types}.values())
+    if len(distinct) == 1:
+        return distinct[0]
+    if not all(t.kind == "record" for t in distinct):
+        return ANY
+    key = tuple(sorted(id(t) for t in distinct))
+    known = merged.get(key)
+    if known is not None:
+        return known
+    record = Type("record", name=name)
+    merged[key] = record
+    fields: dict[str, list[Type]] = {}
+    for t in distinct:
+        for field_name, field_type in t.fields:
+            fields.setdefault(field_name, []).append(field_type)
+    record.fields = tuple((n, _merge(ts, merged, n)) for n, ts in fields.items())
+    return record
 
 
 USER = Type("record", fields=(("username", STRING), ("uid", STRING), ("groups", array_of(STRING))),

@@ -97,13 +97,20 @@ def _judge(policy: Policy, env: Mapping[str, Any], path: JsonPath) -> Finding | 
     except EvaluationError as exc:
         return Finding(policy.id, path, f"policy {policy.id} could not be evaluated here: {_short(exc.message)}",
                        hint="read fields that may be absent with ?. and ??, e.g. template.retryStrategy?.limit ?? 0",
-                       severity=policy.severity)
+                       severity=policy.severity, on_key=_named(path))
     if value is True:
         return None
     if value is not False:
         return Finding(policy.id, path, f"policy {policy.id} gave {_shown(value)}, not true or false",
-                       severity=policy.severity)
-    return Finding(policy.id, path, _render(policy, env), hint=policy.description, severity=policy.severity)
+                       severity=policy.severity, on_key=_named(path))
+    return Finding(policy.id, path, _render(policy, env), hint=policy.description, severity=policy.severity,
+                   on_key=_named(path))
+
+
+def _named(path: JsonPath) -> bool:
+    # A node held by a mapping key (`http:`, `container:`) is shown at its key, where a suppression comment goes;
+    # an item of a list (a template, a step) at its first line.
+    return bool(path) and isinstance(path[-1], str)
 
 
 def _render(policy: Policy, env: Mapping[str, Any]) -> str:
