@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
         from webhook.secrets.files import FileSecrets, SecretFileError
 
         try:
-            secrets = FileSecrets.from_path(args.secrets)
+            secrets = FileSecrets.from_path(args.secrets, args.namespace)
         except SecretFileError as exc:
             print(f"argo-warden lint: --secrets {args.secrets}: {exc}", file=sys.stderr)
             return EXIT_USAGE
