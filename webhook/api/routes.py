@@ -26,6 +26,7 @@ from aiohttp import web
 
 from webhook import __version__, wirejson
 from webhook.admission.decide import judge
+from webhook.admission.mutation import portable_object
 from webhook.admission.provider import ContextUnavailable, Deadline
 from webhook.admission.review import AdmissionRequest, UserInfo, nesting_depth
 from webhook.api.backend import Backend, Kind, ListQuery, Object, WatchQuery
@@ -278,8 +279,13 @@ async def _identify(api: Api, request: web.Request, public: bool) -> Identity:
 # ---------------------------------------------------------------------------------------------- validation
 
 
-async def validated(call: Call, kind: str, obj: Any, operation: str = "CREATE") -> dict[str, Any]:
-    """``obj`` as a manifest of ``kind`` in the call's namespace, checked by the validation core (400 if not valid)."""
+async def validated(call: Call, kind: str, obj: Any, operation: str = "CREATE", *,
+                    portable: bool = False) -> dict[str, Any]:
+    """``obj`` as a manifest of ``kind`` in the call's namespace, checked by the validation core (400 if not valid).
+
+    ``portable``: the object to store, rewritten as the mutating webhook would (the seed dialect in the form
+    upstream Argo runs), so what the API stores and runs is what admission would have let into a cluster.
+    """
     if not isinstance(obj, dict) or not obj:
         raise ApiError(Code.INVALID_ARGUMENT, f"the request has no {kind} object")
     given = obj.get("kind")
@@ -319,6 +325,11 @@ async def validated(call: Call, kind: str, obj: Any, operation: str = "CREATE") 
         raise ApiError(Code.DEADLINE_EXCEEDED, "validation took too long") from None
     if not verdict.allowed:
         raise ApiError(Code.INVALID_ARGUMENT, verdict.message or "the object is not valid")
+    if portable:
+        try:
+            return (await state.run(deadline, offload, portable_object, manifest, state.mutators)).data
+        except TimeoutError:
+            raise ApiError(Code.DEADLINE_EXCEEDED, "rewriting the object took too long") from None
     return manifest_data
 
 
@@ -346,7 +357,7 @@ async def lint_cron_workflow(call: Call) -> Any:
 
 async def create_workflow(call: Call) -> Any:
     body = await call.body()
-    obj = await validated(call, "Workflow", body.get("workflow"))
+    obj = await validated(call, "Workflow", body.get("workflow"), portable=True)
     _check_new_name(obj)
     await call.authorize("create", "workflows")
     if _dry_run(body):
@@ -437,7 +448,7 @@ async def submit_workflow(call: Call) -> Any:
         raise ApiError(Code.INVALID_ARGUMENT, "submitOptions must be an object")
     obj = _submitted(kind, name, options)
     await call.authorize("create", "workflows")
-    obj = await validated(call, "Workflow", obj)
+    obj = await validated(call, "Workflow", obj, portable=True)
     _check_new_name(obj)
     if options.get("dryRun") is True or options.get("serverDryRun") is True:
         return _as_created(obj, call.namespace)
@@ -474,7 +485,7 @@ def _submitted(kind: str, name: str, options: dict[str, Any]) -> Object:
 
 async def create_workflow_template(call: Call) -> Any:
     body = await call.body()
-    obj = await validated(call, "WorkflowTemplate", body.get("template"))
+    obj = await validated(call, "WorkflowTemplate", body.get("template"), portable=True)
     _check_new_name(obj)
     await call.authorize("create", "workflowtemplates")
     if _dry_run(body):
@@ -494,7 +505,7 @@ async def get_workflow_template(call: Call) -> Any:
 
 async def update_workflow_template(call: Call) -> Any:
     body = await call.body()
-    obj = await validated(call, "WorkflowTemplate", body.get("template"), operation="UPDATE")
+    obj = await validated(call, "WorkflowTemplate", body.get("template"), operation="UPDATE", portable=True)
     await call.authorize("update", "workflowtemplates", call.name)
     named = (obj.get("metadata") or {}).get("name")
     if named not in (None, "", call.name):

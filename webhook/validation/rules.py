@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 
 from webhook.diagnostics import Finding
 from webhook.manifest import Manifest
-from webhook.validation import conditions, cron, graph, http, references, schema, secrets, structure
+from webhook.validation import conditions, cron, graph, http, json_strings, references, schema, secrets, structure
 from webhook.validation.context import ValidationContext
 
 Rule = Callable[[Manifest, ValidationContext], Iterable[Finding]]
@@ -17,6 +17,7 @@ ALL: list[Rule] = [
     graph.check,
     references.check,
     http.check,
+    json_strings.check,
     conditions.check,
     cron.check,
     secrets.check,
