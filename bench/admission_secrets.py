@@ -8,7 +8,8 @@ sent one at a time, so the figures are latencies:
 
 - none: the seed workflow with no secret reference (the baseline);
 - cold: the seed workflow sending three secrets (header secretKeyRef, lookups in url and body),
-  with the lookup cache emptied before each review: 3 secret reads + 6 access reviews;
+  with the lookup cache emptied before each review: 3 secret reads + 6 access reviews + 1 read of the
+  namespace (its argo-warden.io/enforcement label: the workflow has warnings);
 - warm: the same workflow with the answers cached (alternated with "none", review by review).
 
 Prints p50/p99 for each and the ratio warm p50 / none p50. Target: ≤ 1.10.

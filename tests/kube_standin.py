@@ -15,6 +15,13 @@ What it serves:
 - POST ``/apis/authorization.k8s.io/v1/subjectaccessreviews``, answered from
   ``grants`` (or a replaced ``authorize`` function).
 
+It also serves what ``argo-warden audit`` reads: namespaces (get and list) and
+lists of the Argo kinds, namespaced and across all namespaces, paged with
+``limit``/``continue`` as kube-apiserver pages (an opaque continue token,
+``remainingItemCount``, 410 Expired for a token from an older list), in the
+list wire format (``WorkflowList`` whose items carry apiVersion and kind, a
+``NamespaceList`` whose items do not).
+
 Tests inject trouble per method and resource (``fail``): latency, a status code
 (403, 404, 500…), or a hang; ``calls`` counts what arrived. To serve more
 (Workflow CRUD, TokenReview…), add routes to ``app`` before ``start()`` and
@@ -50,7 +57,10 @@ SERVED: dict[str, tuple[str, str, str]] = {
     "workflowtemplates": ("argoproj.io", "v1alpha1", "WorkflowTemplate"),
     "clusterworkflowtemplates": ("argoproj.io", "v1alpha1", "ClusterWorkflowTemplate"),
     "workflows": ("argoproj.io", "v1alpha1", "Workflow"),
+    "cronworkflows": ("argoproj.io", "v1alpha1", "CronWorkflow"),
+    "namespaces": ("", "v1", "Namespace"),
 }
+CLUSTER_SCOPED = frozenset({"clusterworkflowtemplates", "namespaces"})
 SAR_PATH = "/apis/authorization.k8s.io/v1/subjectaccessreviews"
 
 
@@ -167,6 +177,8 @@ class KubeStandIn:
         self.app.router.add_get("/api/v1/namespaces/{namespace}/{resource}/{name}", self._get)
         self.app.router.add_get("/apis/{group}/{version}/namespaces/{namespace}/{resource}/{name}", self._get)
         self.app.router.add_get("/apis/{group}/{version}/{resource}/{name}", self._get)
+        self._add_list_routes()
+        self._argo_api = False
         self._runner: web.AppRunner | None = None
         self._hanging: set[asyncio.Future[None]] = set()
 
@@ -271,6 +283,89 @@ class KubeStandIn:
         """Everything clients sent, as text (to scan for what must never be sent)."""
         return "\n".join(f"{r.method} {r.path} {json.dumps(r.body)}" for r in self.requests)
 
+    def add_namespace(self, name: str, labels: dict[str, str] | None = None) -> dict[str, Any]:
+        md: dict[str, Any] = {"name": name}
+        if labels:
+            md["labels"] = dict(labels)
+        return self.add("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": md,
+                                       "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}})
+
+    def add_argo(self, resource: str, obj: dict[str, Any], namespace: str | None = None) -> dict[str, Any]:
+        kind = SERVED[resource][2]
+        obj = dict(obj, apiVersion="argoproj.io/v1alpha1", kind=kind)
+        obj["metadata"] = dict(obj.get("metadata") or {})
+        if namespace is not None:
+            obj["metadata"]["namespace"] = namespace
+        return self.add(resource, obj)
+
+    # ------------------------------------------------------------ lists (argo-warden audit)
+
+    def _add_list_routes(self) -> None:
+        self.list_generation = 1
+        self.app.router.add_get("/api/v1/{resource:namespaces}", self._list)
+        self.app.router.add_get("/api/v1/{resource:namespaces}/{name}", self._get_namespace)
+        self.app.router.add_get("/apis/{group:argoproj.io}/{version:v1alpha1}/{resource}", self._list)
+        self.app.router.add_get("/apis/{group:argoproj.io}/{version:v1alpha1}/namespaces/{namespace}/{resource}",
+                                self._namespaced_list)
+
+    def expire_continue_tokens(self) -> None:
+        """Later requests with a continue token from before now get 410 Expired (etcd compacted)."""
+        self.list_generation += 1
+
+    async def _get_namespace(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        obj = self.objects.get(("namespaces", None, name))
+        if obj is None:
+            return status_response(404, f'namespaces "{name}" not found', {"name": name, "kind": "namespaces"})
+        return web.json_response(obj)
+
+    async def _namespaced_list(self, request: web.Request) -> web.StreamResponse:
+        if self._argo_api:
+            return await self._list_or_watch(request)
+        return await self._list(request)
+
+    async def _list(self, request: web.Request) -> web.Response:
+        resource = request.match_info["resource"]
+        namespace = request.match_info.get("namespace")
+        if resource not in SERVED or resource not in self.served or resource == "secrets":
+            return status_response(404, "the server could not find the requested resource")
+        if namespace is not None and resource in CLUSTER_SCOPED:
+            return status_response(404, "the server could not find the requested resource")
+        query = request.query
+        try:
+            limit = int(query.get("limit") or 0)
+        except ValueError:
+            return status_response(400, f"invalid limit {query.get('limit')!r}")
+        start = 0
+        token = query.get("continue")
+        if token:
+            try:
+                state = json.loads(base64.urlsafe_b64decode(token.encode()))
+                generation, start = int(state["g"]), int(state["start"])
+            except (ValueError, KeyError, TypeError):
+                return status_response(400, "continue key is not valid")
+            if generation != self.list_generation:
+                return web.json_response(status_body(
+                    410, "Expired", "The provided continue parameter is too old to display a consistent list "
+                    "result. You can start a new list without the continue parameter."), status=410)
+        items = [obj for (r, ns, _), obj in sorted(self.objects.items(), key=lambda kv: (kv[0][0], kv[0][1] or "",
+                                                                                          kv[0][2]))
+                 if r == resource and (namespace is None or ns == namespace)]
+        end = len(items) if limit <= 0 else start + limit
+        page = items[start:end]
+        group, version, kind = SERVED[resource]
+        metadata: dict[str, Any] = {"resourceVersion": "1000"}
+        if end < len(items):
+            metadata["continue"] = base64.urlsafe_b64encode(
+                json.dumps({"g": self.list_generation, "start": end}).encode()).decode()
+            metadata["remainingItemCount"] = len(items) - end
+        if group:
+            out_items = page  # custom resources: each item carries apiVersion and kind
+        else:
+            out_items = [{k: v for k, v in obj.items() if k not in ("apiVersion", "kind")} for obj in page]
+        return web.json_response({"apiVersion": f"{group}/{version}" if group else version, "kind": f"{kind}List",
+                                  "metadata": metadata, "items": out_items})
+
     # ------------------------------------------------------------ Argo CRUD, watch and TokenReview
 
     def serve_argo_api(self, tokens: dict[str, dict[str, Any]] | None = None) -> None:
@@ -286,7 +381,7 @@ class KubeStandIn:
         self.watchers: list[tuple[str, str, asyncio.Queue[dict[str, Any]]]] = []
         collection = "/apis/argoproj.io/v1alpha1/namespaces/{namespace}/{resource}"
         self.app.router.add_post(collection, self._create)
-        self.app.router.add_get(collection, self._list_or_watch)
+        self._argo_api = True  # GET of the collection: _list_or_watch (label selectors, watch)
         self.app.router.add_put(collection + "/{name}", self._replace)
         self.app.router.add_patch(collection + "/{name}", self._patch)
         self.app.router.add_delete(collection + "/{name}", self._delete)

@@ -98,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--namespace", "-n", help="namespace to assume for documents that name none")
     lint.add_argument("--no-color", action="store_true", help="never colour the text output")
     lint.add_argument("--max-bytes", type=_positive_int, help="largest file accepted, in bytes (default 8 MiB)")
+    _policy_flags(lint)
 
     ev = sub.add_parser("eval", help="evaluate a successCondition against a response")
     ev.add_argument("condition")
@@ -136,11 +137,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--idle-timeout", type=_positive, default=75.0, metavar="SECONDS",
                        help="close a connection that has not sent a complete request head this long after "
                             "connecting or after its last answer (idle keep-alive and slow clients alike)")
+    serve.add_argument("--max-connections", type=_positive_int, default=1000, metavar="N",
+                       help="open connections in all; more are reset at once (the memory limit is sized for it)")
+    serve.add_argument("--max-connections-per-client", type=_positive_int, default=250, metavar="N",
+                       help="open connections from one client address; more are reset at once")
     serve.add_argument("--responses", metavar="FILE",
                        help="recorded responses for workflows run by the embedded executor")
     _executor_flags(serve, "the embedded executor's ")
     serve.add_argument("--plugin-mutation", action="store_true",
                        help="mutating webhook rewrites http templates into argo-warden plugin templates")
+    _policy_flags(serve, exclude=False)
+    serve.add_argument("--enforcement", choices=["deny", "warn", "audit"],
+                       help="objects with errors: refuse them (deny), admit them with the errors as warnings "
+                            "(warn), or admit them and only log and count the findings (audit); a namespace "
+                            "label argo-warden.io/enforcement overrides it (default: the config's, else deny)")
 
     certs = sub.add_parser("certs", help="generate a development CA and serving certificate")
     certs.add_argument("--out", default="certs", metavar="DIR")
@@ -160,13 +170,33 @@ def build_parser() -> argparse.ArgumentParser:
     _executor_flags(run)
 
     plugin = sub.add_parser("plugin", help="run as an Argo executor-plugin sidecar")
-    plugin.add_argument("--host", default="0.0.0.0")
+    plugin.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1: the agent calls its sidecars over the pod's "
+                             "loopback)")
     plugin.add_argument("--port", type=_port, default=4355)
+    plugin.add_argument("--idle-timeout", type=_positive, default=15.0, metavar="SECONDS",
+                        help="close a connection idle, or without a complete request head, this long (default 15)")
+    plugin.add_argument("--body-timeout", type=_positive, default=10.0, metavar="SECONDS",
+                        help="answer 408 and close when a request body takes longer than this (default 10)")
     plugin.add_argument("--token-file", default="/var/run/argo/token")
     plugin.add_argument("--secrets", metavar="FILE")
     plugin.add_argument("--in-cluster", action="store_true", help="read secrets through the cluster")
     _executor_flags(plugin)
     return parser
+
+
+def _policy_flags(parser: argparse.ArgumentParser, exclude: bool = True) -> None:
+    """Rule selection, the same wherever objects are judged (webhook.policy)."""
+    parser.add_argument("--config", metavar="FILE",
+                        help="policy settings (else [tool.argo-warden] in pyproject.toml or .argo-warden.yaml, "
+                             "found upward)")
+    parser.add_argument("--select", action="append", metavar="CODES",
+                        help="codes or prefixes to report, comma-separated (replaces the configured select)")
+    parser.add_argument("--ignore", action="append", default=[], metavar="CODES",
+                        help="codes or prefixes not to report, comma-separated (added to the configured ignore)")
+    if exclude:
+        parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                            help="files to skip, comma-separated globs (added to the configured exclude)")
 
 
 def _executor_flags(parser: argparse.ArgumentParser, whose: str = "") -> None:

@@ -13,15 +13,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from webhook.diagnostics import Diagnostic, Severity, define, sort_key
-from webhook.loading import DEFAULT_LIMITS, Document, Limits, LoadedSource, iter_source_paths, load_path
-from webhook.manifest import ARGO_KINDS, Manifest, argo_kind_of, is_argo_kind
+from webhook.loading import DEFAULT_LIMITS, YAML_SYNTAX, Document, Limits, LoadedSource, iter_source_paths, load_path
+from webhook.manifest import ARGO_API_GROUP, ARGO_KINDS, Manifest, argo_kind_of, is_argo_kind
+from webhook.policy.apply import ObjectSuppressions, apply_policy, object_suppressions
+from webhook.policy.exclude import excluded
+from webhook.policy.settings import DEFAULT_POLICY, PolicySettings
 from webhook.validation import validate
-from webhook.validation.context import DocumentTemplates, Lookup, SecretSource, ValidationContext, unknown
+from webhook.validation.context import DocumentTemplates, Lookup, Mode, SecretSource, ValidationContext, unknown
 from webhook.validation.secrets import SECRETS_SKIPPED
 
 NOT_AN_OBJECT = define("AW008", Severity.ERROR, "a document is a list of manifests, not one manifest")
 EMPTY_SOURCE = define("AW009", Severity.INFO, "the file holds no document")
 NO_ARGO_DOCUMENTS = define("AW010", Severity.INFO, "no Argo document found")
+NOT_A_MANIFEST = define("AW011", Severity.INFO, "a file that is not YAML and names no Argo kind was skipped")
 
 
 @dataclass(slots=True)
@@ -33,6 +37,9 @@ class LintOptions:
     limits: Limits = DEFAULT_LIMITS
     # Look up missing WorkflowTemplates in the rest of the git repository.
     search_repository: bool = True
+    # Files are checked before submission, as `argo lint` does (see Mode).
+    mode: Mode = Mode.LINT
+    policy: PolicySettings = DEFAULT_POLICY
 
 
 @dataclass(slots=True)
@@ -41,6 +48,7 @@ class LintResult:
     files: int = 0
     documents: int = 0  # Argo documents checked
     skipped: int = 0  # documents that are not Argo kinds (or filtered out by --kinds)
+    excluded: int = 0  # files left out by the policy's exclude globs
     # Source text by file, for reporters that print the offending line.
     texts: dict[str, str] = field(default_factory=dict)
 
@@ -64,8 +72,18 @@ class LintResult:
 
 def lint_paths(paths: Iterable[str], options: LintOptions | None = None) -> LintResult:
     opts = options or LintOptions()
-    sources = [load_path(p, opts.limits) for p in iter_source_paths(paths)]
-    return lint_sources(sources, opts, repository_hint=[s.file for s in sources])
+    patterns, root = opts.policy.excludes, opts.policy.root
+    chosen: list[str] = []
+    left_out = 0
+    for path in iter_source_paths(paths):
+        if excluded(path, patterns, root):
+            left_out += 1
+        else:
+            chosen.append(path)
+    sources = [load_path(p, opts.limits) for p in chosen]
+    result = lint_sources(sources, opts, repository_hint=[s.file for s in sources])
+    result.excluded = left_out
+    return result
 
 
 def lint_sources(
@@ -76,16 +94,24 @@ def lint_sources(
     manifests: list[Manifest] = []
     templates = DocumentTemplates()
     listed_found = False
+    objects: dict[str | None, list[ObjectSuppressions]] = {}
     for source in sources:
-        result.diagnostics.extend(source.diagnostics)
         if source.text is not None:
             result.texts.setdefault(source.file, source.text)
+        skipped = _not_a_manifest(source)
+        if skipped is not None:
+            result.diagnostics.append(skipped)
+            continue
+        result.diagnostics.extend(source.diagnostics)
         if not source.documents and not source.diagnostics:
             result.diagnostics.append(Diagnostic(
                 EMPTY_SOURCE, Severity.INFO, "the file holds no YAML document (empty, or only comments)",
                 file=source.file,
             ))
         for doc in source.documents:
+            annotated = object_suppressions(doc.data, doc.index, doc.positions)
+            if annotated is not None:
+                objects.setdefault(source.file, []).append(annotated)
             kind = argo_kind_of(doc.data)
             if kind is None:
                 listed = _listed_manifests(source, doc)
@@ -103,7 +129,7 @@ def lint_sources(
                 result.skipped += 1
     if options.search_repository:
         templates.fallback = RepositoryTemplates(repository_hint, options.limits, {s.file for s in sources})
-    context = ValidationContext(strict=options.strict, templates=templates, secrets=options.secrets)
+    context = ValidationContext(strict=options.strict, templates=templates, secrets=options.secrets, mode=options.mode)
     secrets_skipped = False
     for manifest in manifests:
         for d in validate(manifest, context):
@@ -120,8 +146,45 @@ def lint_sources(
             NO_ARGO_DOCUMENTS, Severity.INFO,
             f"no {wanted} document among the {result.skipped} document{'s' if result.skipped != 1 else ''} read",
         ))
+    result.diagnostics = _apply_policy(options.policy, result.diagnostics, result.texts, objects)
     result.diagnostics.sort(key=sort_key)
     return result
+
+
+def _apply_policy(policy: PolicySettings, diagnostics: list[Diagnostic], texts: dict[str, str],
+                  objects: dict[str | None, list[ObjectSuppressions]]) -> list[Diagnostic]:
+    """The policy stage, file by file (suppressions are per file)."""
+    by_file: dict[str | None, list[Diagnostic]] = {}
+    for d in diagnostics:
+        by_file.setdefault(d.file, []).append(d)
+    for file in objects:
+        by_file.setdefault(file, [])
+    for file, text in texts.items():
+        if "argo-warden:" in text:  # suppression comments that may silence nothing
+            by_file.setdefault(file, [])
+    out: list[Diagnostic] = []
+    for file, found in by_file.items():
+        out.extend(apply_policy(policy, found, texts.get(file or ""), objects.get(file, ()), file))
+    return out
+
+
+def _not_a_manifest(source: LoadedSource) -> Diagnostic | None:
+    """AW011 for a file that does not parse and shows no sign of an Argo kind: a Helm or other Go template.
+
+    Its YAML error would say nothing useful (the file is not meant to be YAML
+    until rendered); a broken file that names argoproj.io is still an error.
+    """
+    text = source.text
+    if text is None or "{{" not in text or ARGO_API_GROUP in text:
+        return None
+    if not any(d.code == YAML_SYNTAX for d in source.diagnostics):
+        return None
+    return Diagnostic(
+        NOT_A_MANIFEST, Severity.INFO,
+        "skipped: not valid YAML and names no argoproj.io kind (a Go template, such as a Helm chart's?)",
+        file=source.file,
+        hint="exclude such files in the configuration (exclude = [...]) or the pre-commit hook's 'exclude'",
+    )
 
 
 def _listed_manifests(source: LoadedSource, doc: Document) -> Diagnostic | None:

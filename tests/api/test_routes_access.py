@@ -140,7 +140,8 @@ async def test_lint_endpoints_answer_with_the_object_or_the_findings(api: ApiFac
                 "spec": {"templates": [{"name": "a", "http": {"url": "http://example.com"}}]}}
     assert (await server.call("POST", f"/api/v1/workflow-templates/{NAMESPACE}/lint", {"template": template}))[0] == 200
     cluster = {**template, "kind": "ClusterWorkflowTemplate"}
-    assert (await server.call("POST", "/api/v1/cluster-workflow-templates/lint", {"template": cluster}))[0] == 200
+    assert (await server.call("POST", "/api/v1/cluster-workflow-templates/lint", {"template": cluster},
+                              token=TOKENS[1]["token"]))[0] == 200
     cron = {"apiVersion": "argoproj.io/v1alpha1", "kind": "CronWorkflow", "metadata": {"name": "c"},
             "spec": {"schedule": "61 * * * *", "workflowSpec": seed_workflow()["spec"]}}
     status, body = await server.call("POST", f"/api/v1/cron-workflows/{NAMESPACE}/lint", {"cronWorkflow": cron})

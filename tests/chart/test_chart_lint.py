@@ -41,6 +41,9 @@ OPTIONS: dict[str, dict[str, Any]] = {
                                            "denyHosts": ["*.internal.example"], "extraArgs": ["--secrets=/x"]}},
     "rbac-rules": {"rbac": {"rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]}},
     "no-pdb": {"podDisruptionBudget": {"enabled": False}},
+    "policy-audit": {"policy": {"enforcement": "audit", "select": ["AW"], "ignore": ["AW510", "AW6"],
+                                "severity": {"AW508": "error"}, "unsuppressible": ["AW7", "AW201"]},
+                     "podAnnotations": {"team": "platform"}},
     "offline": {"cluster": {"enabled": False}},
     "secrets-in-some-namespaces": {"cluster": {"secretNamespaces": ["team-a", "team-b"], "secretAccess": "metadata"}},
     "validating-only": {"webhook": {"mutating": {"enabled": False}, "skipServiceAccounts": []}},
@@ -59,6 +62,9 @@ REFUSED: dict[str, dict[str, Any]] = {
     "timeout-over-30": {"webhook": {"timeoutSeconds": 45}},
     "bad-failure-policy": {"webhook": {"validating": {"failurePolicy": "Deny"}}},
     "executor-plugin-port": {"executorPlugin": {"enabled": True, "port": 70000}},
+    "unknown-enforcement": {"policy": {"enforcement": "dryrun"}},
+    "policy-code-not-a-code": {"policy": {"ignore": ["W510"]}},
+    "policy-bad-severity": {"policy": {"severity": {"AW510": "fatal"}}},
 }
 
 
@@ -120,3 +126,13 @@ def test_chart_defaults_match_the_issue() -> None:
         assert f'"{kind}"' in webhooks
     schema = json.loads((CHART / "values.schema.json").read_text())
     assert set(schema["properties"]) - {"global"} == set(values)
+
+
+def test_the_executor_plugin_sidecar_listens_on_loopback_without_network_probes() -> None:
+    # Argo's agent calls its sidecars on localhost; the kubelet's httpGet/tcpSocket probes go to the pod's address,
+    # where a sidecar bound to 127.0.0.1 is not listening, so such a probe would restart it for ever.
+    template = (CHART / "templates" / "executor-plugin.yaml").read_text()
+    sidecar = template.split("sidecar.container: |", 1)[1]
+    assert "- --host=127.0.0.1" in sidecar
+    for probe in ("readinessProbe", "livenessProbe", "startupProbe", "httpGet", "tcpSocket"):
+        assert probe not in sidecar, probe

@@ -38,11 +38,11 @@ def test_there_are_enough_cases() -> None:
 def test_case(text: str, expected: Any) -> None:
     if isinstance(expected, Refused):
         with pytest.raises(ConditionError) as refused:
-            compile_condition(text)
+            compile_condition(text, ENV)
         assert not isinstance(refused.value, EvaluationError)
         assert expected.words in refused.value.message
         return
-    compiled = compile_condition(text)
+    compiled = compile_condition(text, ENV)
     if isinstance(expected, Fails):
         with pytest.raises(EvaluationError) as failed:
             compiled.evaluate(ENV)

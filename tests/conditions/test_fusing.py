@@ -11,16 +11,16 @@ from tests.conditions.cases import CASES, ENV
 from tests.conditions.test_cases import same
 from tests.conditions.test_properties import expressions
 from webhook.conditions import ConditionError, EvaluationError
-from webhook.conditions.dialect import translate
+from webhook.conditions.compiling import prepare
 from webhook.conditions.evaluator import compile_node
-from webhook.conditions.parser import parse
+from webhook.conditions.natures import nature_of
 from webhook.conditions.values import Headers
 
 
 def _outcome(text: str, env: Any, fuse: bool) -> tuple[str, Any]:
     try:
-        translated, _ = translate(parse(text), text)
-        compiled = compile_node(text, translated, fuse=fuse)
+        natures = {name: nature_of(value) for name, value in env.items()} if isinstance(env, dict) else {}
+        compiled = compile_node(text, prepare(text, natures), fuse=fuse)
     except ConditionError as exc:
         return "refused", exc.message
     try:
@@ -89,6 +89,7 @@ def test_generated_expressions_mean_the_same_fused(text: str) -> None:
 @pytest.mark.parametrize("text", [EDGES[0], EDGES[-1], EDGES[-4], EDGES[-5], EDGES[-6]])
 def test_the_common_shapes_are_fused(text: str) -> None:
     # Guards the equivalence tests above from passing because nothing was fused at all.
-    translated, _ = translate(parse(text), text)
-    assert compile_node(text, translated, fuse=True)._fn.__name__ == "fused"
-    assert compile_node(text, translated, fuse=False)._fn.__name__ != "fused"
+    names = {"i": 1, "fl": 1.5, "s": "x", "xs": [], "obj": {}, **ENV}
+    prepared = prepare(text, {name: nature_of(value) for name, value in names.items()})
+    assert compile_node(text, prepared, fuse=True)._fn.__name__ == "fused"
+    assert compile_node(text, prepared, fuse=False)._fn.__name__ != "fused"

@@ -177,14 +177,14 @@ def _free_port() -> int:
         return port
 
 
-def _start_plugin(tmp_path: Path) -> tuple[subprocess.Popen[str], int]:
-    """``argo-warden plugin`` as a process on a free port, once it listens."""
+def _start_plugin(tmp_path: Path, *flags: str) -> tuple[subprocess.Popen[str], int]:
+    """``argo-warden plugin`` as a process on a free port, once it listens on 127.0.0.1 (its default host)."""
     token_file = tmp_path / "token"
     token_file.write_text(TOKEN)
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "webhook", "plugin", "--host", "127.0.0.1", "--port", str(port),
-         "--token-file", str(token_file)], cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [sys.executable, "-m", "webhook", "plugin", "--port", str(port), "--token-file", str(token_file), *flags],
+        cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 15
     while True:
         try:

@@ -183,14 +183,16 @@ async def test_concurrent_reviews_share_one_call_per_lookup(start_server: Server
     server = await start(start_server, standin)
     responses = await asyncio.gather(*(admit(server, secret_workflow()) for _ in range(12)))
     assert all(r["allowed"] for r in responses)
-    # One secret read and two access reviews (user, service account) for twelve reviews.
+    # One secret read and two access reviews (user, service account) for twelve reviews; and one read of the
+    # namespace, whose label may set the enforcement mode (the workflow has warnings).
     assert standin.count("GET", "secrets") == 1
     assert standin.count("POST", "subjectaccessreviews") == 2
+    assert standin.count("GET", "namespaces") == 1
     await admit(server, secret_workflow())
     assert standin.count("GET", "secrets") == 1  # a cache hit
     _, metrics = await server.get("/metrics")
-    assert 'argo_warden_cluster_lookups_total{result="coalesced"} 33.0' in metrics
-    assert "argo_warden_kube_api_requests_total 3.0" in metrics
+    assert 'argo_warden_cluster_lookups_total{result="coalesced"} 44.0' in metrics
+    assert "argo_warden_kube_api_requests_total 4.0" in metrics
 
 
 async def test_a_kept_snapshot_serves_only_its_user_and_only_while_its_answers_are_cached(

@@ -14,5 +14,5 @@ def test_admission_secrets_benchmark_runs_with_a_tiny_size() -> None:
         capture_output=True, text=True, timeout=120, cwd=str(ROOT),
     )
     assert result.returncode == 0, result.stderr
-    assert "API calls: 9.0 per review" in result.stdout and "API calls: 0" in result.stdout
+    assert "API calls: 10.0 per review" in result.stdout and "API calls: 0" in result.stdout
     assert "warm p50 / none p50:" in result.stdout

@@ -28,6 +28,7 @@ COVERED_ELSEWHERE = {
     "AW007": "test_hostile_input.py::test_unreadable_file (a file-level error: no line)",
     "AW009": "test_hostile_input.py::test_empty_and_comment_only_files (a file-level note: no line)",
     "AW010": "test_hostile_input.py::test_no_argo_document_at_all (a run-level note: no file)",
+    "AW011": "tests/policy/test_lint_policy.py::test_go_templates_are_skipped_with_an_info_line (a file-level note)",
     "AW701": "tests/secret_checks/test_secret_rule.py (a run-level note: the cases lint without a secret store)",
 }
 RULE_MODULES = ("loading.py", "lint.py", "validation/structure.py", "validation/graph.py",

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from webhook.admission.response import Verdict, allow, deny
 from webhook.admission.review import AdmissionRequest
 from webhook.diagnostics import Diagnostic, Severity
 from webhook.manifest import Manifest, argo_kind_of
-from webhook.validation import validate
+from webhook.policy.apply import ObjectPolicy
+from webhook.policy.settings import DEFAULT_POLICY, PolicySettings
 from webhook.validation.context import ValidationContext
-from webhook.validation.memo import ValidationMemo
+from webhook.validation.memo import ValidationMemo, refined
 from webhook.validation.secrets import SECRETS_SKIPPED
 
 # A denial lists this many errors (kubectl prints the message on one line) and counts the rest.
@@ -50,11 +52,26 @@ def manifest_of(request: AdmissionRequest) -> Manifest:
     return Manifest(kind, obj, file=None, default_namespace=request.namespace)
 
 
-def judge(manifest: Manifest, context: ValidationContext, memo: ValidationMemo | None) -> Verdict:
-    """The verdict of validating ``manifest``: remembered in ``memo`` when one is given."""
+def judge(manifest: Manifest, context: ValidationContext, memo: ValidationMemo | None,
+          policy: PolicySettings = DEFAULT_POLICY) -> Verdict:
+    """The verdict of validating ``manifest`` under ``policy``: remembered in ``memo`` when one is given."""
+    refine = _object_policy(policy)
     if memo is None:
-        return validation_verdict(manifest, validate(manifest, context))
-    return memo.conclude(manifest, context, validation_verdict)
+        return validation_verdict(manifest, refined(manifest, context, refine))
+    return memo.conclude(manifest, context, validation_verdict, refine)
+
+
+_POLICIES: dict[str, ObjectPolicy] = {}
+
+
+def _object_policy(policy: PolicySettings) -> ObjectPolicy:
+    # One per settings: a server has one policy, and its per-code answers are cached inside it.
+    found = _POLICIES.get(policy.digest)
+    if found is None:
+        if len(_POLICIES) > 64:
+            _POLICIES.clear()
+        found = _POLICIES[policy.digest] = ObjectPolicy(policy)
+    return found
 
 
 def validation_verdict(manifest: Manifest, diagnostics: Sequence[Diagnostic]) -> Verdict:
@@ -71,7 +88,10 @@ def validation_verdict(manifest: Manifest, diagnostics: Sequence[Diagnostic]) ->
     more = f"; and {len(errors) - LISTED_ERRORS} more" if len(errors) > LISTED_ERRORS else ""
     count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
     message = f"{manifest.kind} {manifest.display_name}: {count}: {listed}{more}"
-    return deny("validated", message, INVALID, warning_lines, codes)
+    error_lines = tuple(_line(d) for d in errors[:LISTED_WARNINGS])
+    if len(errors) > LISTED_WARNINGS:
+        error_lines += (f"and {len(errors) - LISTED_WARNINGS} more errors (argo-warden lint lists all)",)
+    return replace(deny("validated", message, INVALID, warning_lines, codes), errors=error_lines)
 
 
 def _line(d: Diagnostic, with_hint: bool = False) -> str:

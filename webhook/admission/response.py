@@ -26,10 +26,13 @@ class Verdict:
     patch: list[dict[str, Any]] | None = None
     # Diagnostic codes behind the verdict, for the log line.
     codes: tuple[str, ...] = field(default_factory=tuple)
+    # A denial's errors, one line each: the warnings of the warn enforcement mode (webhook.admission.enforcement).
+    errors: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # Shortened once here: a memoised verdict answers many reviews.
         object.__setattr__(self, "warnings", tuple(short_line(w) for w in self.warnings))
+        object.__setattr__(self, "errors", tuple(short_line(w) for w in self.errors))
 
     @property
     def label(self) -> str:

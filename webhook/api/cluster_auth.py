@@ -73,16 +73,19 @@ class ClusterAuthenticator:
         raise ApiError(Code.UNAUTHENTICATED, "token not valid")
 
     async def authorize(self, identity: Identity, verb: str, resource: str, namespace: str | None,
-                        name: str | None = None) -> None:
+                        name: str | None = None, *, cluster_scoped: bool = False) -> None:
         if self.server_mode:
             return
+        if cluster_scoped:
+            namespace = None
         key = (identity.client_key, verb, resource, namespace, name)
         allowed = self._access.get(key)
         if allowed is None:
             allowed = await self._review_access(identity, verb, resource, namespace, name)
             self._access.put(key, allowed)
         if not allowed:
-            where = f"in namespace '{namespace}'" if namespace else "in all namespaces"
+            where = (f"in namespace '{namespace}'" if namespace else "(cluster-scoped)" if cluster_scoped
+                     else "in all namespaces")
             raise ApiError(Code.PERMISSION_DENIED,
                            f"user '{identity.user}' may not {verb} {resource}.{GROUP} {where}")
 

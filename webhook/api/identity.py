@@ -31,8 +31,10 @@ class Authenticator(Protocol):
         ...
 
     async def authorize(self, identity: Identity, verb: str, resource: str, namespace: str | None,
-                        name: str | None = None) -> None:
+                        name: str | None = None, *, cluster_scoped: bool = False) -> None:
         """Raise ``ApiError(PERMISSION_DENIED)`` unless ``identity`` may ``verb`` the ``resource``.
+
+        ``namespace`` None: in every namespace, or (``cluster_scoped``) a resource that has no namespace.
 
         ``verb`` and ``resource`` are Kubernetes RBAC terms for group argoproj.io, as Argo's
         own RBAC would need them: e.g. ("create", "workflows"), ("list", "workflowtemplates"),

@@ -89,9 +89,13 @@ class TokenAuthenticator:
         return Identity(grant.user, namespaces=grant.namespaces, client_key=presented[:32])
 
     async def authorize(self, identity: Identity, verb: str, resource: str, namespace: str | None,
-                        name: str | None = None) -> None:
+                        name: str | None = None, *, cluster_scoped: bool = False) -> None:
         if identity.namespaces is None:
             return
+        if cluster_scoped:
+            raise ApiError(Code.PERMISSION_DENIED,
+                           f"user '{identity.user}' may not {verb} {resource}: they belong to no namespace, and "
+                           "only a token for every namespace (\"*\") may")
         if not namespace:
             raise ApiError(Code.PERMISSION_DENIED,
                            f"user '{identity.user}' may not {verb} {resource} in all namespaces; name a namespace")
@@ -109,7 +113,7 @@ class ServerAuthenticator:
         return self.IDENTITY
 
     async def authorize(self, identity: Identity, verb: str, resource: str, namespace: str | None,
-                        name: str | None = None) -> None:
+                        name: str | None = None, *, cluster_scoped: bool = False) -> None:
         return None
 
 

@@ -123,8 +123,10 @@ class Call:
             raise ApiError(Code.INVALID_ARGUMENT, f"body must be a JSON object, not {_json_type(data)}")
         return data
 
-    async def authorize(self, verb: str, resource: str, name: str | None = None) -> None:
-        await self.api.auth.authorize(self.identity, verb, resource, self.namespace or None, name)
+    async def authorize(self, verb: str, resource: str, name: str | None = None, *,
+                        cluster_scoped: bool = False) -> None:
+        namespace = None if cluster_scoped else self.namespace or None
+        await self.api.auth.authorize(self.identity, verb, resource, namespace, name, cluster_scoped=cluster_scoped)
 
 
 # ---------------------------------------------------------------------------------------------- set-up
@@ -218,8 +220,8 @@ def _route_group(make_backend: Callable[[], Backend], auth: Authenticator, *, wi
         api = Api(state, backend, auth, templates, limits)
         app[API] = api
         register_error_renderer(app, "/api/", render_http_error)
-        for method, path, handler, public in _ROUTES + _EVERY_NAMESPACE_ROUTES:
-            app.router.add_route(method, V1 + path, _endpoint(handler, public))
+        for method, path, handler, guard in _ROUTES + _EVERY_NAMESPACE_ROUTES:
+            app.router.add_route(method, V1 + path, _endpoint(handler, guard))
         app.on_startup.append(_start)
         app.on_shutdown.append(_end_streams)
         app.on_cleanup.append(_close)
@@ -240,12 +242,19 @@ async def _close(app: web.Application) -> None:
     await app[API].backend.close()
 
 
-def _endpoint(handler: Handler, public: bool) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+def _endpoint(handler: Handler, guard: Guard) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def endpoint(request: web.Request) -> web.StreamResponse:
         api = request.app[API]
         try:
-            identity = await _identify(api, request, public)
-            result = await handler(Call(api, request, identity))
+            identity = await _identify(api, request, guard == PUBLIC)
+            _check_path(request)
+            call = Call(api, request, identity)
+            if isinstance(guard, Access):
+                # Before the body is read: a caller who may not act here learns nothing about the namespace
+                # (no validation against its templates, no did-you-mean) and costs no lookup.
+                await call.authorize(guard.verb, guard.resource, call.name if guard.named else None,
+                                     cluster_scoped=guard.cluster_scoped)
+            result = await handler(call)
             if isinstance(result, web.StreamResponse):
                 return result
             return web.Response(body=wirejson.dumps(result), content_type="application/json")
@@ -320,7 +329,8 @@ async def validated(call: Call, kind: str, obj: Any, operation: str = "CREATE", 
     # Large objects are validated off the event loop, and not memoised (as at admission).
     offload = call.body_size >= state.config.offload_bytes
     try:
-        verdict = await state.run(deadline, offload, judge, manifest, context, None if offload else state.memo)
+        verdict = await state.run(deadline, offload, judge, manifest, context, None if offload else state.memo,
+                                  state.config.policy)
     except TimeoutError:
         raise ApiError(Code.DEADLINE_EXCEEDED, "validation took too long") from None
     if not verdict.allowed:
@@ -359,31 +369,26 @@ async def create_workflow(call: Call) -> Any:
     body = await call.body()
     obj = await validated(call, "Workflow", body.get("workflow"), portable=True)
     _check_new_name(obj)
-    await call.authorize("create", "workflows")
     if _dry_run(body):
         return _as_created(obj, call.namespace)
     return await call.api.backend.create("Workflow", call.namespace, obj, call.identity)
 
 
 async def list_workflows(call: Call) -> Any:
-    await call.authorize("list", "workflows")
     return _selected_fields(call, await _list(call, "Workflow"))
 
 
 async def get_workflow(call: Call) -> Any:
-    await call.authorize("get", "workflows", call.name)
     return _selected_fields(call, await call.api.backend.get("Workflow", call.namespace, call.name))
 
 
 async def delete_workflow(call: Call) -> Any:
-    await call.authorize("delete", "workflows", call.name)
     await call.api.backend.delete("Workflow", call.namespace, call.name)
     return {}
 
 
 async def stop_workflow(call: Call) -> Any:
     body = await call.body()
-    await call.authorize("update", "workflows", call.name)
     message = body.get("message")
     return await call.api.backend.stop(call.namespace, call.name, terminate=False,
                                        message=message if isinstance(message, str) else "")
@@ -391,19 +396,16 @@ async def stop_workflow(call: Call) -> Any:
 
 async def terminate_workflow(call: Call) -> Any:
     await call.body()
-    await call.authorize("update", "workflows", call.name)
     return await call.api.backend.stop(call.namespace, call.name, terminate=True)
 
 
 async def suspend_workflow(call: Call) -> Any:
     await call.body()
-    await call.authorize("update", "workflows", call.name)
     return await call.api.backend.suspend(call.namespace, call.name)
 
 
 async def resume_workflow(call: Call) -> Any:
     body = await call.body()
-    await call.authorize("update", "workflows", call.name)
     selector = body.get("nodeFieldSelector")
     return await call.api.backend.resume(call.namespace, call.name,
                                          selector if isinstance(selector, str) else "")
@@ -411,7 +413,6 @@ async def resume_workflow(call: Call) -> Any:
 
 async def retry_workflow(call: Call) -> Any:
     body = await call.body()
-    await call.authorize("update", "workflows", call.name)
     selector = body.get("nodeFieldSelector")
     return await call.api.backend.retry(call.namespace, call.name,
                                         restart_successful=body.get("restartSuccessful") is True,
@@ -421,7 +422,6 @@ async def retry_workflow(call: Call) -> Any:
 
 async def resubmit_workflow(call: Call) -> Any:
     body = await call.body()
-    await call.authorize("create", "workflows")
     return await call.api.backend.resubmit(call.namespace, call.name, call.identity,
                                            parameters=_parameter_list(body.get("parameters")))
 
@@ -447,7 +447,11 @@ async def submit_workflow(call: Call) -> Any:
     if not isinstance(options, dict):
         raise ApiError(Code.INVALID_ARGUMENT, "submitOptions must be an object")
     obj = _submitted(kind, name, options)
-    await call.authorize("create", "workflows")
+    # Argo's server reads the template with the caller's own credentials, so the caller must be able to get it.
+    if kind == "WorkflowTemplate":
+        await call.authorize("get", "workflowtemplates", name)
+    else:
+        await call.authorize("get", "clusterworkflowtemplates", name, cluster_scoped=True)
     obj = await validated(call, "Workflow", obj, portable=True)
     _check_new_name(obj)
     if options.get("dryRun") is True or options.get("serverDryRun") is True:
@@ -487,26 +491,22 @@ async def create_workflow_template(call: Call) -> Any:
     body = await call.body()
     obj = await validated(call, "WorkflowTemplate", body.get("template"), portable=True)
     _check_new_name(obj)
-    await call.authorize("create", "workflowtemplates")
     if _dry_run(body):
         return _as_created(obj, call.namespace)
     return await call.api.backend.create("WorkflowTemplate", call.namespace, obj, call.identity)
 
 
 async def list_workflow_templates(call: Call) -> Any:
-    await call.authorize("list", "workflowtemplates")
     return await _list(call, "WorkflowTemplate")
 
 
 async def get_workflow_template(call: Call) -> Any:
-    await call.authorize("get", "workflowtemplates", call.name)
     return await call.api.backend.get("WorkflowTemplate", call.namespace, call.name)
 
 
 async def update_workflow_template(call: Call) -> Any:
     body = await call.body()
     obj = await validated(call, "WorkflowTemplate", body.get("template"), operation="UPDATE", portable=True)
-    await call.authorize("update", "workflowtemplates", call.name)
     named = (obj.get("metadata") or {}).get("name")
     if named not in (None, "", call.name):
         raise ApiError(Code.INVALID_ARGUMENT, f"metadata.name {named!r} does not match the name in the path")
@@ -514,7 +514,6 @@ async def update_workflow_template(call: Call) -> Any:
 
 
 async def delete_workflow_template(call: Call) -> Any:
-    await call.authorize("delete", "workflowtemplates", call.name)
     await call.api.backend.delete("WorkflowTemplate", call.namespace, call.name)
     return {}
 
@@ -552,7 +551,6 @@ async def openapi_document(call: Call) -> Any:
 
 
 async def workflow_events(call: Call) -> Any:
-    await call.authorize("watch", "workflows")
     fields = parse_field_selector(call.query("listOptions.fieldSelector"))
     query = WatchQuery(name=fields.name, label_selector=call.query("listOptions.labelSelector"),
                        resource_version=call.query("listOptions.resourceVersion"))
@@ -714,54 +712,82 @@ def _json_type(value: Any) -> str:
             type(None): "null"}.get(type(value), type(value).__name__)
 
 
-def _checked_path(handler: Handler) -> Handler:
+def _check_path(request: web.Request) -> None:
     """Refuse malformed namespaces and names in the path before anything else looks at them."""
-
-    async def checked(call: Call) -> Any:
-        namespace, name = call.request.match_info.get("namespace"), call.request.match_info.get("name")
-        if namespace is not None and not _NAMESPACE.match(namespace):
-            raise ApiError(Code.INVALID_ARGUMENT, f"namespace {namespace[:80]!r} is not a valid namespace name "
-                                                  "(lower-case letters, digits and '-', at most 63)")
-        if name is not None and not _NAME.match(name):
-            raise ApiError(Code.INVALID_ARGUMENT, f"name {name[:80]!r} is not a valid object name "
-                                                  "(lower-case letters, digits, '-' and '.', at most 253)")
-        return await handler(call)
-
-    return checked
+    namespace, name = request.match_info.get("namespace"), request.match_info.get("name")
+    if namespace is not None and not _NAMESPACE.match(namespace):
+        raise ApiError(Code.INVALID_ARGUMENT, f"namespace {namespace[:80]!r} is not a valid namespace name "
+                                              "(lower-case letters, digits and '-', at most 63)")
+    if name is not None and not _NAME.match(name):
+        raise ApiError(Code.INVALID_ARGUMENT, f"name {name[:80]!r} is not a valid object name "
+                                              "(lower-case letters, digits, '-' and '.', at most 253)")
 
 
-# (method, path under /api/v1, handler, public: no token needed)
-_ROUTES: list[tuple[str, str, Handler, bool]] = [
-    ("POST", "/workflows/{namespace}/lint", _checked_path(lint_workflow), False),
-    ("POST", "/workflow-templates/{namespace}/lint", _checked_path(lint_workflow_template), False),
-    ("POST", "/cluster-workflow-templates/lint", lint_cluster_workflow_template, False),
-    ("POST", "/cron-workflows/{namespace}/lint", _checked_path(lint_cron_workflow), False),
-    ("POST", "/workflows/{namespace}/submit", _checked_path(submit_workflow), False),
-    ("POST", "/workflows/{namespace}", _checked_path(create_workflow), False),
-    ("GET", "/workflows/{namespace}", _checked_path(list_workflows), False),
-    ("GET", "/workflows/{namespace}/{name}", _checked_path(get_workflow), False),
-    ("DELETE", "/workflows/{namespace}/{name}", _checked_path(delete_workflow), False),
-    ("PUT", "/workflows/{namespace}/{name}/stop", _checked_path(stop_workflow), False),
-    ("PUT", "/workflows/{namespace}/{name}/terminate", _checked_path(terminate_workflow), False),
-    ("PUT", "/workflows/{namespace}/{name}/suspend", _checked_path(suspend_workflow), False),
-    ("PUT", "/workflows/{namespace}/{name}/resume", _checked_path(resume_workflow), False),
-    ("PUT", "/workflows/{namespace}/{name}/retry", _checked_path(retry_workflow), False),
-    ("PUT", "/workflows/{namespace}/{name}/resubmit", _checked_path(resubmit_workflow), False),
-    ("POST", "/workflow-templates/{namespace}", _checked_path(create_workflow_template), False),
-    ("GET", "/workflow-templates/{namespace}", _checked_path(list_workflow_templates), False),
-    ("GET", "/workflow-templates/{namespace}/{name}", _checked_path(get_workflow_template), False),
-    ("PUT", "/workflow-templates/{namespace}/{name}", _checked_path(update_workflow_template), False),
-    ("DELETE", "/workflow-templates/{namespace}/{name}", _checked_path(delete_workflow_template), False),
-    ("GET", "/workflow-events/{namespace}", _checked_path(workflow_events), False),
-    ("GET", "/version", version, True),
-    ("GET", "/info", info, False),
-    ("GET", "/userinfo", userinfo, False),
-    ("GET", "/openapi.json", openapi_document, True),
+@dataclass(frozen=True, slots=True)
+class Access:
+    """What a route needs, as Argo's RBAC would: ``verb`` on ``resource`` (group argoproj.io) in the path's
+    namespace (every namespace when the path names none), on the path's object when ``named``; a
+    ``cluster_scoped`` resource is asked for without a namespace."""
+
+    verb: str
+    resource: str
+    named: bool = False
+    cluster_scoped: bool = False
+
+
+PUBLIC = "public"  # no token needed
+SIGNED_IN = "signed in"  # any valid token; the route touches no namespace
+Guard = Access | str
+
+
+def _route(method: str, path: str, handler: Handler, guard: Guard) -> tuple[str, str, Handler, Guard]:
+    # Every route that reaches into a namespace is authorized by the endpoint before its handler reads the body,
+    # looks anything up or validates; a route without an Access cannot be added for such a path.
+    namespaced = "{namespace}" in path or path.endswith("/")
+    if (namespaced or "{name}" in path) and not isinstance(guard, Access):
+        raise TypeError(f"route {method} {path} names a namespace or object but says no Access")
+    if isinstance(guard, Access) and guard.named != ("{name}" in path):
+        raise TypeError(f"route {method} {path}: Access.named must say whether the path names the object")
+    return method, path, handler, guard
+
+
+_WF, _WFT = "workflows", "workflowtemplates"
+# (method, path under /api/v1, handler, what the caller needs). Lint needs what creating the object would.
+_ROUTES: list[tuple[str, str, Handler, Guard]] = [
+    _route("POST", "/workflows/{namespace}/lint", lint_workflow, Access("create", _WF)),
+    _route("POST", "/workflow-templates/{namespace}/lint", lint_workflow_template, Access("create", _WFT)),
+    _route("POST", "/cluster-workflow-templates/lint", lint_cluster_workflow_template,
+           Access("create", "clusterworkflowtemplates", cluster_scoped=True)),
+    _route("POST", "/cron-workflows/{namespace}/lint", lint_cron_workflow, Access("create", "cronworkflows")),
+    _route("POST", "/workflows/{namespace}/submit", submit_workflow, Access("create", _WF)),
+    _route("POST", "/workflows/{namespace}", create_workflow, Access("create", _WF)),
+    _route("GET", "/workflows/{namespace}", list_workflows, Access("list", _WF)),
+    _route("GET", "/workflows/{namespace}/{name}", get_workflow, Access("get", _WF, named=True)),
+    _route("DELETE", "/workflows/{namespace}/{name}", delete_workflow, Access("delete", _WF, named=True)),
+    _route("PUT", "/workflows/{namespace}/{name}/stop", stop_workflow, Access("update", _WF, named=True)),
+    _route("PUT", "/workflows/{namespace}/{name}/terminate", terminate_workflow, Access("update", _WF, named=True)),
+    _route("PUT", "/workflows/{namespace}/{name}/suspend", suspend_workflow, Access("update", _WF, named=True)),
+    _route("PUT", "/workflows/{namespace}/{name}/resume", resume_workflow, Access("update", _WF, named=True)),
+    _route("PUT", "/workflows/{namespace}/{name}/retry", retry_workflow, Access("update", _WF, named=True)),
+    # A resubmission is a new workflow; Argo's server asks for create (and reads the old one).
+    _route("PUT", "/workflows/{namespace}/{name}/resubmit", resubmit_workflow, Access("create", _WF, named=True)),
+    _route("POST", "/workflow-templates/{namespace}", create_workflow_template, Access("create", _WFT)),
+    _route("GET", "/workflow-templates/{namespace}", list_workflow_templates, Access("list", _WFT)),
+    _route("GET", "/workflow-templates/{namespace}/{name}", get_workflow_template, Access("get", _WFT, named=True)),
+    _route("PUT", "/workflow-templates/{namespace}/{name}", update_workflow_template,
+           Access("update", _WFT, named=True)),
+    _route("DELETE", "/workflow-templates/{namespace}/{name}", delete_workflow_template,
+           Access("delete", _WFT, named=True)),
+    _route("GET", "/workflow-events/{namespace}", workflow_events, Access("watch", _WF)),
+    _route("GET", "/version", version, PUBLIC),
+    _route("GET", "/info", info, SIGNED_IN),
+    _route("GET", "/userinfo", userinfo, SIGNED_IN),
+    _route("GET", "/openapi.json", openapi_document, PUBLIC),
 ]
 # An empty namespace ("/workflows/", as Argo's UI and `argo list -A` send it) is every namespace the caller may
 # see: grpc-gateway matches it with the routes above, so it is not a route of its own in Argo's document (or ours).
-_EVERY_NAMESPACE_ROUTES: list[tuple[str, str, Handler, bool]] = [
-    ("GET", "/workflows/", list_workflows, False),
-    ("GET", "/workflow-templates/", list_workflow_templates, False),
-    ("GET", "/workflow-events/", workflow_events, False),
+_EVERY_NAMESPACE_ROUTES: list[tuple[str, str, Handler, Guard]] = [
+    _route("GET", "/workflows/", list_workflows, Access("list", _WF)),
+    _route("GET", "/workflow-templates/", list_workflow_templates, Access("list", _WFT)),
+    _route("GET", "/workflow-events/", workflow_events, Access("watch", _WF)),
 ]

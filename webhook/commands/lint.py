@@ -10,6 +10,8 @@ from webhook.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from webhook.diagnostics import Severity
 from webhook.lint import LintOptions, lint_paths
 from webhook.loading import DEFAULT_LIMITS, UNREADABLE, Limits
+from webhook.policy.config import resolve
+from webhook.policy.settings import PolicyError
 from webhook.reporting import render
 
 
@@ -28,8 +30,14 @@ def run(args: argparse.Namespace) -> int:
         if path != "-" and not os.path.exists(path):
             print(f"argo-warden lint: {path}: no such file or directory", file=sys.stderr)
             return EXIT_USAGE
+    try:
+        policy = resolve(args.paths, args.config, args.select, args.ignore, args.exclude)
+    except PolicyError as exc:
+        print(f"argo-warden lint: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     options = LintOptions(
-        kinds=args.kinds, strict=args.strict, secrets=secrets, namespace=args.namespace, limits=limits
+        kinds=args.kinds, strict=args.strict, secrets=secrets, namespace=args.namespace, limits=limits,
+        policy=policy,
     )
     result = lint_paths(args.paths, options)
     # no-color.org: NO_COLOR switches colour off when set to anything but the empty string.

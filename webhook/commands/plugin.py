@@ -56,7 +56,8 @@ def _config(args: argparse.Namespace) -> PluginConfig:
         policy = HostPolicy.from_entries(args.allow_host, args.deny_host)
     except ValueError as exc:
         raise _UsageError(f"--allow-host/--deny-host: {exc}") from None
-    return PluginConfig(token=token, secrets=_secrets(args), policy=policy, max_body=args.max_body)
+    return PluginConfig(token=token, secrets=_secrets(args), policy=policy, max_body=args.max_body,
+                        idle_seconds=args.idle_timeout, body_seconds=args.body_timeout)
 
 
 def _secrets(args: argparse.Namespace) -> SecretValues:
@@ -81,14 +82,24 @@ def _secrets(args: argparse.Namespace) -> SecretValues:
     return NoSecretValues()
 
 
+# How long a connection whose body was refused may go on sending before it is closed.
+LINGER_SECONDS = 1.0
 # On SIGTERM, how long requests whose bodies are still arriving get to arrive (Argo's agent sends small ones).
 SHUTDOWN_SECONDS = 5.0
 
 
 async def _serve(config: PluginConfig, host: str, port: int) -> None:
     app = plugin_app(config)
-    runner = web.AppRunner(app, access_log=None)
+    # aiohttp's keep-alive timer starts when a connection opens and is not reset by a partial request head, so it
+    # closes idle connections and slowloris ones alike; lingering after a 408 is kept short for the same reason.
+    runner = web.AppRunner(app, access_log=None, keepalive_timeout=config.idle_seconds,
+                           lingering_time=LINGER_SECONDS)
     await runner.setup()
+    # Before listening: a SIGTERM as soon as the port accepts must stop the sidecar cleanly, not kill it.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
     site = web.TCPSite(runner, host, port)
     try:
         await site.start()
@@ -97,10 +108,6 @@ async def _serve(config: PluginConfig, host: str, port: int) -> None:
         raise
     freeze_start_up_objects()
     logs.event("argo-warden executor plugin listening", host=host, port=port)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
     try:
         await stop.wait()
         logs.event("argo-warden executor plugin stopping")

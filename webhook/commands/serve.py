@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 
 from webhook.admission.mutation import MutatorUnavailable, mutators
 from webhook.admission.provider import ContextProvider, FailurePolicy, OfflineProvider
 from webhook.cli import EXIT_OK, EXIT_USAGE
 from webhook.optional import load_optional
+from webhook.policy.settings import PolicySettings
 from webhook.server import logs
 from webhook.server.config import ServerConfig, TLSFiles
 from webhook.server.lifecycle import ListenError, serve
@@ -19,6 +21,8 @@ from webhook.server.state import RouteGroup
 SELF_SIGNED_DIR = "certs"
 # ``module:function`` checking the API's settings and returning its route group; absent from builds without it.
 API_ROUTES = "webhook.api.routes:prepare_api"
+# The web page at /ui/, beside the API it uses.
+UI_ROUTES = "webhook.ui.routes:add_routes"
 
 
 class UsageError(Exception):
@@ -30,13 +34,16 @@ def run(args: argparse.Namespace) -> int:
         tls = _tls(args)
         provider = _provider(args)
         chain = mutators(args.plugin_mutation)
+        policy = _policy(args)
         config = ServerConfig(
             host=args.host, port=args.port, tls=tls, failure_policy=FailurePolicy(args.failure_policy),
             plugin_mutation=args.plugin_mutation, grace_period=args.grace_period, idle_seconds=args.idle_timeout,
+            max_connections=args.max_connections, max_connections_per_client=args.max_connections_per_client,
             api=not args.no_api,
             auth_mode=args.auth_mode, tokens_file=args.tokens, data_dir=args.data_dir,
             responses_file=args.responses, secrets_file=args.secrets, api_rate_limit=args.api_rate_limit,
             allow_hosts=tuple(args.allow_host), deny_hosts=tuple(args.deny_host), max_body=args.max_body,
+            policy=policy,
         )
         groups = [] if args.no_api else _api_routes(config, provider)
     except UsageError as exc:
@@ -58,6 +65,23 @@ def run(args: argparse.Namespace) -> int:
         print(f"argo-warden serve: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_OK
+
+
+def _policy(args: argparse.Namespace) -> PolicySettings:
+    """``--config`` (the chart mounts it from a ConfigMap), the flags on top; no search: a server has no files."""
+    from dataclasses import replace
+
+    from webhook.policy.config import load_config, with_command_line
+    from webhook.policy.settings import DEFAULT_POLICY, Enforcement, PolicyError
+
+    try:
+        if args.config is not None and not os.path.isfile(args.config):
+            raise PolicyError(f"--config {args.config}: no such file")
+        settings = load_config(args.config) if args.config else DEFAULT_POLICY
+        settings = with_command_line(settings, args.select, args.ignore)
+    except PolicyError as exc:
+        raise UsageError(str(exc)) from None
+    return replace(settings, enforcement=Enforcement(args.enforcement)) if args.enforcement else settings
 
 
 def _tls(args: argparse.Namespace) -> TLSFiles | None:
@@ -133,6 +157,8 @@ def _api_routes(config: ServerConfig, provider: ContextProvider) -> list[RouteGr
     from webhook.api.routes import ApiConfigError
 
     try:
-        return [prepare(config, provider)]
+        api = prepare(config, provider)
     except ApiConfigError as exc:
         raise UsageError(str(exc)) from None
+    ui = load_optional(UI_ROUTES)
+    return [api] if ui is None else [api, ui]

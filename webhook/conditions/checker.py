@@ -398,8 +398,18 @@ class _Checker:
         word = op[4:] if op.startswith("not ") else op
         result = self._binary(node, word, left, right)
         if result is None:
-            return self.report(TYPE_MISMATCH, f"invalid operation: {op} (mismatched types {left} and {right})",
-                               node.op_start, node.op_end, hint=_mismatch_hint(node, word, left, right))
+            message = f"invalid operation: {op} (mismatched types {left} and {right})"
+            field = _field_operand(node.left, left) or _field_operand(node.right, right)
+            if field is not None and self.environment is not None:
+                # Argo's fields have no static type: expr compiles this, and it goes wrong only when it runs.
+                if word in ("==", "!="):
+                    message = f"always {'false' if word == '==' else 'true'} in Argo: {field}"
+                elif word in ("&&", "||"):
+                    message = f"fails in Argo when evaluated ({op} needs booleans): {field}"
+                else:
+                    message = f"fails in Argo when evaluated ({message}): {field}"
+            return self.report(TYPE_MISMATCH, message, node.op_start, node.op_end,
+                               hint=_mismatch_hint(node, word, left, right))
         return result
 
     def _binary(self, node: ast.Binary, op: str, left: Type, right: Type) -> Type | None:
@@ -457,8 +467,12 @@ class _Checker:
                 any(left.kind in (kind, "any") and right.kind in (kind, "any") for kind in _TIME_KINDS)
             if not ok:
                 start, end = node.op_spans[i] if i < len(node.op_spans) else (node.start, node.end)
-                self.report(TYPE_MISMATCH, f"invalid operation: {op} (mismatched types {left} and {right})",
-                            start, end, hint=_order_hint(node.operands[i], node.operands[i + 1], left, right))
+                message = f"invalid operation: {op} (mismatched types {left} and {right})"
+                field = _field_operand(node.operands[i], left) or _field_operand(node.operands[i + 1], right)
+                if field is not None and self.environment is not None:
+                    message = f"fails in Argo when evaluated ({message}): {field}"
+                self.report(TYPE_MISMATCH, message, start, end,
+                            hint=_order_hint(node.operands[i], node.operands[i + 1], left, right))
         return BOOL
 
     def k_Conditional(self, node: ast.Conditional) -> Type:
@@ -500,6 +514,24 @@ class _Checker:
         for item in node.items:
             result = self.check(item)
         return result
+
+
+_DESCRIBED = {"int": "a number", "float": "a number", "string": "a string", "bytes": "bytes (or nil)",
+              "map": "a map", "array": "an array", "bool": "a boolean"}
+
+
+def _field_operand(node: ast.Node, kind: Type) -> str | None:
+    """"statusCode is a number" when ``node`` reads a field of request/response (typed only for argo-warden)."""
+    while isinstance(node, ast.Chain):
+        node = node.node
+    if not isinstance(node, ast.Member) or not isinstance(node.prop, ast.Str) or not kind.known:
+        return None
+    root = node.obj
+    while isinstance(root, ast.Member | ast.Chain | ast.MethodCall):
+        root = root.node if isinstance(root, ast.Chain) else root.obj
+    if not isinstance(root, ast.Ident) or root.name not in ("request", "response"):
+        return None
+    return f"{node.prop.value} is {_DESCRIBED.get(kind.kind, str(kind))}"
 
 
 def _comparable(left: Type, right: Type) -> bool:

@@ -14,6 +14,16 @@ local admin services; ``--allow-host 127.0.0.1`` (or ``localhost``) lets it
 through. Private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7) are
 allowed: inside a cluster every Service lives there. ``--deny-host`` entries
 refuse whatever they match, even what an ``--allow-host`` entry allows.
+
+An IPv6 address that carries an IPv4 address is judged by both, so no IPv6
+spelling reaches a refused IPv4 range: IPv4-mapped (``::ffff:a.b.c.d``, which a
+dual-stack socket connects to a.b.c.d), IPv4-compatible (``::a.b.c.d``,
+deprecated but still routed by some stacks), IPv4-translated
+(``::ffff:0:a.b.c.d``), the well-known NAT64 prefix (``64:ff9b::/96``), 6to4
+(``2002:AABB:CCDD::/48``) and both IPv4 addresses of a Teredo address
+(``2001::/32``). A local-use NAT64 prefix (``64:ff9b:1::/48``) places the IPv4
+address where the operator's prefix length says, which the address alone does
+not tell: deny it with ``--deny-host`` where such a gateway exists.
 """
 
 from __future__ import annotations
@@ -35,6 +45,8 @@ METADATA_ADDRESSES = frozenset(
 )
 METADATA_NAMES = frozenset({"metadata.google.internal", "metadata.goog", "metadata"})
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+_IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")
 _THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")
 
 
@@ -97,30 +109,39 @@ def normalise_host(host: str) -> str:
 
 
 def _forms(address: IPAddress) -> list[IPAddress]:
-    """The address and any IPv4 address it carries (mapped, NAT64, 6to4), each checked on its own."""
+    """The address and any IPv4 address it carries (see the module's docstring), each checked on its own."""
     out: list[IPAddress] = [address]
     if isinstance(address, ipaddress.IPv6Address):
         if address.ipv4_mapped is not None:
             out.append(address.ipv4_mapped)
         if address.sixtofour is not None:
             out.append(address.sixtofour)
-        if address in _NAT64:
+        if address.teredo is not None:
+            out.extend(address.teredo)
+        if address in _NAT64 or address in _IPV4_COMPATIBLE or address in _IPV4_TRANSLATED:
             out.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
     return out
 
 
 def _default_refusal(address: IPAddress) -> str | None:
     for a in _forms(address):
-        if a in METADATA_ADDRESSES:
-            return "a cloud metadata address"
-        if a.is_link_local:
-            return "a link-local address"
-        if a.is_loopback:
-            return "a loopback address"
-        if a.is_unspecified or (isinstance(a, ipaddress.IPv4Address) and a in _THIS_NETWORK):
-            return "an unspecified address"
-        if a.is_multicast or a == ipaddress.IPv4Address("255.255.255.255"):
-            return "a multicast or broadcast address"
+        reason = _refused_kind(a)
+        if reason is not None:
+            return reason if a == address else f"{reason} in IPv6 form, carrying {a}"
+    return None
+
+
+def _refused_kind(a: IPAddress) -> str | None:
+    if a in METADATA_ADDRESSES:
+        return "a cloud metadata address"
+    if a.is_link_local:
+        return "a link-local address"
+    if a.is_loopback:
+        return "a loopback address"
+    if a.is_unspecified or (isinstance(a, ipaddress.IPv4Address) and a in _THIS_NETWORK):
+        return "an unspecified address"
+    if a.is_multicast or a == ipaddress.IPv4Address("255.255.255.255"):
+        return "a multicast or broadcast address"
     return None
 
 

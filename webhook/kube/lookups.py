@@ -151,6 +151,24 @@ class ClusterLookups:
         return _guarded(("clusterworkflowtemplate", name), fetch)
 
 
+    # ------------------------------------------------------------ namespaces
+
+    def request_namespace_label(self, namespace: str, label: str) -> Request:
+        """The value of one label of a Namespace (a str, or None when it has no such label)."""
+        api = path("api", "v1", "namespaces", namespace)
+
+        def extract(body: Any) -> str | None:
+            md = body.get("metadata") if isinstance(body, dict) else None
+            labels = md.get("labels") if isinstance(md, dict) else None
+            value = labels.get(label) if isinstance(labels, dict) else None
+            return value if isinstance(value, str) else None
+
+        async def fetch() -> Lookup:
+            response = await self.client.get(api, extract)
+            return _answer(response, namespace, f"namespace '{namespace}'", "namespaces", None)
+
+        return _guarded(("namespace-label", namespace, label), fetch)
+
 
 def _guarded(key: Hashable, fetch: Callable[[], Awaitable[Lookup]]) -> Request:
     async def guarded() -> Lookup:

@@ -74,6 +74,12 @@ class ClusterProvider:
             self._snapshots.popitem(last=False)
         return snapshot.context
 
+    async def namespace_label(self, namespace: str, label: str, deadline: Deadline) -> str | None:
+        """A label of ``namespace`` (cached like every cluster read); None when absent or not known in time."""
+        lookup = await self.lookups.ask(self.lookups.request_namespace_label(namespace, label),
+                                        lookup_deadline(deadline))
+        return lookup.value if lookup.found and isinstance(lookup.value, str) else None
+
     def register_metrics(self, registry: CollectorRegistry) -> None:
         """Expose cache and API call counts on the server's /metrics."""
         registry.register(_LookupCollector(self))

@@ -9,7 +9,17 @@ Anything else gets ``{}`` ("not mine"). A wrong or missing token gets 403.
 The agent gives each call 30 s and retries a call that timed out, which would
 send the request again: a request still running after ``reply_after`` seconds
 is answered ``Running`` with a requeue, keeps running, and its result is handed
-over (once) when the agent asks again with the same template.
+over (once) when the agent asks again with the same template. The call carries
+no node id, so identical calls that arrive while one is in flight (a retry that
+overtakes its original, or two nodes with the same rendered template) join it:
+each gets the same answer and the request is sent once.
+
+Only the agent pod's own containers should reach the sidecar (it listens on
+127.0.0.1 by default); still, a connection that sends no complete request head
+within ``idle_seconds`` (set on the runner: aiohttp's keep-alive timer runs from
+the connection's start and is not reset by partial heads) or no complete body
+within ``body_seconds`` is closed, and JSON nested deeper than any template is
+refused before anything walks it.
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ from typing import Any
 
 from aiohttp import web
 
+from webhook.admission.review import nesting_depth
 from webhook.executor.guard import HostPolicy
 from webhook.executor.http_step import DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, HttpOutcome, HttpSettings, run_http
 from webhook.executor.nodes import Phase
@@ -38,6 +49,10 @@ from webhook.validation.walk import as_dict, as_list, as_str
 
 EXECUTE_PATH = "/api/v1/template.execute"
 MAX_REQUEST_BYTES = 4 * 1024 * 1024
+# Argo's templates nest a dozen levels; the admission server allows 100 too.
+MAX_DEPTH = 100
+IDLE_SECONDS = 15.0
+BODY_SECONDS = 10.0
 REQUEUE = "5s"
 # Results nobody came back for are dropped after this long.
 UNCLAIMED_TTL = 600.0
@@ -53,6 +68,10 @@ class PluginConfig:
     # Answer "Running, requeue" when a request takes longer than this (the agent waits 30 s per call).
     reply_after: float = 20.0
     transport: Transport | None = None
+    # A request body must arrive within this long (the agent sends a few KiB over loopback at once).
+    body_seconds: float = BODY_SECONDS
+    # Idle keep-alive connections, and connections whose request head is not complete, are closed after this.
+    idle_seconds: float = IDLE_SECONDS
 
 
 @dataclass(slots=True)
@@ -97,7 +116,9 @@ class PluginExecutor:
         if not done:
             return {"node": {"phase": str(Phase.RUNNING), "message": "the request is still in flight"},
                     "requeue": REQUEUE}
-        del self._in_flight[key]
+        # Handed over: every caller waiting on this flight gets its result; the next identical call is a new one.
+        if self._in_flight.get(key) is flight:
+            del self._in_flight[key]
         try:
             outcome = flight.task.result()
         except Exception as exc:  # a bug of ours: the agent gets an Error node, never a 500
@@ -147,19 +168,39 @@ def plugin_app(config: PluginConfig) -> web.Application:
     app = web.Application(client_max_size=MAX_REQUEST_BYTES)
 
     async def execute(request: web.Request) -> web.Response:
+        try:
+            return await _execute(request)
+        except web.HTTPException:
+            raise
+        except Exception as exc:  # a bug of ours: the agent gets an answer it understands, never a 500
+            event("plugin call failed", error=type(exc).__name__, site=exception_site(exc))
+            return web.json_response({"node": {"phase": str(Phase.ERROR),
+                                               "message": f"argo-warden internal error ({type(exc).__name__})"}})
+
+    async def _execute(request: web.Request) -> web.Response:
         if not config.token.accepts(request.headers.get("Authorization")):
             event("plugin call refused: wrong or missing token", remote=request.remote)
             return _error(403, "forbidden: wrong or missing bearer token")
         try:
-            raw = await request.app[ARRIVALS].read(request)
+            async with asyncio.timeout(config.body_seconds):
+                raw = await request.app[ARRIVALS].read(request)
         except web.HTTPRequestEntityTooLarge:
             return _error(413, f"request body is larger than {MAX_REQUEST_BYTES} bytes")
+        except TimeoutError:
+            event("plugin call dropped: the body did not arrive in time", remote=request.remote)
+            response = _error(408, f"the request body did not arrive within {config.body_seconds:g} s")
+            response.force_close()
+            return response
         try:
             args = json.loads(raw)
+        except RecursionError:
+            return _error(400, f"request body nests deeper than {MAX_DEPTH} levels")
         except (ValueError, UnicodeDecodeError) as exc:
-            return _error(400, f"request body is not JSON: {exc}")
+            return _error(400, f"request body is not JSON: {str(exc)[:200]}")
         if not isinstance(args, dict):
             return _error(400, "request body must be a JSON object with 'workflow' and 'template'")
+        if raw.count(b"{") + raw.count(b"[") > MAX_DEPTH and nesting_depth(args, MAX_DEPTH) > MAX_DEPTH:
+            return _error(400, f"request body nests deeper than {MAX_DEPTH} levels")
         started = time.monotonic()
         reply = await executor.execute(args)
         if reply:

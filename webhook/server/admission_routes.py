@@ -16,11 +16,13 @@ from aiohttp import web
 
 from webhook import wirejson
 from webhook.admission.decide import judge, manifest_of, shortcut
+from webhook.admission.enforcement import LABEL, enforce, mode_of
 from webhook.admission.mutation import mutation_verdict
 from webhook.admission.provider import ContextUnavailable, Deadline, FailurePolicy
 from webhook.admission.response import Verdict, allow, deny, review_response
 from webhook.admission.review import AdmissionRequest, ReviewError, parse_body
 from webhook.manifest import argo_kind_of
+from webhook.policy.settings import Enforcement
 from webhook.server.errors import json_error
 from webhook.server.logs import event, exception_site
 from webhook.server.state import STATE, ServerState
@@ -87,6 +89,11 @@ async def _admit(request: web.Request, state: ServerState, webhook: Webhook,
     config = state.config
     if request.content_length is not None and request.content_length > config.max_body_bytes:
         raise Rejected(413, f"request body is larger than {config.max_body_bytes} bytes")
+    if not is_json(request):
+        raise Rejected(415, f"Content-Type must be application/json, not {_shown_type(request)}")
+    # The body first, outside the review slots: a client sending it slowly holds only its own connection
+    # (and, for a large body, a share of the body budget), never a slot other reviews wait for.
+    body = await _read_body(request, state, deadline)
     if state.slots.locked():
         try:
             # asyncio.timeout rather than wait_for: no extra task per request.
@@ -99,14 +106,6 @@ async def _admit(request: web.Request, state: ServerState, webhook: Webhook,
     state.in_flight += 1
     state.metrics.in_flight.inc()
     try:
-        if request.content.is_eof():
-            body = await request.read()  # all of it has arrived (the usual case): no timer to arm
-        else:
-            try:
-                async with asyncio.timeout(deadline.remaining()):
-                    body = await request.read()
-            except TimeoutError:
-                raise Rejected(408, "the request body did not arrive before the deadline") from None
         offload = len(body) >= config.offload_bytes
         try:
             admission = await state.run(deadline, offload, parse_body, body, config.max_depth)
@@ -114,11 +113,44 @@ async def _admit(request: web.Request, state: ServerState, webhook: Webhook,
             raise Rejected(400, str(exc)) from None
         except TimeoutError:
             raise Rejected(408, "the request body could not be parsed before the deadline") from None
-        return admission, await _decide(state, webhook, admission, deadline, offload)
+        verdict = await _decide(state, webhook, admission, deadline, offload)
+        if webhook == "validate" and (verdict.codes or not verdict.allowed):
+            verdict = await _enforced(state, admission, verdict, deadline)
+        return admission, verdict
     finally:
         state.in_flight -= 1
         state.metrics.in_flight.dec()
         state.slots.release()
+
+
+def is_json(request: web.Request) -> bool:
+    """The API server sends ``application/json``; anything else (or nothing) is not an AdmissionReview."""
+    kind = request.content_type
+    return "Content-Type" in request.headers and (kind == "application/json" or kind.endswith("+json"))
+
+
+def _shown_type(request: web.Request) -> str:
+    raw = request.headers.get("Content-Type")
+    return "none" if raw is None else repr(raw[:60])
+
+
+async def _read_body(request: web.Request, state: ServerState, deadline: Deadline) -> bytes:
+    """The whole body, within its own deadline (the review's, at most ``body_seconds``) and the body budget."""
+    if request.content.is_eof():
+        return await request.read()  # all of it has arrived (the usual case): no timer to arm
+    config = state.config
+    seconds = min(deadline.remaining(), config.body_seconds)
+    # A body whose size is not declared may grow to the cap: it is counted at the cap.
+    size = request.content_length if request.content_length is not None else config.max_body_bytes
+    with state.bodies.reserve(size) as granted:
+        if not granted:
+            raise Rejected(503, "too many large request bodies arriving at once; try again")
+        try:
+            # Counted as arriving: a shutdown waits for it before closing the connection (see draining.py).
+            async with asyncio.timeout(seconds):
+                return await state.arrivals.read(request)
+        except TimeoutError:
+            raise Rejected(408, "the request body did not arrive before the deadline") from None
 
 
 async def _decide(state: ServerState, webhook: Webhook, admission: AdmissionRequest, deadline: Deadline,
@@ -140,7 +172,8 @@ async def _decide(state: ServerState, webhook: Webhook, admission: AdmissionRequ
             return unchecked(state, webhook, str(exc), 503)
         # Large objects are validated in a thread and not memoised: hashing them would hold the GIL
         # (and the event loop) about as long as validating them.
-        return await state.run(deadline, offload, judge, manifest, context, None if offload else state.memo)
+        return await state.run(deadline, offload, judge, manifest, context, None if offload else state.memo,
+                               state.config.policy)
     except TimeoutError:
         return unchecked(state, webhook, "it took longer than the API server's deadline", 504)
     except Exception as exc:
@@ -148,6 +181,29 @@ async def _decide(state: ServerState, webhook: Webhook, admission: AdmissionRequ
         event("review failed", logging.ERROR, uid=admission.uid, webhook=webhook, error=type(exc).__name__,
               where=exception_site(exc))
         return unchecked(state, webhook, "internal error (see the argo-warden log)", 500)
+
+
+async def _enforced(state: ServerState, admission: AdmissionRequest, verdict: Verdict,
+                    deadline: Deadline) -> Verdict:
+    """The verdict under the namespace's enforcement mode; its findings counted and, in audit, logged."""
+    mode = state.config.policy.enforcement
+    namespace = admission.namespace
+    namespace_label = getattr(state.provider, "namespace_label", None)
+    if namespace and namespace_label is not None:
+        try:
+            label = await namespace_label(namespace, LABEL, deadline)
+        except Exception as exc:  # a fault of ours: the server's own mode applies, the log says where
+            event("namespace lookup failed", logging.ERROR, error=type(exc).__name__, where=exception_site(exc))
+            label = None
+        mode, problem = mode_of(label, mode)
+        if problem is not None:
+            event("enforcement label ignored", logging.WARNING, namespace=namespace, problem=problem)
+    for code in verdict.codes:
+        state.metrics.findings.labels(code, namespace or "", mode.value).inc()
+    if mode is Enforcement.AUDIT and not verdict.allowed:
+        event("audit: would deny", uid=admission.uid, namespace=namespace, name=admission.display_name,
+              codes=list(verdict.codes), message=verdict.message)
+    return enforce(verdict, mode)
 
 
 def unchecked(state: ServerState, webhook: Webhook, reason: str, code: int) -> Verdict:

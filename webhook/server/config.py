@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from webhook.admission.provider import FailurePolicy
 from webhook.executor.http_step import DEFAULT_MAX_BODY
+from webhook.policy.settings import DEFAULT_POLICY, PolicySettings
 
 MIB = 1024 * 1024
 
@@ -27,6 +28,12 @@ class ServerConfig:
     # An AdmissionReview carries object and oldObject, each up to 1.5 MiB in etcd.
     max_body_bytes: int = 4 * MIB
     max_depth: int = 100
+    # A body must have arrived within this long (or the review's own deadline, if sooner): the API server
+    # sends it at once, so only a client that dribbles it is cut off.
+    body_seconds: float = 5.0
+    # Bytes of large bodies (at least ``small_body_bytes`` each) that may be arriving at once; see bodies.py.
+    body_budget_bytes: int = 32 * MIB
+    small_body_bytes: int = 64 * 1024
     # Reviews being read or worked on at once; more wait for a slot until their deadline.
     max_concurrency: int = 64
     # Bodies at least this large are parsed and validated off the event loop.
@@ -45,6 +52,12 @@ class ServerConfig:
     # or it is closed: idle keep-alive connections and clients that send their headers slowly alike.
     # The API server reconnects at will (aiohttp's own default keeps idle connections for an hour).
     idle_seconds: float = 75.0
+    # Open connections, in all and from one client address; past either, a new one is reset at accept time
+    # (webhook.server.connections). The memory limit in the chart is sized for max_connections.
+    max_connections: int = 1000
+    max_connections_per_client: int = 250
+    # A TLS handshake must be complete within this long of connecting.
+    handshake_seconds: float = 10.0
     # Read by the Argo-Server-compatible API route group.
     api: bool = True
     auth_mode: str = "client"
@@ -59,6 +72,9 @@ class ServerConfig:
     max_body: int = DEFAULT_MAX_BODY
     # REST API requests per second per client (bursts of four times that); 0: no limit.
     api_rate_limit: float = 50.0
+    # What is reported and how (--config, --select, --ignore), and the enforcement mode (--enforcement);
+    # the same settings lint reads (webhook.policy).
+    policy: PolicySettings = DEFAULT_POLICY
 
     def answer_margin(self, timeout: float) -> float:
         """Time kept back before a deadline to send the answer: a tenth of it, between 50 ms and 500 ms."""

@@ -31,6 +31,10 @@ class Metrics:
         self.in_flight = Gauge("argo_warden_admission_in_flight", "Admission reviews being worked on",
                                registry=self.registry)
         self._review_children: dict[tuple[str, ...], tuple[Any, Any]] = {}
+        # Findings of validated objects by code, namespace and the enforcement mode that judged them:
+        # in audit mode the only trace of what would have been refused (codes and namespaces are bounded sets).
+        self.findings = Counter("argo_warden_findings", "Findings (error and warning codes) of validated objects",
+                                ("code", "namespace", "enforcement"), registry=self.registry)
         self.tls_reloads = Counter("argo_warden_tls_reloads", "Certificate reloads from the files",
                                    ("result",), registry=self.registry)
 

@@ -20,6 +20,19 @@ if TYPE_CHECKING:
     from webhook.validation.inherited import InheritedSend
 
 
+class Mode(enum.Enum):
+    """What the object is being checked for, as Argo's validator distinguishes it (its ``Opts``).
+
+    LINT: a file checked before anyone submits it (``argo lint``): workflow arguments may still be
+    left without a value, to be given at submission. SUBMIT: the object is being created (admission,
+    REST API): a Workflow or CronWorkflow must then have every argument's value. WorkflowTemplates
+    are checked as Argo checks them in either mode (their arguments are filled in by each submission).
+    """
+
+    LINT = "lint"
+    SUBMIT = "submit"
+
+
 class LookupState(enum.Enum):
     FOUND = "found"
     MISSING = "missing"
@@ -132,6 +145,7 @@ class DocumentTemplates:
 class ValidationContext:
     # Unknown fields are errors (like `argo lint --strict`, the default); otherwise warnings.
     strict: bool = True
+    mode: Mode = Mode.SUBMIT
     templates: TemplateSource = field(default_factory=NoTemplates)
     # None: secret checks are skipped, with one info diagnostic saying so.
     secrets: SecretSource | None = None

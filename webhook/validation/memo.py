@@ -15,7 +15,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from webhook import wirejson
 from webhook.diagnostics import Diagnostic
@@ -25,6 +25,15 @@ from webhook.validation.context import ValidationContext
 
 _T = TypeVar("_T")
 Conclude = Callable[[Manifest, Sequence[Diagnostic]], _T]
+
+
+class Refine(Protocol):
+    """A last stage over the diagnostics (the policy, ``webhook.policy``): pure, and named by ``key``."""
+
+    @property
+    def key(self) -> str: ...
+
+    def __call__(self, manifest: Manifest, diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]: ...
 
 
 def manifest_digest(manifest: Manifest) -> bytes:
@@ -57,15 +66,16 @@ class ValidationMemo:
     def validate(self, manifest: Manifest, context: ValidationContext) -> list[Diagnostic]:
         return list(self.conclude(manifest, context, _diagnostics))
 
-    def conclude(self, manifest: Manifest, context: ValidationContext, conclude: Conclude[_T]) -> _T:
-        """``conclude(manifest, validate(manifest, context))``, both remembered for equal inputs.
+    def conclude(self, manifest: Manifest, context: ValidationContext, conclude: Conclude[_T],
+                 refine: Refine | None = None) -> _T:
+        """``conclude(manifest, refine(manifest, validate(manifest, context)))``, both remembered for equal inputs.
 
         ``conclude`` must be a pure function of its arguments (and a module-level
-        function, as it is part of the key).
+        function, as it is part of the key); ``refine``'s key is part of the key.
         """
         if context.cache_key is None or manifest.positions is not None or self.max_entries <= 0:
-            return conclude(manifest, validate(manifest, context))
-        key = (manifest_digest(manifest), context.cache_key)
+            return conclude(manifest, refined(manifest, context, refine))
+        key = (manifest_digest(manifest), context.cache_key if refine is None else f"{context.cache_key}|{refine.key}")
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
@@ -76,7 +86,7 @@ class ValidationMemo:
             else:
                 self.misses += 1
         if entry is None:
-            entry = _Entry(tuple(validate(manifest, context)))
+            entry = _Entry(tuple(refined(manifest, context, refine)))
             with self._lock:
                 self._entries[key] = entry
                 while len(self._entries) > self.max_entries:
@@ -85,6 +95,11 @@ class ValidationMemo:
         with self._lock:
             entry.conclusions[conclude] = result
         return result
+
+
+def refined(manifest: Manifest, context: ValidationContext, refine: Refine | None) -> list[Diagnostic]:
+    diagnostics = validate(manifest, context)
+    return diagnostics if refine is None else refine(manifest, diagnostics)
 
 
 def _diagnostics(manifest: Manifest, diagnostics: Sequence[Diagnostic]) -> Sequence[Diagnostic]:

@@ -265,6 +265,10 @@ class _Checker:
             if key in skip:
                 continue
             yield from self._strings(value, (*at.path, key), scope, where)
+        if kind == "dag":
+            # Argo resolves the target in the template's own scope, before any task has run.
+            target = as_dict(t.get("dag")).get("target")
+            yield from self._strings(target, (*at.path, "dag", "target"), own, where)
 
     def _steps(self, at: TemplateAt, own: Scope) -> Iterator[Finding]:
         steps = list(template_steps(at))
@@ -437,8 +441,11 @@ class _Checker:
             key = ".".join(parts[2:])
             keys = sorted(t.split(".", 2)[2] for t in known if t.startswith(f"workflow.{parts[1]}.")
                           and t != f"workflow.{parts[1]}.json")
-            yield Finding(UNRESOLVED, path, f"the workflow has no {parts[1][:-1]} '{key}'", span=span,
-                          hint=did_you_mean(key, keys) or f"add it to metadata.{parts[1]}")
+            # The controller's workflowDefaults or the submission (argo submit --labels) may add it.
+            yield Finding(UNRESOLVED, path, f"the workflow sets no {parts[1][:-1]} '{key}' itself: it must come "
+                          "from the controller's workflowDefaults or the submission", span=span,
+                          severity=Severity.INFO,
+                          hint=did_you_mean(key, keys) or f"add it to metadata.{parts[1]} if nothing else sets it")
             return
         if parts[1:2] == ["failures"]:
             yield Finding(UNRESOLVED, path, "{{workflow.failures}} exists only when the workflow has an onExit "

@@ -184,3 +184,12 @@ _ARTIFACT_SOURCES = (
 
 def artifact_has_source(art: dict[str, Any]) -> bool:
     return art.get("optional") is True or any(art.get(k) is not None for k in _ARTIFACT_SOURCES)
+
+
+# Where an artifact can be kept (Argo's ArtifactLocation); an argument names one of them, or 'from'.
+_ARTIFACT_LOCATIONS = ("s3", "git", "http", "artifactory", "hdfs", "raw", "oss", "gcs", "azure", "plugin")
+
+
+def argument_artifact_located(art: dict[str, Any]) -> bool:
+    """An artifact location (or a key in one) is given; what each location requires is the schema's business."""
+    return any(isinstance(art.get(k), dict) and art.get(k) for k in _ARTIFACT_LOCATIONS)

@@ -6,7 +6,19 @@ from collections.abc import Callable, Iterable
 
 from webhook.diagnostics import Finding
 from webhook.manifest import Manifest
-from webhook.validation import conditions, cron, graph, http, json_strings, references, schema, secrets, structure
+from webhook.validation import (
+    conditions,
+    cron,
+    graph,
+    http,
+    json_strings,
+    pods,
+    references,
+    schema,
+    secrets,
+    structure,
+    when,
+)
 from webhook.validation.context import ValidationContext
 
 Rule = Callable[[Manifest, ValidationContext], Iterable[Finding]]
@@ -15,6 +27,8 @@ ALL: list[Rule] = [
     schema.check,
     structure.check,
     graph.check,
+    pods.check,
+    when.check,
     references.check,
     http.check,
     json_strings.check,

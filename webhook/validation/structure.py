@@ -22,11 +22,12 @@ from webhook.manifest import (
     Manifest,
 )
 from webhook.suggest import did_you_mean, one_of
-from webhook.validation.context import ValidationContext
+from webhook.validation.context import Mode, ValidationContext
 from webhook.validation.resolve import (
     Call,
     CallState,
     Resolver,
+    argument_artifact_located,
     artifact_has_source,
     input_artifacts,
     input_parameters,
@@ -65,7 +66,7 @@ ARGUMENT_UNUSED = define("AW218", Severity.WARNING, "an argument is not an input
 NAME_TOO_LONG = define("AW219", Severity.ERROR, "metadata.name is too long")
 GENERATE_NAME_TOO_LONG = define("AW220", Severity.WARNING, "metadata.generateName leaves no room for the suffix")
 PARAM_NAME = define("AW221", Severity.ERROR, "a parameter or artifact name is missing, malformed or repeated")
-ARGUMENT_NO_VALUE = define("AW222", Severity.ERROR, "a workflow argument has no value")
+ARGUMENT_NO_VALUE = define("AW222", Severity.ERROR, "an argument has no value, or no valid source")
 ENUM_VALUE = define("AW223", Severity.ERROR, "a parameter value is not in its enum")
 FIELD_WRONG_TEMPLATE = define("AW224", Severity.ERROR, "a field is not valid for this template type")
 TIMEOUT_FORMAT = define("AW225", Severity.ERROR, "a timeout is not a duration")
@@ -94,7 +95,12 @@ _PARAM_NAME = re.compile(r"^[-a-zA-Z0-9_]+$")
 _METRIC_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _DURATION = re.compile(r"^([0-9]+(\.[0-9]*)?(ns|us|µs|ms|s|m|h))+$")
 _LEAF_TYPES = ("container", "containerSet", "script", "resource", "data", "http", "plugin")
-_RESERVED_CONTAINERS = ("wait", "init")
+# Names of the containers Argo adds to a pod (init, wait, supervisor) and the prefix of its artifact-plugin
+# sidecars: a user container so named collides with them.
+_RESERVED_CONTAINERS = ("wait", "init", "supervisor")
+_RESERVED_PREFIX = "artifact-plugin-"
+# What an argument's valueFrom may say (Argo's validateArgumentsValues).
+_ARGUMENT_VALUE_FROM = frozenset({"configMapKeyRef", "default", "supplied", "event"})
 _RESOURCE_ACTIONS = ("get", "create", "apply", "delete", "replace", "patch")
 # Findings after which "template X is never used" would only repeat them.
 _BROKEN_CALLS = frozenset({
@@ -109,7 +115,7 @@ def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
         *_metadata(manifest),
         *_workflow_template_ref(manifest, resolver),
         *_entrypoint_and_exit(manifest, resolver),
-        *_workflow_arguments(manifest),
+        *_workflow_arguments(manifest, context),
     ]
     templates = list(spec_templates(manifest))
     findings.extend(_template_names(manifest, templates))
@@ -275,34 +281,66 @@ def _call_problems(call: Call, resolver: Resolver, undefined_code: str, what: st
 # ---------------------------------------------------------------- arguments and parameters
 
 
-def _workflow_arguments(manifest: Manifest) -> Iterator[Finding]:
+def _workflow_arguments(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
     spec = manifest.workflow_spec
     args_path = (*manifest.spec_path, "arguments")
     args = as_dict(spec.get("arguments"))
     yield from _named_list(as_list(args.get("parameters")), (*args_path, "parameters"), "parameter", _PARAM_NAME)
     yield from _named_list(as_list(args.get("artifacts")), (*args_path, "artifacts"), "artifact", _PARAM_NAME)
-    # A Workflow created with kubectl has no `argo submit -p` to fill values in later.
-    require_values = manifest.kind in (WORKFLOW, CRON_WORKFLOW)
+    # Argo lets a Workflow being linted (and any WorkflowTemplate) leave values to the submission;
+    # a Workflow being created, or a CronWorkflow (nothing submits it with -p), must have them.
+    linting = context.mode is Mode.LINT and manifest.kind == WORKFLOW
+    require_values = manifest.kind == CRON_WORKFLOW or (manifest.kind == WORKFLOW and not linting)
     for i, p in enumerate(as_list(args.get("parameters"))):
         if not isinstance(p, dict):
             continue
         ppath = (*args_path, "parameters", i)
         name = as_str(p.get("name")) or f"#{i}"
-        value_from = p.get("valueFrom")
-        if require_values and p.get("value") is None and value_from is None:
-            yield Finding(ARGUMENT_NO_VALUE, ppath, f"workflow argument '{name}' has no value",
-                          hint="set 'value' (or valueFrom.configMapKeyRef / supplied)")
-        if isinstance(value_from, dict):
-            allowed = {"configMapKeyRef", "default", "supplied", "event"}
-            bad = [k for k in value_from if k not in allowed and value_from[k] not in (None, "")]
-            if bad:
-                yield Finding(ARGUMENT_NO_VALUE, (*ppath, "valueFrom", bad[0]),
-                              f"argument '{name}': valueFrom.{bad[0]} is not valid for arguments", on_key=True,
-                              hint="arguments allow valueFrom.default, configMapKeyRef and supplied")
-        yield from _enum(p, ppath, name, values_required=require_values)
+        if p.get("value") is None and p.get("valueFrom") is None:
+            if require_values:
+                yield Finding(ARGUMENT_NO_VALUE, ppath, f"workflow argument '{name}' has no value",
+                              hint="set 'value' (or valueFrom.configMapKeyRef / supplied)")
+            elif linting:
+                yield Finding(ARGUMENT_NO_VALUE, ppath,
+                              f"workflow argument '{name}' has no value: it must be given at submission",
+                              severity=Severity.INFO, hint=f"argo submit -p {name}=...")
+        yield from _argument_value_from(p, ppath, f"argument '{name}'")
+        yield from _enum(p, ppath, name)
+    yield from _argument_artifacts(as_list(args.get("artifacts")), (*args_path, "artifacts"))
 
 
-def _enum(p: dict[str, Any], path: JsonPath, name: str, values_required: bool) -> Iterator[Finding]:
+def _argument_value_from(p: dict[str, Any], ppath: JsonPath, label: str) -> Iterator[Finding]:
+    """An argument's valueFrom can only name where a value is kept, not how an output is read."""
+    value_from = p.get("valueFrom")
+    if not isinstance(value_from, dict):
+        return
+    bad = [k for k in value_from if k not in _ARGUMENT_VALUE_FROM and value_from[k] not in (None, "")]
+    if bad:
+        yield Finding(ARGUMENT_NO_VALUE, (*ppath, "valueFrom", bad[0]),
+                      f"{label}: valueFrom.{bad[0]} is not valid for arguments", on_key=True,
+                      hint="arguments allow valueFrom.default, configMapKeyRef and supplied; "
+                      "to pass an output on, use value: '{{...outputs.parameters.<name>}}'")
+    elif not any(value_from.get(k) not in (None, "") for k in ("configMapKeyRef", "event", "supplied")):
+        yield Finding(ARGUMENT_NO_VALUE, (*ppath, "valueFrom"),
+                      f"{label}: valueFrom names no source", on_key=True,
+                      hint="valueFrom.default needs configMapKeyRef beside it; or set 'value'")
+
+
+def _argument_artifacts(arts: list[Any], path: JsonPath) -> Iterator[Finding]:
+    for i, a in enumerate(arts):
+        if not isinstance(a, dict):
+            continue
+        name = as_str(a.get("name")) or f"#{i + 1}"
+        if a.get("from") not in (None, "") and a.get("fromExpression") not in (None, ""):
+            yield Finding(ARGUMENT_NO_VALUE, (*path, i, "fromExpression"),
+                          f"argument artifact '{name}' has both 'from' and 'fromExpression'", on_key=True)
+        elif a.get("from") in (None, "") and not argument_artifact_located(a):
+            yield Finding(ARGUMENT_NO_VALUE, (*path, i),
+                          f"argument artifact '{name}' has no 'from', artifact location or key",
+                          hint="set 'from: \"{{steps.<step>.outputs.artifacts.<name>}}\"' or a location (s3, raw, ...)")
+
+
+def _enum(p: dict[str, Any], path: JsonPath, name: str) -> Iterator[Finding]:
     enum = p.get("enum")
     if not isinstance(enum, list):
         return
@@ -369,12 +407,16 @@ def _step_arguments(step: StepAt, call: Call) -> Iterator[Finding]:
     yield from _named_list(params, (*args_path, "parameters"), "argument", _PARAM_NAME)
     yield from _named_list(arts, (*args_path, "artifacts"), "argument", _PARAM_NAME)
     for i, p in enumerate(params):
-        if isinstance(p, dict) and p.get("value") is None and p.get("valueFrom") is None:
-            name = as_str(p.get("name")) or f"#{i + 1}"
+        if not isinstance(p, dict):
+            continue
+        name = as_str(p.get("name")) or f"#{i + 1}"
+        if p.get("value") is None and p.get("valueFrom") is None:
             yield Finding(ARGUMENT_NO_VALUE, (*args_path, "parameters", i), f"argument '{name}' has no value",
                           hint="set 'value' or 'valueFrom'")
-        elif isinstance(p, dict):
-            yield from _enum(p, (*args_path, "parameters", i), as_str(p.get("name")) or f"#{i + 1}", True)
+        else:
+            yield from _argument_value_from(p, (*args_path, "parameters", i), f"argument '{name}'")
+            yield from _enum(p, (*args_path, "parameters", i), name)
+    yield from _argument_artifacts(arts, (*args_path, "artifacts"))
     if call.state is not CallState.RESOLVED or call.template is None:
         return
     supplied_params = {n for p in params if (n := as_str(as_dict(p).get("name")))}
@@ -450,7 +492,7 @@ def _template(at: TemplateAt, manifest: Manifest) -> Iterator[Finding]:
                            "output artifact", _PARAM_NAME)
     for i, p in enumerate(as_list(inputs.get("parameters"))):
         if isinstance(p, dict):
-            yield from _enum(p, (*at.path, "inputs", "parameters", i), as_str(p.get("name")) or "", False)
+            yield from _enum(p, (*at.path, "inputs", "parameters", i), as_str(p.get("name")) or "")
     for i, a in enumerate(as_list(inputs.get("artifacts"))):
         if not isinstance(a, dict):
             continue
@@ -595,7 +637,7 @@ def _containers(at: TemplateAt, kind: str | None, label: str, manifest: Manifest
                                   f"{label}: input artifact path '{ap}' is already used by {mounts[ap]}")
     for i, s in enumerate(as_list(t.get("sidecars"))):
         name = as_str(as_dict(s).get("name"))
-        if name in _RESERVED_CONTAINERS:
+        if _reserved(name):
             yield Finding(RESERVED_CONTAINER, (*at.path, "sidecars", i, "name"),
                           f"{label}: sidecar name '{name}' is reserved by Argo")
     cs = t.get("containerSet")
@@ -603,7 +645,7 @@ def _containers(at: TemplateAt, kind: str | None, label: str, manifest: Manifest
         containers = [c for c in as_list(cs.get("containers")) if isinstance(c, dict)]
         names = [as_str(c.get("name")) for c in containers]
         for i, name in enumerate(names):
-            if name in _RESERVED_CONTAINERS:
+            if _reserved(name):
                 yield Finding(RESERVED_CONTAINER, (*at.path, "containerSet", "containers", i, "name"),
                               f"{label}: container name '{name}' is reserved by Argo")
         ins = as_dict(t.get("inputs"))
@@ -613,6 +655,10 @@ def _containers(at: TemplateAt, kind: str | None, label: str, manifest: Manifest
             yield Finding(FIELD_WRONG_TEMPLATE, (*at.path, "containerSet", "containers"),
                           f"{label}: a containerSet with inputs or outputs needs a container named 'main'",
                           on_key=True)
+
+
+def _reserved(name: str | None) -> bool:
+    return name is not None and (name in _RESERVED_CONTAINERS or name.startswith(_RESERVED_PREFIX))
 
 
 def _metrics(at: TemplateAt, label: str) -> Iterator[Finding]:
@@ -626,10 +672,26 @@ def _metrics(at: TemplateAt, label: str) -> Iterator[Finding]:
                           hint="metric names use letters, digits and '_' and do not start with a digit")
         if not m.get("help"):
             yield Finding(METRIC, mpath, f"{label}: metric '{name or '?'}' needs a 'help' string")
+        for j, lab in enumerate(as_list(m.get("labels"))):
+            key = as_str(as_dict(lab).get("key"))
+            if key is not None and not _METRIC_NAME.match(key):
+                yield Finding(METRIC, (*mpath, "labels", j, "key"), f"{label}: metric label {key!r} is malformed",
+                              hint="label keys use letters, digits and '_' and do not start with a digit")
         kinds = [k for k in ("gauge", "histogram", "counter") if m.get(k) is not None]
         if len(kinds) != 1:
             yield Finding(METRIC, mpath, f"{label}: metric '{name or '?'}' needs exactly one of gauge, histogram,"
                           " counter")
+            continue
+        body = as_dict(m.get(kinds[0]))
+        value = body.get("value")
+        if value in (None, ""):
+            yield Finding(METRIC, (*mpath, kinds[0]), f"{label}: metric '{name or '?'}' {kinds[0]} needs a value",
+                          on_key=True)
+        elif kinds[0] == "gauge" and body.get("realtime") is True and "resourcesDuration." in str(value):
+            yield Finding(METRIC, (*mpath, "gauge", "value"),
+                          f"{label}: metric '{name or '?'}' reads resourcesDuration, which a realtime gauge "
+                          "cannot report", hint="resourcesDuration is known only when the step ends; "
+                          "set realtime: false")
 
 
 def _resource(at: TemplateAt, label: str) -> Iterator[Finding]:

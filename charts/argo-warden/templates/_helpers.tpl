@@ -61,3 +61,24 @@ matchConditions:
     expression: "!(request.userInfo.username in [{{ join ", " $users }}])"
 {{- end -}}
 {{- end -}}
+
+{{/*
+The policy file (.argo-warden.yaml format) from values.policy; an empty unsuppressible list means the default.
+*/}}
+{{- define "argo-warden.policy" -}}
+{{- $p := .Values.policy -}}
+{{- with $p.select }}
+select: {{ toJson . }}
+{{- end }}
+{{- with $p.ignore }}
+ignore: {{ toJson . }}
+{{- end }}
+{{- with $p.severity }}
+severity: {{ toJson . }}
+{{- end }}
+admission:
+  enforcement: {{ $p.enforcement | quote }}
+  {{- with $p.unsuppressible }}
+  unsuppressible: {{ toJson . }}
+  {{- end }}
+{{- end }}

@@ -1,0 +1,195 @@
+"""What a template's pod is made of: container sets, volume mounts, pod-level resources.
+
+Codes AW240–AW249. Argo's validator checks container sets (workflow/validate and the
+ContainerSetTemplate type) and pod-level resources; a mount that names no volume it
+leaves to Kubernetes, which refuses the pod when the step starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from webhook.diagnostics import Finding, JsonPath, Severity, define
+from webhook.manifest import CRON_WORKFLOW, WORKFLOW, Manifest
+from webhook.suggest import did_you_mean, one_of
+from webhook.validation.context import ValidationContext
+from webhook.validation.resolve import Resolver
+from webhook.validation.walk import TemplateAt, as_dict, as_list, as_str, spec_templates
+
+CONTAINER_SET = define("AW240", Severity.ERROR, "a containerSet's containers or their dependencies are wrong")
+VOLUME_UNDECLARED = define("AW241", Severity.ERROR, "a volumeMount names no declared volume")
+POD_RESOURCE_NAME = define("AW242", Severity.ERROR, "pod-level resources name something other than cpu, memory, "
+                           "hugepages")
+
+# Kubernetes pod-level resources: only these may be set for the pod as a whole.
+_POD_RESOURCES = ("cpu", "memory")
+_HUGEPAGES = "hugepages-"
+# Containers of a template whose volumeMounts must name a volume of the pod.
+_MOUNTING = ("container", "script")
+_MOUNTING_LISTS = ("sidecars", "initContainers")
+
+
+def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
+    spec = manifest.workflow_spec
+    yield from _pod_resources(spec.get("podResources"), (*manifest.spec_path, "podResources"), "spec.podResources")
+    volumes = _declared_volumes(manifest, context)
+    for at in spec_templates(manifest):
+        label = f"template '{at.name}'" if at.name else "inline template"
+        yield from _pod_resources(at.template.get("podResources"), (*at.path, "podResources"),
+                                  f"{label}: podResources")
+        cs = at.template.get("containerSet")
+        if isinstance(cs, dict):
+            yield from _container_set(at, cs, label)
+        if volumes is not None:
+            yield from _mounts(at, volumes, manifest.kind in (WORKFLOW, CRON_WORKFLOW))
+
+
+# ---------------------------------------------------------------- pod-level resources
+
+
+def _pod_resources(resources: Any, path: JsonPath, label: str) -> Iterator[Finding]:
+    if not isinstance(resources, dict):
+        return
+    if resources.get("claims"):
+        yield Finding(POD_RESOURCE_NAME, (*path, "claims"), f"{label}.claims: claims cannot be made for the pod "
+                      "as a whole", on_key=True, hint="set resourceClaims on the template instead")
+    for section in ("limits", "requests"):
+        for name in as_dict(resources.get(section)):
+            if name not in _POD_RESOURCES and not str(name).startswith(_HUGEPAGES):
+                yield Finding(POD_RESOURCE_NAME, (*path, section, name),
+                              f"{label}: '{name}' is not a pod-level resource (cpu, memory and hugepages-* are)",
+                              on_key=True, hint="request it in the container's own resources")
+
+
+# ---------------------------------------------------------------- container sets
+
+
+def _container_set(at: TemplateAt, cs: dict[str, Any], label: str) -> Iterator[Finding]:
+    base = (*at.path, "containerSet")
+    containers = [(i, c) for i, c in enumerate(as_list(cs.get("containers"))) if isinstance(c, dict)]
+    if "containers" in cs and not containers:
+        yield Finding(CONTAINER_SET, (*base, "containers"), f"{label}: a containerSet needs at least one container",
+                      on_key=True)
+        return
+    names: dict[str, int] = {}
+    for i, c in containers:
+        name = c.get("name")
+        if not isinstance(name, str) or not name:
+            yield Finding(CONTAINER_SET, (*base, "containers", i), f"{label}: container #{i + 1} has no name")
+        elif name in names:
+            yield Finding(CONTAINER_SET, (*base, "containers", i, "name"),
+                          f"{label}: container name '{name}' is used twice")
+        else:
+            names[name] = i
+    mounts: dict[str, str] = {}
+    for i, m in enumerate(as_list(cs.get("volumeMounts"))):
+        mp = as_str(as_dict(m).get("mountPath"))
+        if mp and mp in mounts:
+            yield Finding(CONTAINER_SET, (*base, "volumeMounts", i, "mountPath"),
+                          f"{label}: mountPath '{mp}' is already used by {mounts[mp]}")
+        elif mp:
+            mounts[mp] = f"volume '{as_str(as_dict(m).get('name')) or '?'}'"
+    graph: dict[str, list[str]] = {}
+    for i, c in containers:
+        name = as_str(c.get("name"))
+        for j, dep in enumerate(as_list(c.get("dependencies"))):
+            if not isinstance(dep, str):
+                continue
+            if dep not in names:
+                yield Finding(CONTAINER_SET, (*base, "containers", i, "dependencies", j),
+                              f"{label}: container '{name or '?'}' depends on '{dep}', which is not a container "
+                              "of this set", hint=did_you_mean(dep, list(names)) or
+                              (f"containers: {one_of(list(names))}" if names else None))
+            elif name:
+                graph.setdefault(name, []).append(dep)
+    cycle = _cycle(graph)
+    if cycle is not None:
+        first = cycle[0]
+        yield Finding(CONTAINER_SET, (*base, "containers", names[first], "dependencies"),
+                      f"{label}: containers depend on each other in a cycle: {' -> '.join([*cycle, first])}",
+                      on_key=True)
+
+
+def _cycle(graph: dict[str, list[str]]) -> list[str] | None:
+    """One cycle of the graph, if it has any (iterative depth-first search: linear, no recursion limit)."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for root in graph:
+        if root in state:
+            continue
+        path: list[str] = []
+        stack: list[tuple[str, int]] = [(root, 0)]
+        while stack:
+            node, index = stack.pop()
+            if index == 0:
+                state[node] = 1
+                path.append(node)
+            deps = graph.get(node, [])
+            if index < len(deps):
+                stack.append((node, index + 1))
+                dep = deps[index]
+                if state.get(dep) == 1:
+                    return path[path.index(dep):]
+                if dep not in state:
+                    stack.append((dep, 0))
+            else:
+                state[node] = 2
+                path.pop()
+    return None
+
+
+# ---------------------------------------------------------------- volume mounts
+
+
+def _declared_volumes(manifest: Manifest, context: ValidationContext) -> set[str] | None:
+    """Names a mount may use, or None when they cannot be known (a podSpecPatch, an unreadable referenced spec)."""
+    spec = manifest.workflow_spec
+    specs = [spec]
+    if isinstance(spec.get("workflowTemplateRef"), dict):
+        resolver = Resolver.for_manifest(manifest, context)
+        if resolver.referenced_spec is None:
+            return None
+        specs.append(resolver.referenced_spec)
+    names: set[str] = set()
+    for s in specs:
+        if s.get("podSpecPatch") not in (None, ""):
+            return None
+        names.update(n for v in as_list(s.get("volumes")) if (n := as_str(as_dict(v).get("name"))))
+        names.update(n for v in as_list(s.get("volumeClaimTemplates"))
+                     if (n := as_str(as_dict(as_dict(v).get("metadata")).get("name"))))
+    return names
+
+
+def _mounts(at: TemplateAt, spec_volumes: set[str], workflow: bool) -> Iterator[Finding]:
+    t = at.template
+    if t.get("podSpecPatch") not in (None, ""):
+        return
+    volumes = spec_volumes | {n for v in as_list(t.get("volumes")) if (n := as_str(as_dict(v).get("name")))}
+    label = f"template '{at.name}'" if at.name else "inline template"
+    containers: list[tuple[JsonPath, Any]] = [((*at.path, k), t.get(k)) for k in _MOUNTING]
+    for key in _MOUNTING_LISTS:
+        containers.extend(((*at.path, key, i), c) for i, c in enumerate(as_list(t.get(key))))
+    cs = t.get("containerSet")
+    if isinstance(cs, dict):
+        containers.append(((*at.path, "containerSet"), cs))
+        containers.extend(((*at.path, "containerSet", "containers", i), c)
+                          for i, c in enumerate(as_list(cs.get("containers"))))
+    for path, c in containers:
+        if not isinstance(c, dict):
+            continue
+        for i, m in enumerate(as_list(c.get("volumeMounts"))):
+            name = as_str(as_dict(m).get("name"))
+            if not name or name in volumes or "{{" in name:
+                continue
+            if workflow:
+                yield Finding(VOLUME_UNDECLARED, (*path, "volumeMounts", i, "name"),
+                              f"{label}: volumeMount '{name}' names no volume of the workflow or template",
+                              hint=did_you_mean(name, sorted(volumes))
+                              or "declare it in spec.volumes, the template's volumes or spec.volumeClaimTemplates")
+            else:
+                # A WorkflowTemplate's templates run in pods of the workflows that use it, which may declare it.
+                yield Finding(VOLUME_UNDECLARED, (*path, "volumeMounts", i, "name"),
+                              f"{label}: volumeMount '{name}' names no volume declared here; every workflow "
+                              "that runs this template must declare it", severity=Severity.WARNING,
+                              hint=did_you_mean(name, sorted(volumes))
+                              or "declare it in spec.volumes or the template's volumes")
