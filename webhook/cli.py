@@ -152,6 +152,21 @@ def build_parser() -> argparse.ArgumentParser:
                             "(warn), or admit them and only log and count the findings (audit); a namespace "
                             "label argo-warden.io/enforcement overrides it (default: the config's, else deny)")
 
+    audit = sub.add_parser("audit", help="judge the Argo objects in a cluster as admission would now")
+    where = audit.add_mutually_exclusive_group()
+    where.add_argument("--kubeconfig", metavar="FILE")
+    where.add_argument("--in-cluster", action="store_true")
+    audit.add_argument("--context", help="kubeconfig context (of --kubeconfig, else $KUBECONFIG or ~/.kube/config)")
+    scope = audit.add_mutually_exclusive_group()
+    scope.add_argument("-n", "--namespace", help="audit one namespace")
+    scope.add_argument("-A", "--all-namespaces", action="store_true",
+                       help="every namespace and the ClusterWorkflowTemplates (the default)")
+    audit.add_argument("-o", "--output", choices=["text", "json", "sarif", "policyreport"], default="text")
+    audit.add_argument("--timeout", type=_positive, default=30.0, metavar="SECONDS",
+                       help="longest wait for each API call (a page of a list, a lookup)")
+    audit.add_argument("--no-progress", action="store_true", help="no progress bar (there is none off a terminal)")
+    _policy_flags(audit, exclude=False)
+
     certs = sub.add_parser("certs", help="generate a development CA and serving certificate")
     certs.add_argument("--out", default="certs", metavar="DIR")
     certs.add_argument("--dns", action="append", default=[], metavar="NAME")

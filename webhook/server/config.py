@@ -40,7 +40,9 @@ class ServerConfig:
     offload_bytes: int = 64 * 1024
     # Threads for that work (CPU-bound: more threads than cores buys nothing under the GIL).
     worker_threads: int = 2
-    # Validation results kept for objects seen again (webhook.validation.memo); 0 turns it off.
+    # Validation results kept for objects seen again (webhook.validation.memo), bounded by their estimated
+    # bytes (and by a count); either at 0 turns it off.
+    memo_bytes: int = 16 * MIB
     memo_entries: int = 4096
     # When the API server sends no ?timeout= (its default is 10s; it never sends more than 30s).
     default_timeout: float = 10.0

@@ -50,7 +50,7 @@ class ServerState:
         self.slots = asyncio.Semaphore(self.config.max_concurrency)
         self.connections = ConnectionCounts(self.config.max_connections, self.config.max_connections_per_client)
         self.bodies = BodyBudget(self.config.body_budget_bytes, self.config.small_body_bytes)
-        self.memo = ValidationMemo(self.config.memo_entries)
+        self.memo = ValidationMemo(self.config.memo_entries, self.config.memo_bytes)
         self.metrics.registry.register(MemoCollector(self.memo))
 
     def not_ready_reason(self) -> str | None:

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from webhook.diagnostics import Finding, Severity, define
+from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, Severity, define
 from webhook.manifest import Manifest
 from webhook.templating import Expression, Piece, Reference, TemplateSyntaxError, Text, parse_template
 from webhook.validation.context import ValidationContext
@@ -30,7 +30,13 @@ from webhook.validation.resolve import CallState, Resolver
 from webhook.validation.siblings import PREFIXES, CallIndex
 from webhook.validation.walk import StepAt, TemplateAt, as_dict, as_list, as_str, template_steps
 
-JSON_IN_STRING = define("AW514", Severity.WARNING, "a JSON document is placed inside a JSON string of a body")
+JSON_IN_STRING = define(
+    "AW514", Severity.WARNING, "a JSON document is placed inside a JSON string of a body",
+    why="A tag whose value is JSON (an HTTP response, toJson) inside quotes ends the string at the value's first "
+        "quote: the server receives a body that is not JSON.",
+    mirrors=ARGO_WARDEN_ONLY,
+    instead="drop the quotes to embed the document, or send a JSON string with {{=toJson(...)}} and no quotes",
+)
 
 _TO_JSON = ("toJson(", "toJSON(", "toRawJson(", "toPrettyJson(", "sprig.toJson(", "sprig.toRawJson(",
             "sprig.toPrettyJson(")

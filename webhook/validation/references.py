@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from webhook.diagnostics import Finding, JsonPath, Severity, define
+from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, JsonPath, Severity, define
 from webhook.manifest import CLUSTER_WORKFLOW_TEMPLATE, WORKFLOW_TEMPLATE, Manifest
 from webhook.suggest import did_you_mean
 from webhook.templating import Expression, Reference, TemplateSyntaxError, parse_template
@@ -34,16 +34,56 @@ from webhook.validation.walk import (
     template_steps,
 )
 
-TAG_SYNTAX = define("AW400", Severity.ERROR, "a {{ tag is never closed")
-UNRESOLVED = define("AW401", Severity.ERROR, "a reference does not resolve")
-INPUT_UNDECLARED = define("AW402", Severity.ERROR, "a reference names an input the template does not declare")
-TASK_NOT_DEPENDED = define("AW403", Severity.ERROR, "a task reads outputs of a task it does not depend on")
-STEP_NOT_BEFORE = define("AW404", Severity.ERROR, "a step reads outputs of a step that has not run yet")
-ITEM_OUTSIDE_LOOP = define("AW405", Severity.ERROR, "item is used outside a loop, or with a key the items lack")
-PARAMETER_UNDECLARED = define("AW406", Severity.ERROR, "a workflow parameter is not declared")
-OUTPUT_UNDECLARED = define("AW407", Severity.ERROR, "a reference names an output the step or task does not produce")
-SIBLING_DIALECT = define("AW408", Severity.WARNING,
-                         "a template reads outputs of its caller's sibling: argo-warden's dialect, not portable")
+TAG_SYNTAX = define(
+    "AW400", Severity.ERROR, "a {{ tag is never closed",
+    why="A tag that is never closed is left in the text as written.",
+    mirrors="util/template: template parsing",
+)
+UNRESOLVED = define(
+    "AW401", Severity.ERROR, "a reference does not resolve",
+    why="A reference that resolves to nothing fails the step when Argo substitutes it.",
+    mirrors="validate.go: resolveAllVariables: 'failed to resolve {{...}}'",
+)
+INPUT_UNDECLARED = define(
+    "AW402", Severity.ERROR, "a reference names an input the template does not declare",
+    why="A reference to an input the template does not declare is never substituted.",
+    mirrors="validate.go: resolveAllVariables: 'failed to resolve {{inputs...}}'",
+)
+TASK_NOT_DEPENDED = define(
+    "AW403", Severity.ERROR, "a task reads outputs of a task it does not depend on",
+    why="A task may only read outputs of tasks it depends on (directly or not): others may not have run.",
+    mirrors="validate.go: validateDAG (ancestry scope) and validateDAGTaskArgumentDependency: 'missing "
+            "dependency'",
+)
+STEP_NOT_BEFORE = define(
+    "AW404", Severity.ERROR, "a step reads outputs of a step that has not run yet",
+    why="A step may only read outputs of steps of earlier groups.",
+    mirrors="validate.go: validateSteps: resolveAllVariables",
+)
+ITEM_OUTSIDE_LOOP = define(
+    "AW405", Severity.ERROR, "item is used outside a loop, or with a key the items lack",
+    why="{{item}} exists only in a step or task with a loop, with the keys its items have.",
+    mirrors="validate.go: addItemsToScope / resolveAllVariables",
+)
+PARAMETER_UNDECLARED = define(
+    "AW406", Severity.ERROR, "a workflow parameter is not declared",
+    why="A workflow parameter that is not declared in spec.arguments is never set.",
+    mirrors="validate.go: resolveAllVariables: 'failed to resolve {{workflow.parameters...}}'",
+)
+OUTPUT_UNDECLARED = define(
+    "AW407", Severity.ERROR, "a reference names an output the step or task does not produce",
+    why="A step's output that its template does not produce is never set.",
+    mirrors="validate.go: addOutputsToScope / resolveAllVariables",
+)
+SIBLING_DIALECT = define(
+    "AW408", Severity.WARNING, "a template reads outputs of its caller's sibling: argo-warden's dialect",
+    why="Argo resolves {{tasks.X...}} and {{steps.X...}} only in the task or step that calls a template: inside "
+        "the template it fails ('failed to resolve'). argo-warden accepts it when every call can see X and "
+        "rewrites it to an input parameter passed by every call.",
+    mirrors=ARGO_WARDEN_ONLY,
+    instead="declare an input parameter on the template and pass {{tasks.X.outputs.result}} as an argument where "
+            "it is called (the mutating webhook writes this)",
+)
 
 CHECKED_PREFIXES = ("item.", "steps.", "inputs.", "outputs.", "pod.", "workflow.", "tasks.")
 # Prefixes Argo resolves at run time whatever follows them.
