@@ -12,6 +12,7 @@ from webhook.validation import (
     graph,
     http,
     json_strings,
+    org_policies,
     pods,
     references,
     schema,
@@ -35,4 +36,5 @@ ALL: list[Rule] = [
     conditions.check,
     cron.check,
     secrets.check,
+    org_policies.check,
 ]
