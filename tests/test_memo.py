@@ -14,7 +14,7 @@ from webhook.loading import load_path
 from webhook.manifest import Manifest, argo_kind_of
 from webhook.validation import validate
 from webhook.validation.context import ValidationContext
-from webhook.validation.memo import ValidationMemo, manifest_digest
+from webhook.validation.memo import OBJECT_BYTES, ValidationMemo, manifest_digest, weight
 
 SEED = Path(__file__).resolve().parent.parent / "bench" / "data" / "seed-workflow.yaml"
 
@@ -125,3 +125,47 @@ def test_a_conclusion_is_drawn_once_and_kept_with_the_diagnostics() -> None:
     # Another conclusion from the same entry reuses the diagnostics, not the other conclusion.
     assert memo.conclude(manifest(seed()), ctx, lambda m, d: "other") == "other"
     assert memo.validate(manifest(seed()), ctx) == validate(manifest(seed()), ctx)
+
+
+def _heavy(m: Manifest, diagnostics: Sequence[Diagnostic]) -> str:
+    """A conclusion quoting a 60 KB name, as denial messages did before names in them were shortened."""
+    return "{" * 60_000
+
+
+def _light(m: Manifest, diagnostics: Sequence[Diagnostic]) -> str:
+    return "ok"
+
+
+def _named(i: int) -> Manifest:
+    data = seed()
+    data["metadata"]["generateName"] = f"run-{i}-"
+    return manifest(data)
+
+
+def test_the_budget_is_bytes_so_heavy_answers_take_their_share() -> None:
+    # 4,200 denials quoting a 60 KB name took RSS from 313 to 696 MiB when the memo counted entries.
+    ctx = ValidationContext(cache_key="k")
+    heavy = ValidationMemo(max_bytes=2 * 1024 * 1024)
+    light = ValidationMemo(max_bytes=2 * 1024 * 1024)
+    for i in range(60):
+        heavy.conclude(_named(i), ctx, _heavy)
+        light.conclude(_named(i), ctx, _light)
+    assert 0 < heavy.bytes <= heavy.max_bytes and len(heavy) < 32
+    assert len(light) == 60 and light.bytes == sum(e.bytes for e in light._entries.values())
+    # The most recent are the ones kept.
+    before = heavy.hits
+    heavy.conclude(_named(59), ctx, _heavy)
+    assert heavy.hits == before + 1
+
+
+def test_an_entry_heavier_than_a_sixteenth_of_the_budget_is_not_kept() -> None:
+    memo = ValidationMemo(max_bytes=64 * 1024)  # a sixteenth: 4 KiB, less than the seed's findings
+    ctx = ValidationContext(cache_key="k")
+    first = memo.validate(_named(1), ctx)
+    assert len(memo) == 0 and memo.bytes == 0
+    assert memo.validate(_named(1), ctx) == first and memo.misses == 2
+
+
+def test_weight_counts_strings_and_objects() -> None:
+    assert weight("x" * 1000) == 1000 + OBJECT_BYTES
+    assert weight(("ab", "cd")) == 3 * OBJECT_BYTES + 4

@@ -38,10 +38,24 @@ def test_invalid_utf8_is_a_unicode_error_like_json() -> None:
         wirejson.loads(b'{"a": "\xff"}')
 
 
-def test_deep_nesting_beyond_orjson_is_the_callers_recursion_limit() -> None:
+def test_deep_nesting_beyond_orjson_is_not_json_never_a_recursion_error() -> None:
     deep = b"[" * 5000 + b"]" * 5000
-    with pytest.raises(RecursionError):
+    with pytest.raises(wirejson.TooDeep, match="nest too deeply"):
         wirejson.loads(deep)
+
+
+@pytest.mark.parametrize("digits", [400, 4300, 4301, 5000, 100_000])
+def test_integers_of_any_length_are_floats_or_out_of_range_never_a_value_error(digits: int) -> None:
+    # Python refuses int() of more than 4,300 digits with a ValueError; beyond a float's range it is not JSON
+    # we read (orjson's answer too), and a lone surrogate sends the body through the standard library.
+    for raw in (b"[" + b"7" * digits + b"]", b'["\\ud800", -' + b"7" * digits + b"]"):
+        with pytest.raises(wirejson.NotJson, match="out of range"):
+            wirejson.loads(raw)
+
+
+def test_long_integers_within_a_floats_range_are_floats_on_both_paths() -> None:
+    assert wirejson.loads(b'["\\ud800", 123456789012345678901234567890, -9223372036854775809]')[1:] == [
+        1.2345678901234568e29, -9.223372036854776e18]
 
 
 def test_canonical_is_one_to_one_for_values_that_differ() -> None:

@@ -137,6 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--idle-timeout", type=_positive, default=75.0, metavar="SECONDS",
                        help="close a connection that has not sent a complete request head this long after "
                             "connecting or after its last answer (idle keep-alive and slow clients alike)")
+    serve.add_argument("--max-connections", type=_positive_int, default=1000, metavar="N",
+                       help="open connections in all; more are reset at once (the memory limit is sized for it)")
+    serve.add_argument("--max-connections-per-client", type=_positive_int, default=250, metavar="N",
+                       help="open connections from one client address; more are reset at once")
     serve.add_argument("--responses", metavar="FILE",
                        help="recorded responses for workflows run by the embedded executor")
     _executor_flags(serve, "the embedded executor's ")
@@ -147,6 +151,21 @@ def build_parser() -> argparse.ArgumentParser:
                        help="objects with errors: refuse them (deny), admit them with the errors as warnings "
                             "(warn), or admit them and only log and count the findings (audit); a namespace "
                             "label argo-warden.io/enforcement overrides it (default: the config's, else deny)")
+
+    audit = sub.add_parser("audit", help="judge the Argo objects in a cluster as admission would now")
+    where = audit.add_mutually_exclusive_group()
+    where.add_argument("--kubeconfig", metavar="FILE")
+    where.add_argument("--in-cluster", action="store_true")
+    audit.add_argument("--context", help="kubeconfig context (of --kubeconfig, else $KUBECONFIG or ~/.kube/config)")
+    scope = audit.add_mutually_exclusive_group()
+    scope.add_argument("-n", "--namespace", help="audit one namespace")
+    scope.add_argument("-A", "--all-namespaces", action="store_true",
+                       help="every namespace and the ClusterWorkflowTemplates (the default)")
+    audit.add_argument("-o", "--output", choices=["text", "json", "sarif", "policyreport"], default="text")
+    audit.add_argument("--timeout", type=_positive, default=30.0, metavar="SECONDS",
+                       help="longest wait for each API call (a page of a list, a lookup)")
+    audit.add_argument("--no-progress", action="store_true", help="no progress bar (there is none off a terminal)")
+    _policy_flags(audit, exclude=False)
 
     certs = sub.add_parser("certs", help="generate a development CA and serving certificate")
     certs.add_argument("--out", default="certs", metavar="DIR")

@@ -12,7 +12,7 @@ import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from webhook.diagnostics import Diagnostic, Severity, define, sort_key
+from webhook.diagnostics import ARGO_WARDEN_ONLY, Diagnostic, Severity, define, sort_key
 from webhook.loading import DEFAULT_LIMITS, YAML_SYNTAX, Document, Limits, LoadedSource, iter_source_paths, load_path
 from webhook.manifest import ARGO_API_GROUP, ARGO_KINDS, Manifest, argo_kind_of, is_argo_kind
 from webhook.policy.apply import ObjectSuppressions, apply_policy, object_suppressions
@@ -22,10 +22,31 @@ from webhook.validation import validate
 from webhook.validation.context import DocumentTemplates, Lookup, Mode, SecretSource, ValidationContext, unknown
 from webhook.validation.secrets import SECRETS_SKIPPED
 
-NOT_AN_OBJECT = define("AW008", Severity.ERROR, "a document is a list of manifests, not one manifest")
-EMPTY_SOURCE = define("AW009", Severity.INFO, "the file holds no document")
-NO_ARGO_DOCUMENTS = define("AW010", Severity.INFO, "no Argo document found")
-NOT_A_MANIFEST = define("AW011", Severity.INFO, "a file that is not YAML and names no Argo kind was skipped")
+NOT_AN_OBJECT = define(
+    "AW008", Severity.ERROR, "a document is a list of manifests, not one manifest",
+    why="A YAML list of manifests is one document that kubectl and Argo do not split: nothing in it is "
+            "applied.",
+    mirrors="argo lint: a list is not an object of any kind",
+)
+EMPTY_SOURCE = define(
+    "AW009", Severity.INFO, "the file holds no document",
+    why="An empty file given to lint is usually a mistake in the paths given.",
+    mirrors=ARGO_WARDEN_ONLY,
+    example="(an empty file, or one with only comments)",
+)
+NO_ARGO_DOCUMENTS = define(
+    "AW010", Severity.INFO, "no Argo document found",
+    why="Linting files that hold no Argo object checks nothing; saying so avoids a false sense of safety.",
+    mirrors="argo lint: 'no manifests to lint'",
+    example="(a directory holding only a Deployment)",
+)
+NOT_A_MANIFEST = define(
+    "AW011", Severity.INFO, "a file that is not YAML and names no Argo kind was skipped",
+    why="A Helm or other Go template is not YAML until rendered; it is skipped rather than reported as "
+            "broken.",
+    mirrors=ARGO_WARDEN_ONLY,
+    example="{{- if .Values.enabled }}\napiVersion: v1\n{{- end }}",
+)
 
 
 @dataclass(slots=True)

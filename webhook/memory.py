@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
 import gc
+from collections.abc import Callable
+from typing import cast
 
 
 def freeze_start_up_objects() -> None:
@@ -14,3 +17,32 @@ def freeze_start_up_objects() -> None:
     """
     gc.collect()
     gc.freeze()
+
+
+def _load_malloc_trim() -> Callable[[int], int] | None:
+    try:
+        libc = ctypes.CDLL(None)
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return None  # not glibc (musl, macOS): nothing to give back this way
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return cast(Callable[[int], int], trim)
+
+
+_MALLOC_TRIM = _load_malloc_trim()
+
+
+def give_back_free_memory() -> bool:
+    """Return glibc's free heap pages to the system; whether it could (glibc only).
+
+    After a burst of connections closes, their memory is free inside the process
+    but glibc keeps most of it in its arenas (only the top of each heap is ever
+    released on its own), so RSS stays at the burst's peak. ``malloc_trim`` walks
+    the arenas and releases every free page: a few milliseconds, so it is called
+    after a burst, not on every close.
+    """
+    if _MALLOC_TRIM is None:
+        return False
+    _MALLOC_TRIM(0)
+    return True

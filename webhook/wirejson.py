@@ -20,16 +20,34 @@ class NotJson(ValueError):
     """The bytes are not JSON; ``str()`` says where and why."""
 
 
+class TooDeep(NotJson):
+    """JSON nested deeper than the standard library's parser can follow (orjson stops at 1,024 levels)."""
+
+    def __init__(self) -> None:
+        super().__init__("arrays and objects nest too deeply")
+
+
+# The longest integer (in characters, sign included) that can fall within 64 bits; longer ones are floats.
+_INT_CHARS = 20
+_INT_RANGE = (-(2**63), 2**64 - 1)
+
+
 def loads(raw: bytes | str) -> Any:
-    """Parse JSON; ``NotJson`` with the standard library's message (line, column) when it is not."""
+    """Parse JSON; ``NotJson`` with the standard library's message (line, column) when it is not.
+
+    Whatever the input, the only exceptions are ``NotJson`` (``TooDeep`` for nesting) and
+    ``UnicodeDecodeError`` (bytes that are not UTF-8): callers answer both with a 400.
+    """
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
         pass
     try:
-        return json.loads(raw, parse_constant=_not_a_number, parse_float=_finite_float)
+        return json.loads(raw, parse_constant=_not_a_number, parse_float=_finite_float, parse_int=_int)
     except json.JSONDecodeError as exc:
         raise NotJson(f"{exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise TooDeep() from None
 
 
 def dumps(value: Any) -> bytes:
@@ -53,6 +71,16 @@ def canonical(value: Any) -> bytes:
 
 def _not_a_number(name: str) -> Any:
     raise NotJson(f"{name} is not valid JSON")
+
+
+def _int(text: str) -> int | float:
+    # As orjson: beyond 64 bits a float. Never int() of a long digit string: it is quadratic in the digits, and
+    # past 4,300 of them Python refuses with a ValueError.
+    if len(text) <= _INT_CHARS:
+        value = int(text)
+        if _INT_RANGE[0] <= value <= _INT_RANGE[1]:
+            return value
+    return _finite_float(text)
 
 
 def _finite_float(text: str) -> float:

@@ -138,7 +138,8 @@ async def test_oversize_bodies_are_refused_with_413(start_server: ServerFactory)
         for i in range(0, len(payload), 8192):
             yield payload[i:i + 8192]
 
-    async with server.session.post(server.url + "/validate", data=chunks()) as resp:
+    async with server.session.post(server.url + "/validate", data=chunks(),
+                                   headers={"Content-Type": "application/json"}) as resp:
         assert resp.status == 413
     # The server is fine afterwards.
     status, body = await server.post("/validate", review(valid_workflow()))
@@ -354,7 +355,8 @@ async def test_a_body_that_arrives_too_slowly_is_refused_before_the_deadline(ser
         yield payload[100:]
 
     started = time.monotonic()
-    async with server.session.post(server.url + "/validate?timeout=1s", data=trickle()) as resp:
+    async with server.session.post(server.url + "/validate?timeout=1s", data=trickle(),
+                                   headers={"Content-Type": "application/json"}) as resp:
         assert resp.status == 408
         assert (await resp.json())["message"] == "the request body did not arrive before the deadline"
     assert time.monotonic() - started < 1.0

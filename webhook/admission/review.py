@@ -12,6 +12,9 @@ KIND = "AdmissionReview"
 OPERATIONS = ("CREATE", "UPDATE", "DELETE", "CONNECT")
 # Kubernetes objects are at most 1.5 MiB in etcd; nesting in real manifests stays far below this.
 DEFAULT_MAX_DEPTH = 100
+# Kinds are short CamelCase names (a resource's plural must fit a 63-character DNS label); anything longer is not
+# a kind, and is refused before a kind matcher or a message ever reads it.
+MAX_KIND_CHARS = 253
 
 
 class ReviewError(ValueError):
@@ -63,10 +66,10 @@ def parse_body(body: bytes, max_depth: int = DEFAULT_MAX_DEPTH) -> AdmissionRequ
         data = wirejson.loads(body)
     except UnicodeDecodeError:
         raise ReviewError("body is not UTF-8 JSON") from None
+    except wirejson.TooDeep:
+        raise ReviewError(f"body nests deeper than {max_depth} levels") from None
     except wirejson.NotJson as exc:
         raise ReviewError(f"body is not JSON: {exc}") from None
-    except RecursionError:
-        raise ReviewError(f"body nests deeper than {max_depth} levels") from None
     # A body with fewer brackets than the limit cannot nest past it: skip the walk (most reviews).
     if body.count(b"{") + body.count(b"[") > max_depth and nesting_depth(data, max_depth) > max_depth:
         raise ReviewError(f"body nests deeper than {max_depth} levels")
@@ -111,8 +114,12 @@ def parse_review(data: Any) -> AdmissionRequest:
     gvk = request.get("kind")
     if not isinstance(gvk, dict) or not isinstance(gvk.get("kind"), str):
         raise ReviewError("request.kind must be an object with group, version and kind")
+    if len(gvk["kind"]) > MAX_KIND_CHARS:
+        raise ReviewError(f"request.kind.kind is {len(gvk['kind'])} characters long; a kind is a short name")
     obj = _optional_object(request, "object")
     old = _optional_object(request, "oldObject")
+    _same_kind(gvk["kind"], obj, "object")
+    _same_kind(gvk["kind"], old, "oldObject")
     if operation in ("CREATE", "UPDATE") and obj is None:
         raise ReviewError(f"request.object is missing; a {operation} review carries the object")
     if operation == "UPDATE" and old is None:
@@ -134,6 +141,20 @@ def parse_review(data: Any) -> AdmissionRequest:
         dry_run=bool(dry_run),
         sub_resource=_str(request.get("subResource")) or None,
     )
+
+
+def _same_kind(kind: str, obj: dict[str, Any] | None, key: str) -> None:
+    """The API server fills in ``kind`` of both objects and names the same kind in ``request.kind``.
+
+    A review where they differ was not written by an API server: it is refused with a 400 rather than judged,
+    since judging it by one kind and admitting it under another would let an object through unchecked.
+    """
+    if obj is None:
+        return
+    own = obj.get("kind")
+    if own != kind:
+        raise ReviewError(f"request.{key}.kind is {_show(own)} but request.kind.kind is {_show(kind)}; "
+                          f"an AdmissionReview's kinds agree")
 
 
 def _optional_object(request: dict[str, Any], key: str) -> dict[str, Any] | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import dataclass
 from typing import Any
 
 from webhook.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
@@ -27,45 +28,86 @@ _RESPONSE_KEYS = ("statusCode", "headers", "body", "request")
 _REQUEST_KEYS = ("method", "url", "body", "headers")
 
 
-class _InputError(Exception):
+class InputError(Exception):
     """A flag or input file is unusable; the message is one line."""
 
 
+@dataclass(frozen=True, slots=True)
+class Evaluated:
+    """A condition run against one response: Argo's answer for what runs, and for the text as written."""
+
+    portable: str
+    issues: list[Any]
+    outcome: Any
+    written: Any
+
+
+def evaluate(text: str, status: int, headers: list[tuple[str, str]], body: bytes,
+             request: dict[str, Any]) -> Evaluated:
+    """Run ``text`` as Argo's agent would; ``ConditionError`` if it does not parse.
+
+    ``request`` holds ``http_environment``'s keyword arguments for the request, as ``saved_response`` gives them.
+    """
+    from webhook.conditions import check_condition, http_environment, to_portable
+    from webhook.conditions.argo import argo_outcome
+
+    portable = to_portable(text)
+    issues = check_condition(text)
+    env = http_environment(status, headers, body, **request)
+    # A dialect condition runs as its portable form (argo-warden's webhook rewrites it before Argo sees it);
+    # what Argo makes of the text as written is reported beside it.
+    outcome = argo_outcome(text, env, dialect=True)
+    written = argo_outcome(text, env) if portable != text else outcome
+    return Evaluated(portable, issues, outcome, written)
+
+
+def json_report(text: str, status: int, headers: list[tuple[str, str]], body: bytes,
+                request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """``eval -o json``'s exit code and object (the web page's condition box answers the same object)."""
+    from webhook.conditions import ConditionError
+    from webhook.conditions.argo import NOT_BOOLEAN
+    from webhook.conditions.values import format_value, type_name
+
+    try:
+        done = evaluate(text, status, headers, body, request)
+    except ConditionError as exc:
+        return EXIT_USAGE, _error_report(f"the condition does not parse: {exc.message}", exc.start, exc.end,
+                                         exc.hint, [])
+    outcome, text_changed = done.outcome, done.portable != text
+    report: dict[str, Any] = {"result": outcome.value if outcome.kind in ("true", "false") else None,
+                              "argo": _outcome_dict(outcome), "portable": done.portable, "changed": text_changed,
+                              "issues": [_issue_dict(i) for i in done.issues], "error": None}
+    if done.written is not outcome:
+        report["as_written"] = _outcome_dict(done.written)
+    if outcome.error is not None or outcome.kind == NOT_BOOLEAN:
+        report["error"] = {"message": _error_line(outcome, type_name, format_value)}
+        if outcome.error is not None and outcome.error.start is not None:
+            report["error"].update(start=outcome.error.start, end=outcome.error.end)
+    return _exit(outcome.kind), report
+
+
 def run(args: argparse.Namespace) -> int:
-    from webhook.conditions import ConditionError, check_condition, http_environment, to_portable
-    from webhook.conditions.argo import COMPILE, NOT_BOOLEAN, RUNTIME, argo_outcome
+    from webhook.conditions import ConditionError
+    from webhook.conditions.argo import COMPILE, NOT_BOOLEAN, RUNTIME
     from webhook.conditions.errors import ConditionSyntaxError
     from webhook.conditions.values import format_value, type_name
 
     text: str = args.condition
     try:
         response = _response(args)
-    except _InputError as exc:
+    except InputError as exc:
         return _fail(args, str(exc))
+    parts = (response["status"], response["headers"], response["body"], response["request"])
+    if args.output == "json":
+        code, report = json_report(text, *parts)
+        print(json.dumps(report))
+        return code
     try:
-        portable = to_portable(text)
+        done = evaluate(text, *parts)
     except ConditionError as exc:
         return _fail(args, f"the condition does not parse: {exc.message}", text, exc.start, exc.end, exc.hint)
-    issues = check_condition(text)
-    env = http_environment(response["status"], response["headers"], response["body"], **response["request"])
-    # A dialect condition runs as its portable form (argo-warden's webhook rewrites it before Argo sees it);
-    # what Argo makes of the text as written is reported beside it.
-    outcome = argo_outcome(text, env, dialect=True)
-    written = argo_outcome(text, env) if portable != text else outcome
-    argo = _outcome_dict(outcome)
-    if args.output == "json":
-        report: dict[str, Any] = {"result": outcome.value if outcome.kind in ("true", "false") else None,
-                                  "argo": argo, "portable": portable, "changed": portable != text,
-                                  "issues": [_issue_dict(i) for i in issues], "error": None}
-        if written is not outcome:
-            report["as_written"] = _outcome_dict(written)
-        if outcome.error is not None or outcome.kind == NOT_BOOLEAN:
-            report["error"] = {"message": _error_line(outcome, type_name, format_value)}
-            if outcome.error is not None and outcome.error.start is not None:
-                report["error"].update(start=outcome.error.start, end=outcome.error.end)
-        print(json.dumps(report))
-        return _exit(outcome.kind)
-    _report(args, issues, text)
+    outcome, written = done.outcome, done.written
+    _report(args, done.issues, text)
     if written is not outcome:
         print(f"argo-warden eval: as written, Argo gives {_kind_words(written.kind)}"
               f"{': ' + written.error.message if written.error is not None else ''}"
@@ -77,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
                      error.start if error is not None else 0, error.end if error is not None else len(text),
                      error.hint if syntax and error is not None else None)
     print("true" if outcome.value else "false")
-    print(f"portable: {portable}")
+    print(f"portable: {done.portable}")
     return _exit(outcome.kind)
 
 
@@ -115,11 +157,11 @@ def _response(args: argparse.Namespace) -> dict[str, Any]:
     request: dict[str, Any] = {}
     if args.response:
         saved = _load_json(args.response)
-        status, headers, body, request = _saved_response(saved, args.response)
+        status, headers, body, request = saved_response(saved, f"--response {args.response}")
     if args.status is not None:
         status = args.status
     if not 100 <= status <= 999:
-        raise _InputError(f"--status {status}: an HTTP status is a number from 100 to 999")
+        raise InputError(f"--status {status}: an HTTP status is a number from 100 to 999")
     if args.body is not None:
         body = _read(args.body, "--body")
     headers = [*headers, *(_header(h) for h in args.header)]
@@ -134,9 +176,9 @@ def _read(path: str, flag: str) -> bytes:
             with open(path, "rb") as fh:
                 data = fh.read(MAX_BODY + 1)
     except OSError as exc:
-        raise _InputError(f"{flag} {path}: {exc.strerror or exc}") from None
+        raise InputError(f"{flag} {path}: {exc.strerror or exc}") from None
     if len(data) > MAX_BODY:
-        raise _InputError(f"{flag} {path}: larger than {MAX_BODY // (1024 * 1024)} MiB")
+        raise InputError(f"{flag} {path}: larger than {MAX_BODY // (1024 * 1024)} MiB")
     return data
 
 
@@ -146,32 +188,32 @@ def _load_json(path: str) -> Any:
         return json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
-        raise _InputError(f"--response {path}: not valid JSON{where}") from None
+        raise InputError(f"--response {path}: not valid JSON{where}") from None
 
 
-def _saved_response(saved: Any, path: str) -> tuple[int, list[tuple[str, str]], bytes, dict[str, Any]]:
-    where = f"--response {path}"
+def saved_response(saved: Any, where: str) -> tuple[int, list[tuple[str, str]], bytes, dict[str, Any]]:
+    """A saved ``{"statusCode", "headers", "body", "request"}`` object; ``InputError`` if it is not one."""
     if not isinstance(saved, dict):
-        raise _InputError(f"{where}: expected a JSON object with {', '.join(_RESPONSE_KEYS)}")
+        raise InputError(f"{where}: expected a JSON object with {', '.join(_RESPONSE_KEYS)}")
     unknown = sorted(set(saved) - set(_RESPONSE_KEYS))
     if unknown:
-        raise _InputError(f"{where}: unknown key {unknown[0]!r} (the keys are {', '.join(_RESPONSE_KEYS)})")
+        raise InputError(f"{where}: unknown key {unknown[0]!r} (the keys are {', '.join(_RESPONSE_KEYS)})")
     status = saved.get("statusCode", 200)
     if type(status) is not int:
-        raise _InputError(f"{where}: statusCode must be a whole number")
+        raise InputError(f"{where}: statusCode must be a whole number")
     headers = _headers(saved.get("headers"), f"{where}: headers")
     body = _body(saved.get("body", ""))
     request: dict[str, Any] = {}
     raw_request = saved.get("request")
     if raw_request is not None:
         if not isinstance(raw_request, dict):
-            raise _InputError(f"{where}: request must be an object with {', '.join(_REQUEST_KEYS)}")
+            raise InputError(f"{where}: request must be an object with {', '.join(_REQUEST_KEYS)}")
         unknown = sorted(set(raw_request) - set(_REQUEST_KEYS))
         if unknown:
-            raise _InputError(f"{where}: unknown request key {unknown[0]!r} (the keys are {', '.join(_REQUEST_KEYS)})")
+            raise InputError(f"{where}: unknown request key {unknown[0]!r} (the keys are {', '.join(_REQUEST_KEYS)})")
         for key in ("method", "url"):
             if key in raw_request and not isinstance(raw_request[key], str):
-                raise _InputError(f"{where}: request.{key} must be a string")
+                raise InputError(f"{where}: request.{key} must be a string")
         request = {
             "request_method": raw_request.get("method", "GET"),
             "request_url": raw_request.get("url", ""),
@@ -185,13 +227,13 @@ def _headers(value: Any, where: str) -> list[tuple[str, str]]:
     if value is None:
         return []
     if not isinstance(value, dict):
-        raise _InputError(f"{where} must be an object of name → value or list of values")
+        raise InputError(f"{where} must be an object of name → value or list of values")
     pairs: list[tuple[str, str]] = []
     for name, values in value.items():
         items = values if isinstance(values, list) else [values]
         for item in items:
             if not isinstance(item, str):
-                raise _InputError(f"{where}: {name!r} must be a string or a list of strings")
+                raise InputError(f"{where}: {name!r} must be a string or a list of strings")
             pairs.append((name, item))
     return pairs
 
@@ -207,9 +249,9 @@ def _header(text: str) -> tuple[str, str]:
     name, sep, value = text.partition(":")
     name = name.strip()
     if not sep or not name:
-        raise _InputError(f"--header {text!r}: write it as Name:value")
+        raise InputError(f"--header {text!r}: write it as Name:value")
     if any(c.isspace() or not c.isprintable() for c in name):
-        raise _InputError(f"--header {text!r}: a header name cannot contain spaces")
+        raise InputError(f"--header {text!r}: a header name cannot contain spaces")
     return name, value.strip()
 
 
@@ -248,13 +290,7 @@ def _caret(text: str, start: int | None, end: int | None) -> list[str]:
 def _fail(args: argparse.Namespace, message: str, text: str | None = None, start: int | None = None,
           end: int | None = None, hint: str | None = None, issues: list[Any] | None = None) -> int:
     if args.output == "json":
-        error: dict[str, Any] = {"message": message}
-        if start is not None:
-            error.update(start=start, end=end)
-        if hint:
-            error["hint"] = hint
-        print(json.dumps({"result": None, "error": error,
-                          "issues": [_issue_dict(i) for i in issues or []]}))
+        print(json.dumps(_error_report(message, start, end, hint, issues or [])))
         return EXIT_USAGE
     if issues:
         _report(args, issues, text or "")
@@ -267,3 +303,13 @@ def _fail(args: argparse.Namespace, message: str, text: str | None = None, start
     if hint:
         print(f"  hint: {hint}", file=sys.stderr)
     return EXIT_USAGE
+
+
+def _error_report(message: str, start: int | None, end: int | None, hint: str | None,
+                  issues: list[Any]) -> dict[str, Any]:
+    error: dict[str, Any] = {"message": message}
+    if start is not None:
+        error.update(start=start, end=end)
+    if hint:
+        error["hint"] = hint
+    return {"result": None, "error": error, "issues": [_issue_dict(i) for i in issues]}

@@ -21,6 +21,8 @@ from webhook.server.state import RouteGroup
 SELF_SIGNED_DIR = "certs"
 # ``module:function`` checking the API's settings and returning its route group; absent from builds without it.
 API_ROUTES = "webhook.api.routes:prepare_api"
+# The web page at /ui/, beside the API it uses.
+UI_ROUTES = "webhook.ui.routes:add_routes"
 
 
 class UsageError(Exception):
@@ -36,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
         config = ServerConfig(
             host=args.host, port=args.port, tls=tls, failure_policy=FailurePolicy(args.failure_policy),
             plugin_mutation=args.plugin_mutation, grace_period=args.grace_period, idle_seconds=args.idle_timeout,
+            max_connections=args.max_connections, max_connections_per_client=args.max_connections_per_client,
             api=not args.no_api,
             auth_mode=args.auth_mode, tokens_file=args.tokens, data_dir=args.data_dir,
             responses_file=args.responses, secrets_file=args.secrets, api_rate_limit=args.api_rate_limit,
@@ -154,6 +157,8 @@ def _api_routes(config: ServerConfig, provider: ContextProvider) -> list[RouteGr
     from webhook.api.routes import ApiConfigError
 
     try:
-        return [prepare(config, provider)]
+        api = prepare(config, provider)
     except ApiConfigError as exc:
         raise UsageError(str(exc)) from None
+    ui = load_optional(UI_ROUTES)
+    return [api] if ui is None else [api, ui]

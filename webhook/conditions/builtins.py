@@ -108,9 +108,10 @@ def _go_round(value: float) -> float:
 
 
 _DECIMAL_INT = re.compile(r"[+-]?[0-9]+")
-_FLOAT_TEXT = re.compile(r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf(?:inity)?|nan)",
+# Possessive: with '[0-9]+\.?[0-9]*' a long run of digits that fails at its end was retried at every split.
+_FLOAT_TEXT = re.compile(r"[+-]?(?:(?:[0-9]++(?:\.[0-9]*+)?|\.[0-9]++)(?:[eE][+-]?[0-9]++)?|inf(?:inity)?|nan)",
                          re.IGNORECASE)
-_HEX_FLOAT = re.compile(r"[+-]?0[xX](?:[0-9a-fA-F_]+\.?[0-9a-fA-F_]*|\.[0-9a-fA-F_]+)[pP][+-]?[0-9_]+")
+_HEX_FLOAT = re.compile(r"[+-]?0[xX](?:[0-9a-fA-F_]++(?:\.[0-9a-fA-F_]*+)?|\.[0-9a-fA-F_]++)[pP][+-]?[0-9_]++")
 
 
 def b_int(value: Any) -> int:

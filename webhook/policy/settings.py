@@ -52,13 +52,25 @@ def _prefixes(codes: Iterable[str]) -> set[str]:
     return out
 
 
+_LOOKALIKES = str.maketrans("OIL", "011")
+
+
+def suggest_code(value: str, codes: frozenset[str] | set[str] | dict[str, object]) -> str | None:
+    """The code (or prefix) ``value`` was probably meant to be: letters typed for digits first, then spelling."""
+    value = value.strip().upper()
+    fixed = value[:2] + value[2:].translate(_LOOKALIKES)
+    if fixed != value and fixed in _prefixes(codes):
+        return fixed
+    return closest(value, codes) if len(value) >= 5 else None
+
+
 def check_selector(selector: str, where: str) -> str:
     """``selector`` (upper-cased) if it is a code or a prefix of one, else PolicyError with a did-you-mean."""
     value = selector.strip().upper()
     codes = known_codes()
     if value in _prefixes(codes):
         return value
-    best = closest(value, codes) if len(value) >= 5 else None
+    best = suggest_code(value, codes)
     hint = f"; did you mean '{best}'?" if best else "; codes look like AW510, prefixes like AW5"
     raise PolicyError(f"{where}: unknown code or prefix '{selector}'{hint}")
 

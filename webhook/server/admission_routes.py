@@ -89,6 +89,11 @@ async def _admit(request: web.Request, state: ServerState, webhook: Webhook,
     config = state.config
     if request.content_length is not None and request.content_length > config.max_body_bytes:
         raise Rejected(413, f"request body is larger than {config.max_body_bytes} bytes")
+    if not is_json(request):
+        raise Rejected(415, f"Content-Type must be application/json, not {_shown_type(request)}")
+    # The body first, outside the review slots: a client sending it slowly holds only its own connection
+    # (and, for a large body, a share of the body budget), never a slot other reviews wait for.
+    body = await _read_body(request, state, deadline)
     if state.slots.locked():
         try:
             # asyncio.timeout rather than wait_for: no extra task per request.
@@ -101,14 +106,6 @@ async def _admit(request: web.Request, state: ServerState, webhook: Webhook,
     state.in_flight += 1
     state.metrics.in_flight.inc()
     try:
-        if request.content.is_eof():
-            body = await request.read()  # all of it has arrived (the usual case): no timer to arm
-        else:
-            try:
-                async with asyncio.timeout(deadline.remaining()):
-                    body = await request.read()
-            except TimeoutError:
-                raise Rejected(408, "the request body did not arrive before the deadline") from None
         offload = len(body) >= config.offload_bytes
         try:
             admission = await state.run(deadline, offload, parse_body, body, config.max_depth)
@@ -124,6 +121,36 @@ async def _admit(request: web.Request, state: ServerState, webhook: Webhook,
         state.in_flight -= 1
         state.metrics.in_flight.dec()
         state.slots.release()
+
+
+def is_json(request: web.Request) -> bool:
+    """The API server sends ``application/json``; anything else (or nothing) is not an AdmissionReview."""
+    kind = request.content_type
+    return "Content-Type" in request.headers and (kind == "application/json" or kind.endswith("+json"))
+
+
+def _shown_type(request: web.Request) -> str:
+    raw = request.headers.get("Content-Type")
+    return "none" if raw is None else repr(raw[:60])
+
+
+async def _read_body(request: web.Request, state: ServerState, deadline: Deadline) -> bytes:
+    """The whole body, within its own deadline (the review's, at most ``body_seconds``) and the body budget."""
+    if request.content.is_eof():
+        return await request.read()  # all of it has arrived (the usual case): no timer to arm
+    config = state.config
+    seconds = min(deadline.remaining(), config.body_seconds)
+    # A body whose size is not declared may grow to the cap: it is counted at the cap.
+    size = request.content_length if request.content_length is not None else config.max_body_bytes
+    with state.bodies.reserve(size) as granted:
+        if not granted:
+            raise Rejected(503, "too many large request bodies arriving at once; try again")
+        try:
+            # Counted as arriving: a shutdown waits for it before closing the connection (see draining.py).
+            async with asyncio.timeout(seconds):
+                return await state.arrivals.read(request)
+        except TimeoutError:
+            raise Rejected(408, "the request body did not arrive before the deadline") from None
 
 
 async def _decide(state: ServerState, webhook: Webhook, admission: AdmissionRequest, deadline: Deadline,

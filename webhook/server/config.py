@@ -28,13 +28,21 @@ class ServerConfig:
     # An AdmissionReview carries object and oldObject, each up to 1.5 MiB in etcd.
     max_body_bytes: int = 4 * MIB
     max_depth: int = 100
+    # A body must have arrived within this long (or the review's own deadline, if sooner): the API server
+    # sends it at once, so only a client that dribbles it is cut off.
+    body_seconds: float = 5.0
+    # Bytes of large bodies (at least ``small_body_bytes`` each) that may be arriving at once; see bodies.py.
+    body_budget_bytes: int = 32 * MIB
+    small_body_bytes: int = 64 * 1024
     # Reviews being read or worked on at once; more wait for a slot until their deadline.
     max_concurrency: int = 64
     # Bodies at least this large are parsed and validated off the event loop.
     offload_bytes: int = 64 * 1024
     # Threads for that work (CPU-bound: more threads than cores buys nothing under the GIL).
     worker_threads: int = 2
-    # Validation results kept for objects seen again (webhook.validation.memo); 0 turns it off.
+    # Validation results kept for objects seen again (webhook.validation.memo), bounded by their estimated
+    # bytes (and by a count); either at 0 turns it off.
+    memo_bytes: int = 16 * MIB
     memo_entries: int = 4096
     # When the API server sends no ?timeout= (its default is 10s; it never sends more than 30s).
     default_timeout: float = 10.0
@@ -46,6 +54,12 @@ class ServerConfig:
     # or it is closed: idle keep-alive connections and clients that send their headers slowly alike.
     # The API server reconnects at will (aiohttp's own default keeps idle connections for an hour).
     idle_seconds: float = 75.0
+    # Open connections, in all and from one client address; past either, a new one is reset at accept time
+    # (webhook.server.connections). The memory limit in the chart is sized for max_connections.
+    max_connections: int = 1000
+    max_connections_per_client: int = 250
+    # A TLS handshake must be complete within this long of connecting.
+    handshake_seconds: float = 10.0
     # Read by the Argo-Server-compatible API route group.
     api: bool = True
     auth_mode: str = "client"

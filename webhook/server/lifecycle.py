@@ -21,6 +21,7 @@ from webhook.manifest import ARGO_KINDS, Manifest
 from webhook.memory import freeze_start_up_objects
 from webhook.server.app import create_app
 from webhook.server.config import ServerConfig
+from webhook.server.connections import CappedSite, give_back_after_bursts, shrink_tls_buffers
 from webhook.server.draining import stop_listening_and_drain
 from webhook.server.logs import event
 from webhook.server.metrics import Metrics
@@ -89,14 +90,18 @@ async def serve(config: ServerConfig, provider: ContextProvider, extra_route_gro
     await provider.start()
     await runner.setup()
     watcher: asyncio.Task[None] | None = None
+    trimmer: asyncio.Task[None] | None = None
     try:
-        site = web.TCPSite(runner, config.host, config.port, ssl_context=tls.front if tls else None)
+        shrink_tls_buffers()
+        site = CappedSite(runner, config.host, config.port, ssl_context=tls.front if tls else None,
+                          counts=state.connections, handshake_seconds=config.handshake_seconds)
         try:
             await site.start()
         except OSError as exc:
             raise ListenError(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}") from None
         if tls is not None:
             watcher = asyncio.create_task(tls.watch())
+        trimmer = asyncio.create_task(give_back_after_bursts(state.connections))
         event("listening", host=config.host, port=config.port, tls=tls is not None,
               failure_policy=str(config.failure_policy), ready=state.not_ready_reason() is None)
         await stop.wait()
@@ -109,10 +114,11 @@ async def serve(config: ServerConfig, provider: ContextProvider, extra_route_gro
         if not settled:
             event("grace period over", logging.WARNING, in_flight=state.in_flight)
     finally:
-        if watcher is not None:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+        for task in (watcher, trimmer):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         # Closes the connections, ends event streams, waits up to the grace period for any request still
         # running (after a drain, normally none).
         await runner.cleanup()

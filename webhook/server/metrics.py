@@ -65,3 +65,5 @@ class MemoCollector:
         yield results
         yield GaugeMetricFamily("argo_warden_validation_memo_entries", "Validation results kept in the memo",
                                 value=len(self.memo))
+        yield GaugeMetricFamily("argo_warden_validation_memo_bytes",
+                                "Estimated bytes of the validation results kept in the memo", value=self.memo.bytes)

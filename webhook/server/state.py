@@ -13,7 +13,9 @@ from aiohttp import web
 
 from webhook.admission.mutation import Mutator, mutators
 from webhook.admission.provider import ContextProvider, Deadline
+from webhook.server.bodies import BodyBudget
 from webhook.server.config import ServerConfig
+from webhook.server.connections import ConnectionCounts
 from webhook.server.draining import Arrivals
 from webhook.server.metrics import MemoCollector, Metrics
 from webhook.server.tls import ReloadingTLS
@@ -35,6 +37,8 @@ class ServerState:
     # Bodies of other requests (the REST API's) being received.
     arrivals: Arrivals = field(default_factory=Arrivals)
     memo: ValidationMemo = field(init=False)
+    bodies: BodyBudget = field(init=False)
+    connections: ConnectionCounts = field(init=False)
     executor: ThreadPoolExecutor = field(init=False)
     slots: asyncio.Semaphore = field(init=False)
 
@@ -44,7 +48,9 @@ class ServerState:
         sys.setswitchinterval(min(sys.getswitchinterval(), 0.001))
         self.executor = ThreadPoolExecutor(self.config.worker_threads, thread_name_prefix="argo-warden-review")
         self.slots = asyncio.Semaphore(self.config.max_concurrency)
-        self.memo = ValidationMemo(self.config.memo_entries)
+        self.connections = ConnectionCounts(self.config.max_connections, self.config.max_connections_per_client)
+        self.bodies = BodyBudget(self.config.body_budget_bytes, self.config.small_body_bytes)
+        self.memo = ValidationMemo(self.config.memo_entries, self.config.memo_bytes)
         self.metrics.registry.register(MemoCollector(self.memo))
 
     def not_ready_reason(self) -> str | None:

@@ -7,10 +7,17 @@ context's ``cache_key``, which the context's provider derives from everything it
 knows (a context without one is never memoised). What a caller concludes from
 the diagnostics (an admission verdict) is kept with them, so a hit costs one
 digest and one dictionary lookup.
+
+The budget is bytes, not entries: an entry's weight is an estimate of what its
+diagnostics and conclusions hold (their strings, plus a fixed cost per object),
+so 4,000 denials quoting a 60 KB name cannot take hundreds of MiB as they did
+when the memo counted entries. An entry heavier than a sixteenth of the budget
+is not kept at all: it would evict everything else for one object.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
 from collections import OrderedDict
@@ -41,20 +48,47 @@ def manifest_digest(manifest: Manifest) -> bytes:
     return hashlib.blake2b(canonical, digest_size=20).digest()
 
 
+# Bytes counted for each object an entry holds besides its strings (headers, pointers, the key, dict slots).
+OBJECT_BYTES = 64
+ENTRY_BYTES = 400
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+
+
+def weight(value: Any, depth: int = 4) -> int:
+    """Roughly the bytes ``value`` holds: its strings and a fixed cost per object, ``depth`` levels down."""
+    if isinstance(value, str | bytes):
+        return OBJECT_BYTES + len(value)
+    if depth <= 0 or value is None or isinstance(value, int | float | bool):
+        return OBJECT_BYTES
+    if isinstance(value, tuple | list):
+        return OBJECT_BYTES + sum(weight(v, depth - 1) for v in value)
+    if isinstance(value, dict):
+        return OBJECT_BYTES + sum(weight(k, depth - 1) + weight(v, depth - 1) for k, v in value.items())
+    if dataclasses.is_dataclass(value):
+        return OBJECT_BYTES + sum(weight(getattr(value, f.name), depth - 1) for f in dataclasses.fields(value))
+    return OBJECT_BYTES
+
+
 class _Entry:
-    __slots__ = ("conclusions", "diagnostics")
+    __slots__ = ("bytes", "conclusions", "diagnostics")
 
     def __init__(self, diagnostics: tuple[Diagnostic, ...]) -> None:
         self.diagnostics = diagnostics
         # conclude function -> its result for these diagnostics (a pure function of manifest and diagnostics).
         self.conclusions: dict[Callable[..., Any], Any] = {}
+        self.bytes = ENTRY_BYTES + weight(diagnostics)
 
 
 class ValidationMemo:
-    """A bounded LRU of diagnostics (and conclusions drawn from them) by (object digest, context key)."""
+    """A bounded LRU of diagnostics (and conclusions drawn from them) by (object digest, context key).
 
-    def __init__(self, max_entries: int = 4096) -> None:
+    Bounded by ``max_bytes`` (estimated, see ``weight``) and by ``max_entries``; either at 0 turns it off.
+    """
+
+    def __init__(self, max_entries: int = 1 << 20, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._entries: OrderedDict[tuple[bytes, str], _Entry] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
@@ -73,7 +107,8 @@ class ValidationMemo:
         ``conclude`` must be a pure function of its arguments (and a module-level
         function, as it is part of the key); ``refine``'s key is part of the key.
         """
-        if context.cache_key is None or manifest.positions is not None or self.max_entries <= 0:
+        if (context.cache_key is None or manifest.positions is not None or self.max_entries <= 0
+                or self.max_bytes <= 0):
             return conclude(manifest, refined(manifest, context, refine))
         key = (manifest_digest(manifest), context.cache_key if refine is None else f"{context.cache_key}|{refine.key}")
         with self._lock:
@@ -87,14 +122,35 @@ class ValidationMemo:
                 self.misses += 1
         if entry is None:
             entry = _Entry(tuple(refined(manifest, context, refine)))
-            with self._lock:
-                self._entries[key] = entry
-                while len(self._entries) > self.max_entries:
-                    self._entries.popitem(last=False)
+            if entry.bytes <= self.max_bytes // 16:
+                with self._lock:
+                    self._put(key, entry)
         result = conclude(manifest, entry.diagnostics)
+        added = weight(result)
         with self._lock:
-            entry.conclusions[conclude] = result
+            if conclude not in entry.conclusions:
+                entry.conclusions[conclude] = result
+                entry.bytes += added
+                if self._entries.get(key) is entry:
+                    self.bytes += added
+                    if entry.bytes > self.max_bytes // 16:
+                        del self._entries[key]
+                        self.bytes -= entry.bytes
+                    self._evict()
         return result
+
+    def _put(self, key: tuple[bytes, str], entry: _Entry) -> None:
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self.bytes -= old.bytes
+        self._entries[key] = entry
+        self.bytes += entry.bytes
+        self._evict()
+
+    def _evict(self) -> None:
+        while self._entries and (len(self._entries) > self.max_entries or self.bytes > self.max_bytes):
+            _key, gone = self._entries.popitem(last=False)
+            self.bytes -= gone.bytes
 
 
 def refined(manifest: Manifest, context: ValidationContext, refine: Refine | None) -> list[Diagnostic]:

@@ -32,14 +32,47 @@ from webhook.validation.walk import (
     template_steps,
 )
 
-TAG_SYNTAX = define("AW400", Severity.ERROR, "a {{ tag is never closed")
-UNRESOLVED = define("AW401", Severity.ERROR, "a reference does not resolve")
-INPUT_UNDECLARED = define("AW402", Severity.ERROR, "a reference names an input the template does not declare")
-TASK_NOT_DEPENDED = define("AW403", Severity.ERROR, "a task reads outputs of a task it does not depend on")
-STEP_NOT_BEFORE = define("AW404", Severity.ERROR, "a step reads outputs of a step that has not run yet")
-ITEM_OUTSIDE_LOOP = define("AW405", Severity.ERROR, "item is used outside a loop, or with a key the items lack")
-PARAMETER_UNDECLARED = define("AW406", Severity.ERROR, "a workflow parameter is not declared")
-OUTPUT_UNDECLARED = define("AW407", Severity.ERROR, "a reference names an output the step or task does not produce")
+TAG_SYNTAX = define(
+    "AW400", Severity.ERROR, "a {{ tag is never closed",
+    why="A tag that is never closed is left in the text as written.",
+    mirrors="util/template: template parsing",
+)
+UNRESOLVED = define(
+    "AW401", Severity.ERROR, "a reference does not resolve",
+    why="A reference that resolves to nothing fails the step when Argo substitutes it.",
+    mirrors="validate.go: resolveAllVariables: 'failed to resolve {{...}}'",
+)
+INPUT_UNDECLARED = define(
+    "AW402", Severity.ERROR, "a reference names an input the template does not declare",
+    why="A reference to an input the template does not declare is never substituted.",
+    mirrors="validate.go: resolveAllVariables: 'failed to resolve {{inputs...}}'",
+)
+TASK_NOT_DEPENDED = define(
+    "AW403", Severity.ERROR, "a task reads outputs of a task it does not depend on",
+    why="A task may only read outputs of tasks it depends on (directly or not): others may not have run.",
+    mirrors="validate.go: validateDAG (ancestry scope) and validateDAGTaskArgumentDependency: 'missing "
+            "dependency'",
+)
+STEP_NOT_BEFORE = define(
+    "AW404", Severity.ERROR, "a step reads outputs of a step that has not run yet",
+    why="A step may only read outputs of steps of earlier groups.",
+    mirrors="validate.go: validateSteps: resolveAllVariables",
+)
+ITEM_OUTSIDE_LOOP = define(
+    "AW405", Severity.ERROR, "item is used outside a loop, or with a key the items lack",
+    why="{{item}} exists only in a step or task with a loop, with the keys its items have.",
+    mirrors="validate.go: addItemsToScope / resolveAllVariables",
+)
+PARAMETER_UNDECLARED = define(
+    "AW406", Severity.ERROR, "a workflow parameter is not declared",
+    why="A workflow parameter that is not declared in spec.arguments is never set.",
+    mirrors="validate.go: resolveAllVariables: 'failed to resolve {{workflow.parameters...}}'",
+)
+OUTPUT_UNDECLARED = define(
+    "AW407", Severity.ERROR, "a reference names an output the step or task does not produce",
+    why="A step's output that its template does not produce is never set.",
+    mirrors="validate.go: addOutputsToScope / resolveAllVariables",
+)
 
 CHECKED_PREFIXES = ("item.", "steps.", "inputs.", "outputs.", "pod.", "workflow.", "tasks.")
 # Prefixes Argo resolves at run time whatever follows them.

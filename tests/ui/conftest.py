@@ -1,0 +1,72 @@
+"""A real server (admission, /api/v1 and /ui/) on 127.0.0.1 over real TLS, for the page's endpoints."""
+
+from __future__ import annotations
+
+import json
+import ssl
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+import yaml
+from aiohttp import web
+
+from tests.admission.conftest import certs, client_ssl  # noqa: F401 - fixtures used here too
+from webhook.admission.provider import OfflineProvider
+from webhook.api.routes import prepare_api
+from webhook.certs import IssuedFiles
+from webhook.server.app import create_app
+from webhook.server.config import ServerConfig, TLSFiles
+from webhook.server.metrics import Metrics
+from webhook.server.state import ServerState
+from webhook.server.tls import ReloadingTLS
+from webhook.ui.routes import add_routes as ui_routes
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+TOKEN = "alice-token-0123456789"
+
+
+@dataclass
+class UiServer:
+    url: str
+    session: aiohttp.ClientSession
+
+    async def call(self, method: str, path: str, body: Any = None, *, token: str | None = TOKEN,
+                   raw: bytes | None = None) -> tuple[int, Any, dict[str, str]]:
+        headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        async with self.session.request(method, self.url + path, data=data, headers=headers,
+                                        allow_redirects=False) as response:
+            text = await response.text()
+            try:
+                parsed: Any = json.loads(text)
+            except ValueError:
+                parsed = text
+            return response.status, parsed, dict(response.headers)
+
+
+@pytest.fixture
+async def ui(tmp_path: Path, certs: IssuedFiles, client_ssl: ssl.SSLContext) -> AsyncIterator[UiServer]:  # noqa: F811
+    tokens = tmp_path / "tokens.yaml"
+    tokens.write_text(yaml.safe_dump([{"token": TOKEN, "user": "alice", "namespaces": ["argo"]}]))
+    config = ServerConfig(tokens_file=str(tokens), data_dir=str(tmp_path / "data"),
+                          responses_file=str(EXAMPLES / "seed-responses.yaml"))
+    provider = OfflineProvider()
+    metrics = Metrics()
+    tls = ReloadingTLS(TLSFiles(str(certs.cert), str(certs.key)), metrics, poll_seconds=0.05)
+    state = ServerState(config, provider, metrics=metrics, tls=tls)
+    app = create_app(config, provider, [prepare_api(config, provider), ui_routes], state=state)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=2)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls.front)
+    await site.start()
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=client_ssl))
+    try:
+        yield UiServer(f"https://127.0.0.1:{runner.addresses[0][1]}", session)
+    finally:
+        await session.close()
+        await runner.cleanup()

@@ -1,0 +1,291 @@
+"""A workflow as a graph of nodes and labelled edges, before layout.
+
+Two sources, one shape:
+- ``from_spec``: what a workflow will do, read from its templates (the playground):
+  DAG tasks with their ``dependencies``/``depends``, step groups, called DAG and
+  steps templates drawn inside their caller, HTTP nodes with method and url, and
+  ``when``/``depends`` on the edges;
+- ``from_status``: what it did, from ``status.nodes`` (a run), linked by each
+  node's ``children`` as Argo's controller records them.
+
+Both walk each template or node a bounded number of times (``MAX_NODES``), so the
+cost follows the input's size even for templates that call themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import re2
+
+MAX_NODES = 1500
+MAX_LABEL = 60
+# A task name inside a `depends` expression, with the result it asks for (`a.Succeeded`, `a.AnySucceeded`, `a`).
+_DEPENDS_TERM = re2.compile(r"([A-Za-z0-9][-A-Za-z0-9_]*)(\.[A-Za-z]+)?")
+_LOOP_KEYS = ("withItems", "withParam", "withSequence")
+
+
+@dataclass(slots=True)
+class Node:
+    id: str
+    label: str
+    kind: str  # dag, steps, group, http, suspend, container, script, resource, ref, recursive, missing, …
+    detail: str = ""
+    template: str = ""
+    phase: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "label": self.label, "kind": self.kind}
+        for key in ("detail", "template", "phase"):
+            value = getattr(self, key)
+            if value:
+                out[key] = value
+        return out
+
+
+@dataclass(slots=True)
+class Edge:
+    source: str
+    target: str
+    label: str = ""
+
+
+@dataclass(slots=True)
+class Graph:
+    nodes: list[Node] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    # Nodes left out because the graph reached MAX_NODES.
+    omitted: int = 0
+    _ids: set[str] = field(default_factory=set)
+
+    def add(self, node: Node) -> bool:
+        if len(self.nodes) >= MAX_NODES:
+            self.omitted += 1
+            return False
+        self.nodes.append(node)
+        self._ids.add(node.id)
+        return True
+
+    def has(self, node_id: str) -> bool:
+        return node_id in self._ids
+
+    def link(self, source: str, target: str, label: str = "") -> None:
+        if source in self._ids and target in self._ids:
+            self.edges.append(Edge(source, target, _short(label)))
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…"
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+# ---------------------------------------------------------------------------------------------- spec
+
+
+_LEAF_KINDS = ("http", "suspend", "container", "script", "resource", "containerSet", "data", "plugin")
+
+
+def template_kind(template: Mapping[str, Any]) -> str:
+    for kind in ("dag", "steps", *_LEAF_KINDS):
+        if kind in template:
+            return kind
+    return "template"
+
+
+def leaf_detail(template: Mapping[str, Any]) -> str:
+    """What a leaf template does, in a few words: an HTTP request's method and url, a suspend's duration."""
+    http = template.get("http")
+    if isinstance(http, dict):
+        return f"{_str(http.get('method')) or 'GET'} {_str(http.get('url'))}".strip()
+    suspend = template.get("suspend")
+    if isinstance(suspend, dict):
+        duration = suspend.get("duration")
+        return f"wait {duration}" if duration not in (None, "") else "wait for resume"
+    container = template.get("container") or template.get("script")
+    if isinstance(container, dict):
+        return _str(container.get("image"))
+    return ""
+
+
+class _SpecWalk:
+    def __init__(self, templates: Mapping[str, dict[str, Any]]) -> None:
+        self.templates = templates
+        self.graph = Graph()
+
+    def invoke(self, node_id: str, label: str, call: Mapping[str, Any], stack: tuple[str, ...]) -> list[str] | None:
+        """Add the node for a task, step or entrypoint calling a template; its outbound nodes (None if not drawn)."""
+        ref = call.get("templateRef")
+        name = _str(call.get("template"))
+        loop = " (loop)" if any(k in call for k in _LOOP_KEYS) else ""
+        if isinstance(ref, dict):
+            target = f"{_str(ref.get('name'))}/{_str(ref.get('template'))}"
+            added = self.graph.add(Node(node_id, label + loop, "ref", f"templateRef {target}", target))
+            return [node_id] if added else None
+        template = self.templates.get(name)
+        if template is None:
+            added = self.graph.add(Node(node_id, label + loop, "missing", f"no template {name!r}" if name else
+                                        "calls no template", name))
+            return [node_id] if added else None
+        kind = template_kind(template)
+        if name in stack:
+            added = self.graph.add(Node(node_id, label + loop, "recursive", f"calls {name} again", name))
+            return [node_id] if added else None
+        if not self.graph.add(Node(node_id, label + loop, kind, leaf_detail(template), name)):
+            return None
+        inner = (*stack, name)
+        if kind == "dag":
+            return self.dag(node_id, _dict(template.get("dag")), inner) or [node_id]
+        if kind == "steps":
+            return self.steps(node_id, _list(template.get("steps")), inner) or [node_id]
+        return [node_id]
+
+    def dag(self, parent: str, dag: Mapping[str, Any], stack: tuple[str, ...]) -> list[str]:
+        tasks = [t for t in _list(dag.get("tasks")) if isinstance(t, dict) and _str(t.get("name"))]
+        names = {_str(t["name"]) for t in tasks}
+        outbound: dict[str, list[str]] = {}
+        for task in tasks:
+            task_name = _str(task["name"])
+            result = self.invoke(f"{parent}.{task_name}", task_name, task, stack)
+            if result is not None:
+                outbound[task_name] = result
+        depended_on: set[str] = set()
+        for task in tasks:
+            task_name = _str(task["name"])
+            target = f"{parent}.{task_name}"
+            if not self.graph.has(target):
+                continue
+            when = _str(task.get("when"))
+            incoming = _dependencies(task, names)
+            depended_on.update(incoming)
+            if not incoming:
+                self.graph.link(parent, target, f"when {when}" if when else "")
+            for dependency, condition in incoming.items():
+                label = " · ".join(p for p in (condition, f"when {when}" if when else "") if p)
+                for source in outbound.get(dependency, ()):
+                    self.graph.link(source, target, label)
+        if dag.get("target"):
+            return []
+        return [n for task_name, nodes in outbound.items() if task_name not in depended_on for n in nodes]
+
+    def steps(self, parent: str, groups: Sequence[Any], stack: tuple[str, ...]) -> list[str]:
+        previous = [parent]
+        for index, group in enumerate(groups):
+            group_id = f"{parent}[{index}]"
+            if not self.graph.add(Node(group_id, f"[{index}]", "group")):
+                break
+            for source in previous:
+                self.graph.link(source, group_id)
+            previous = []
+            for step in _list(group):
+                if not isinstance(step, dict) or not _str(step.get("name")):
+                    continue
+                step_name = _str(step["name"])
+                step_id = f"{group_id}.{step_name}"
+                result = self.invoke(step_id, step_name, step, stack)
+                if result is None:
+                    continue
+                when = _str(step.get("when"))
+                self.graph.link(group_id, step_id, f"when {when}" if when else "")
+                previous.extend(result)
+            if not previous:
+                previous = [group_id]
+        return previous if previous != [parent] else []
+
+
+def _dependencies(task: Mapping[str, Any], names: set[str]) -> dict[str, str]:
+    """Tasks this task waits for, each with the condition on its edge ('' for plain `dependencies`)."""
+    out: dict[str, str] = {}
+    for name in _list(task.get("dependencies")):
+        if isinstance(name, str) and name in names:
+            out[name] = ""
+    depends = _str(task.get("depends"))
+    if depends:
+        terms = [m for m in _DEPENDS_TERM.finditer(depends) if m.group(1) in names]
+        # A plain conjunction reads per edge; anything else (||, !, parentheses) is shown whole on each edge.
+        simple = not any(c in depends for c in "|!()")
+        for match in terms:
+            name = match.group(1)
+            shown = (match.group(2) or "")[1:] if simple else depends
+            out[name] = shown if name not in out or not out[name] else out[name]
+    return out
+
+
+def from_spec(workflow: Mapping[str, Any]) -> Graph:
+    """The graph of what ``workflow`` (a Workflow, WorkflowTemplate or ClusterWorkflowTemplate) will run."""
+    spec = _dict(workflow.get("spec"))
+    if "workflowSpec" in spec:  # a CronWorkflow
+        spec = _dict(spec.get("workflowSpec"))
+    templates: dict[str, dict[str, Any]] = {}
+    for template in _list(spec.get("templates")):
+        if isinstance(template, dict) and _str(template.get("name")):
+            templates.setdefault(_str(template["name"]), template)
+    walk = _SpecWalk(templates)
+    entry = _str(spec.get("entrypoint"))
+    ref = spec.get("workflowTemplateRef")
+    if isinstance(ref, dict):
+        walk.graph.add(Node("entry", _str(ref.get("name")) or "workflowTemplateRef", "ref",
+                            "runs a WorkflowTemplate", _str(ref.get("name"))))
+    elif entry:
+        walk.invoke("entry", entry, {"template": entry}, ())
+    else:
+        # A WorkflowTemplate with no entrypoint is a library: draw each template that no other one calls.
+        for name in _roots(templates):
+            walk.invoke(f"template:{name}", name, {"template": name}, ())
+    exit_handler = _str(spec.get("onExit"))
+    if exit_handler:
+        walk.invoke("exit", f"onExit: {exit_handler}", {"template": exit_handler}, ())
+    return walk.graph
+
+
+def _roots(templates: Mapping[str, dict[str, Any]]) -> list[str]:
+    called: set[str] = set()
+    for template in templates.values():
+        calls = [*_list(_dict(template.get("dag")).get("tasks")),
+                 *(s for group in _list(template.get("steps")) for s in _list(group))]
+        called.update(_str(c.get("template")) for c in calls if isinstance(c, dict))
+    return [name for name in templates if name not in called]
+
+
+# ---------------------------------------------------------------------------------------------- status
+
+
+def from_status(workflow: Mapping[str, Any]) -> Graph:
+    """The graph of a run: one node per ``status.nodes`` entry, linked by ``children``."""
+    spec = _dict(workflow.get("spec"))
+    templates = {_str(t.get("name")): t for t in _list(spec.get("templates")) if isinstance(t, dict)}
+    stored = _dict(_dict(workflow.get("status")).get("storedTemplates"))
+    for template in stored.values():
+        if isinstance(template, dict) and _str(template.get("name")):
+            templates.setdefault(_str(template["name"]), template)
+    nodes = _dict(_dict(workflow.get("status")).get("nodes"))
+    graph = Graph()
+    for node_id, node in nodes.items():
+        if not isinstance(node, dict):
+            continue
+        kind = _str(node.get("type")).lower() or "node"
+        template_name = _str(node.get("templateName"))
+        template = templates.get(template_name)
+        detail = leaf_detail(template) if template is not None else ""
+        label = _str(node.get("displayName")) or _str(node.get("name")) or str(node_id)
+        graph.add(Node(str(node_id), label, "group" if kind == "stepgroup" else kind, detail, template_name,
+                       _str(node.get("phase")) or "Pending"))
+    for node_id, node in nodes.items():
+        if isinstance(node, dict):
+            for child in _list(node.get("children")):
+                if isinstance(child, str):
+                    graph.link(str(node_id), child)
+    return graph
