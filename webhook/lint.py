@@ -150,7 +150,8 @@ def lint_sources(
                 result.skipped += 1
     if options.search_repository:
         templates.fallback = RepositoryTemplates(repository_hint, options.limits, {s.file for s in sources})
-    context = ValidationContext(strict=options.strict, templates=templates, secrets=options.secrets, mode=options.mode)
+    context = ValidationContext(strict=options.strict, templates=templates, secrets=options.secrets, mode=options.mode,
+                                policies=options.policy.org_policies)
     secrets_skipped = False
     for manifest in manifests:
         for d in validate(manifest, context):

@@ -56,6 +56,9 @@ def judge(manifest: Manifest, context: ValidationContext, memo: ValidationMemo |
           policy: PolicySettings = DEFAULT_POLICY) -> Verdict:
     """The verdict of validating ``manifest`` under ``policy``: remembered in ``memo`` when one is given."""
     refine = _object_policy(policy)
+    if policy.org_policies and context.policies is not policy.org_policies:
+        # The organisation's policies run inside validation; the memo key holds their digest (refine.key).
+        context = replace(context, policies=policy.org_policies)
     if memo is None:
         return validation_verdict(manifest, refined(manifest, context, refine))
     return memo.conclude(manifest, context, validation_verdict, refine)

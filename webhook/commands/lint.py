@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"argo-warden lint: {path}: no such file or directory", file=sys.stderr)
             return EXIT_USAGE
     try:
-        policy = resolve(args.paths, args.config, args.select, args.ignore, args.exclude)
+        policy = resolve(args.paths, args.config, args.select, args.ignore, args.exclude, args.policy)
     except PolicyError as exc:
         print(f"argo-warden lint: {exc}", file=sys.stderr)
         return EXIT_USAGE

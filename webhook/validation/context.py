@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from webhook.diagnostics import Severity
 
 if TYPE_CHECKING:
+    from webhook.org_policies.model import PolicySet
     from webhook.secrets.references import SecretReference
     from webhook.validation.inherited import InheritedSend
 
@@ -155,6 +156,10 @@ class ValidationContext:
     unresolved_severity: Severity = Severity.WARNING
     # Name of the requesting user, for messages (admission only).
     user: str | None = None
+    # The requesting user's name, uid and groups (admission, REST), for organisation policies.
+    user_info: Mapping[str, Any] | None = None
+    # The organisation's own policies (webhook.org_policies); their digest is part of ``cache_key``.
+    policies: PolicySet | None = None
     # Identifies everything this context knows: two contexts with the same key give every manifest
     # the same diagnostics, so results may be memoised (webhook.validation.memo). None: never memoised.
     cache_key: str | None = None

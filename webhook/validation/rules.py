@@ -6,7 +6,19 @@ from collections.abc import Callable, Iterable
 
 from webhook.diagnostics import Finding
 from webhook.manifest import Manifest
-from webhook.validation import conditions, cron, graph, http, pods, references, schema, secrets, structure, when
+from webhook.validation import (
+    conditions,
+    cron,
+    graph,
+    http,
+    org_policies,
+    pods,
+    references,
+    schema,
+    secrets,
+    structure,
+    when,
+)
 from webhook.validation.context import ValidationContext
 
 Rule = Callable[[Manifest, ValidationContext], Iterable[Finding]]
@@ -22,4 +34,5 @@ ALL: list[Rule] = [
     conditions.check,
     cron.check,
     secrets.check,
+    org_policies.check,
 ]
