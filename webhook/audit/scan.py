@@ -123,6 +123,7 @@ async def audit(connection: ClusterConnection, scope: Scope, policy: PolicySetti
     """Judge every Argo object in ``scope``; ApiUnavailable when a list cannot be read."""
     report = progress or Progress()
     provider = ClusterProvider(connection, FailurePolicy.CLOSED, no_identity=NOT_REVIEWED)
+    provider.warm_labels = ()  # admission's enforcement mode does not apply to an audit
     await provider.start()
     try:
         listed: list[tuple[str, dict[str, Any]]] = []
