@@ -26,6 +26,7 @@ from aiohttp import web
 
 from webhook import __version__, wirejson
 from webhook.admission.decide import judge
+from webhook.admission.mutation import portable_object
 from webhook.admission.provider import ContextUnavailable, Deadline
 from webhook.admission.review import AdmissionRequest, UserInfo, nesting_depth
 from webhook.api.backend import Backend, Kind, ListQuery, Object, WatchQuery
@@ -287,8 +288,13 @@ async def _identify(api: Api, request: web.Request, public: bool) -> Identity:
 # ---------------------------------------------------------------------------------------------- validation
 
 
-async def validated(call: Call, kind: str, obj: Any, operation: str = "CREATE") -> dict[str, Any]:
-    """``obj`` as a manifest of ``kind`` in the call's namespace, checked by the validation core (400 if not valid)."""
+async def validated(call: Call, kind: str, obj: Any, operation: str = "CREATE", *,
+                    portable: bool = False) -> dict[str, Any]:
+    """``obj`` as a manifest of ``kind`` in the call's namespace, checked by the validation core (400 if not valid).
+
+    ``portable``: the object to store, rewritten as the mutating webhook would (the seed dialect in the form
+    upstream Argo runs), so what the API stores and runs is what admission would have let into a cluster.
+    """
     if not isinstance(obj, dict) or not obj:
         raise ApiError(Code.INVALID_ARGUMENT, f"the request has no {kind} object")
     given = obj.get("kind")
@@ -329,6 +335,11 @@ async def validated(call: Call, kind: str, obj: Any, operation: str = "CREATE") 
         raise ApiError(Code.DEADLINE_EXCEEDED, "validation took too long") from None
     if not verdict.allowed:
         raise ApiError(Code.INVALID_ARGUMENT, verdict.message or "the object is not valid")
+    if portable:
+        try:
+            return (await state.run(deadline, offload, portable_object, manifest, state.mutators)).data
+        except TimeoutError:
+            raise ApiError(Code.DEADLINE_EXCEEDED, "rewriting the object took too long") from None
     return manifest_data
 
 
@@ -356,7 +367,7 @@ async def lint_cron_workflow(call: Call) -> Any:
 
 async def create_workflow(call: Call) -> Any:
     body = await call.body()
-    obj = await validated(call, "Workflow", body.get("workflow"))
+    obj = await validated(call, "Workflow", body.get("workflow"), portable=True)
     _check_new_name(obj)
     if _dry_run(body):
         return _as_created(obj, call.namespace)
@@ -441,7 +452,7 @@ async def submit_workflow(call: Call) -> Any:
         await call.authorize("get", "workflowtemplates", name)
     else:
         await call.authorize("get", "clusterworkflowtemplates", name, cluster_scoped=True)
-    obj = await validated(call, "Workflow", obj)
+    obj = await validated(call, "Workflow", obj, portable=True)
     _check_new_name(obj)
     if options.get("dryRun") is True or options.get("serverDryRun") is True:
         return _as_created(obj, call.namespace)
@@ -478,7 +489,7 @@ def _submitted(kind: str, name: str, options: dict[str, Any]) -> Object:
 
 async def create_workflow_template(call: Call) -> Any:
     body = await call.body()
-    obj = await validated(call, "WorkflowTemplate", body.get("template"))
+    obj = await validated(call, "WorkflowTemplate", body.get("template"), portable=True)
     _check_new_name(obj)
     if _dry_run(body):
         return _as_created(obj, call.namespace)
@@ -495,7 +506,7 @@ async def get_workflow_template(call: Call) -> Any:
 
 async def update_workflow_template(call: Call) -> Any:
     body = await call.body()
-    obj = await validated(call, "WorkflowTemplate", body.get("template"), operation="UPDATE")
+    obj = await validated(call, "WorkflowTemplate", body.get("template"), operation="UPDATE", portable=True)
     named = (obj.get("metadata") or {}).get("name")
     if named not in (None, "", call.name):
         raise ApiError(Code.INVALID_ARGUMENT, f"metadata.name {named!r} does not match the name in the path")
