@@ -32,7 +32,7 @@ SECTIONS = {
     "6": "Conditions: successCondition and expression tags",
     "7": "Secrets",
     "8": "CronWorkflows",
-    "9": "Suppressions",
+    "9": "Suppressions and organisation policies",
 }
 
 

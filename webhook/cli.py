@@ -201,6 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="close a connection idle, or without a complete request head, this long (default 15)")
     plugin.add_argument("--body-timeout", type=_positive, default=10.0, metavar="SECONDS",
                         help="answer 408 and close when a request body takes longer than this (default 10)")
+    plugin.add_argument("--max-connections", type=_positive_int, default=256, metavar="N",
+                        help="connections open at once; more are reset on accept (default 256)")
     plugin.add_argument("--token-file", default="/var/run/argo/token")
     plugin.add_argument("--secrets", metavar="FILE")
     plugin.add_argument("--in-cluster", action="store_true", help="read secrets through the cluster")
