@@ -40,7 +40,7 @@ from webhook.server.app import register_error_renderer
 from webhook.server.config import ServerConfig
 from webhook.server.logs import event, exception_site
 from webhook.server.state import RouteGroup, ServerState
-from webhook.validation.context import TemplateSource
+from webhook.validation.context import Mode, TemplateSource
 
 V1 = "/api/v1"
 GROUP, VERSION = "argoproj.io", "v1alpha1"
@@ -289,11 +289,12 @@ async def _identify(api: Api, request: web.Request, public: bool) -> Identity:
 
 
 async def validated(call: Call, kind: str, obj: Any, operation: str = "CREATE", *,
-                    portable: bool = False) -> dict[str, Any]:
+                    portable: bool = False, mode: Mode = Mode.SUBMIT) -> dict[str, Any]:
     """``obj`` as a manifest of ``kind`` in the call's namespace, checked by the validation core (400 if not valid).
 
     ``portable``: the object to store, rewritten as the mutating webhook would (the seed dialect in the form
     upstream Argo runs), so what the API stores and runs is what admission would have let into a cluster.
+    ``mode``: SUBMIT for what is created; the lint endpoints lint (see validation.context.Mode).
     """
     if not isinstance(obj, dict) or not obj:
         raise ApiError(Code.INVALID_ARGUMENT, f"the request has no {kind} object")
@@ -322,6 +323,10 @@ async def validated(call: Call, kind: str, obj: Any, operation: str = "CREATE", 
             context = await state.provider.context_for(review, manifest, deadline)
     except TimeoutError:
         raise ApiError(Code.UNAVAILABLE, "the cluster did not answer in time to validate this object") from None
+    if mode is not context.mode:
+        # The lint endpoints check as `argo lint` does (Argo's server lints with Opts{Lint: true}).
+        context = replace(context, mode=mode,
+                          cache_key=f"{context.cache_key}|mode:{mode.value}" if context.cache_key else None)
     if call.api.templates is not None and namespace:
         templates, key = await call.api.templates(namespace)
         context = replace(context, templates=templates,
@@ -347,19 +352,19 @@ async def validated(call: Call, kind: str, obj: Any, operation: str = "CREATE", 
 
 
 async def lint_workflow(call: Call) -> Any:
-    return await validated(call, "Workflow", (await call.body()).get("workflow"))
+    return await validated(call, "Workflow", (await call.body()).get("workflow"), mode=Mode.LINT)
 
 
 async def lint_workflow_template(call: Call) -> Any:
-    return await validated(call, "WorkflowTemplate", (await call.body()).get("template"))
+    return await validated(call, "WorkflowTemplate", (await call.body()).get("template"), mode=Mode.LINT)
 
 
 async def lint_cluster_workflow_template(call: Call) -> Any:
-    return await validated(call, "ClusterWorkflowTemplate", (await call.body()).get("template"))
+    return await validated(call, "ClusterWorkflowTemplate", (await call.body()).get("template"), mode=Mode.LINT)
 
 
 async def lint_cron_workflow(call: Call) -> Any:
-    return await validated(call, "CronWorkflow", (await call.body()).get("cronWorkflow"))
+    return await validated(call, "CronWorkflow", (await call.body()).get("cronWorkflow"), mode=Mode.LINT)
 
 
 # ---------------------------------------------------------------------------------------------- workflows

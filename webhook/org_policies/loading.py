@@ -20,16 +20,27 @@ from webhook.conditions.errors import ConditionError
 from webhook.conditions.issues import NOT_BOOLEAN
 from webhook.conditions.parser import parse
 from webhook.conditions.types import STRING, Type
+from webhook.diagnostics import ARGO_WARDEN_ONLY, JsonPath, Severity, define, format_path
 from webhook.diagnostics import Diagnostic as Diag
-from webhook.diagnostics import JsonPath, Severity, define, format_path
 from webhook.manifest import ARGO_KINDS
 from webhook.org_policies.model import NODE_KINDS, Match, MessagePart, Policy, PolicySet, SelectorTerm, compiled
 from webhook.org_policies.types import USER, binding_type, object_type
 from webhook.positions import PositionMap
 from webhook.suggest import did_you_mean, one_of
 
-BAD_POLICY = define("AW950", Severity.ERROR, "a policy file is malformed")
-POLICY_TYPE = define("AW951", Severity.ERROR, "a policy's assert or message does not check against Argo's types")
+BAD_POLICY = define(
+    "AW950", Severity.ERROR, "a policy file is malformed",
+    why="A policy that cannot be loaded enforces nothing; it is refused where it is written, not skipped.",
+    mirrors=ARGO_WARDEN_ONLY,
+    example="policies:\n- id: ORG1\n  assert: true\n  # 'message' is required",
+)
+POLICY_TYPE = define(
+    "AW951", Severity.ERROR, "a policy's assert or message does not check against Argo's types",
+    why="An assert that reads a field Argo's types lack (a typo) would never hold, or never fail, on any object.",
+    mirrors=ARGO_WARDEN_ONLY,
+    example="policies:\n- id: ORG1\n  for: template\n  message: needs an image\n"
+    "  assert: template.contianer.image != ''",
+)
 
 # Own codes look like ruff's (letters, then digits), so `select`/`ignore` prefixes work on them too.
 ID_PATTERN = re.compile(r"[A-Z]{2,10}[0-9]{1,6}")
