@@ -347,3 +347,62 @@ def test_the_sibling_rewrite_alone_changes_only_the_read() -> None:
     # Only the sibling read changes: conditions and contentType stay as written (other mutators' business).
     assert post["http"]["successCondition"] == "status_code == 201" and post["http"]["contentType"]
     assert "{{inputs.parameters.get-data-result}}" in post["http"]["body"]
+
+
+LIBRARY_AND_USER = """
+apiVersion: argoproj.io/v1alpha1
+kind: WorkflowTemplate
+metadata: {name: lib}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag:
+      tasks:
+      - {name: get-data, template: fetch}
+      - {name: send, template: post, depends: get-data}
+  - name: fetch
+    http: {url: "http://example.com/api/data", timeoutSeconds: 5}
+  - name: post
+    http: {url: "http://example.com/api/process", method: POST, timeoutSeconds: 5,
+           body: "{{tasks.get-data.outputs.result}}"}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: user-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag:
+      tasks:
+      - {name: get-data, templateRef: {name: lib, template: fetch}}
+      - {name: send, templateRef: {name: lib, template: post}, depends: get-data}
+"""
+
+
+def lint_text(tmp_path: Path, text: str) -> list[Diagnostic]:
+    path = tmp_path / "docs.yaml"
+    path.write_text(text, encoding="utf-8")
+    return lint_sources([load_path(str(path))], LintOptions(search_repository=False)).diagnostics
+
+
+def test_a_templateref_call_must_pass_the_parameter_the_template_takes_in_portable_form(tmp_path: Path) -> None:
+    """The WorkflowTemplate's own calls are rewritten with it; a call from another document is not (no rewrite
+    reaches across documents), so it is an error there, before and after the WorkflowTemplate is admitted."""
+    found = lint_text(tmp_path, LIBRARY_AND_USER)
+    (error,) = errors(found)
+    assert error.code == "AW401" and error.path == "spec.templates[0].dag.tasks[1].templateRef"
+    assert "task 'send' of template 'main' calls template 'lib/post'" in error.message
+    assert "passes no 'get-data-result'" in error.message
+    assert "{name: get-data-result, value: '{{tasks.get-data.outputs.result}}'}" in (error.hint or "")
+    # Once the library is stored in portable form, the missing argument is the ordinary missing input.
+    library, user = yaml.safe_load_all(LIBRARY_AND_USER)
+    stored = portable_object(Manifest("WorkflowTemplate", library)).data
+    after = errors(lint_text(tmp_path, yaml.safe_dump_all([stored, user])))
+    assert [(d.code, "get-data-result" in d.message) for d in after] == [("AW217", True)]
+    # Passing it, as the hint says, satisfies both forms (the verbatim library only notes an extra argument).
+    user["spec"]["templates"][0]["dag"]["tasks"][1]["arguments"] = {"parameters": [
+        {"name": "get-data-result", "value": "{{tasks.get-data.outputs.result}}"}]}
+    assert errors(lint_text(tmp_path, yaml.safe_dump_all([library, user]))) == []
+    assert errors(lint_text(tmp_path, yaml.safe_dump_all([stored, user]))) == []

@@ -22,7 +22,15 @@ from webhook.templating import Expression, Reference, TemplateSyntaxError, parse
 from webhook.validation.context import ValidationContext
 from webhook.validation.graph import DagInfo, dag_info
 from webhook.validation.resolve import Call, CallState, Resolver
-from webhook.validation.siblings import CallIndex, SiblingRead, output_read, own_reads, parameter_names
+from webhook.validation.siblings import (
+    CallIndex,
+    SiblingRead,
+    output_read,
+    own_reads,
+    parameter_names,
+    referenced_reads,
+    step_label,
+)
 from webhook.validation.walk import (
     StepAt,
     TemplateAt,
@@ -277,6 +285,8 @@ class _Checker:
         self._calls: CallIndex | None = None
         # Per template (by path): its sibling reads by tag, and each read's portable input parameter name.
         self._sibling_reads: dict[JsonPath, tuple[dict[str, SiblingRead], dict[str, str]]] = {}
+        # Templates reached through templateRef (by id, the object kept): their sibling reads and parameter names.
+        self._referenced: dict[int, tuple[dict[str, Any], dict[str, tuple[SiblingRead, str]]]] = {}
 
     # -- templates
 
@@ -336,6 +346,7 @@ class _Checker:
             for key, value in step.step.items():
                 if key != "inline":
                     yield from self._strings(value, (*step.path, key), scope, where)
+            yield from self._referenced_sibling_reads(step, call)
             if step.name:
                 pending.append(_Node(step.name, call, keys is not None))
 
@@ -364,6 +375,8 @@ class _Checker:
             for key, value in step.step.items():
                 if key != "inline":
                     yield from self._strings(value, (*step.path, key), scope, where)
+            if name in nodes:
+                yield from self._referenced_sibling_reads(step, nodes[name].call)
 
     @staticmethod
     def _inline_inputs(step: StepAt, scope: Scope) -> None:
@@ -549,6 +562,36 @@ class _Checker:
                       "argo-warden's dialect; upstream Argo resolves it only in the calling task or step", span=span,
                       hint=f"portable form: input parameter '{names[tag]}' on {label}, passed as "
                       f"{{{{{tag}}}}} by {callers} (argo-warden's admission webhook rewrites it to this)")
+
+    def _referenced_sibling_reads(self, step: StepAt, call: Call) -> Iterator[Finding]:
+        """A call through templateRef to a template that reads its caller's sibling outputs.
+
+        This document's rewrite cannot reach that template (it lives in another
+        document), and that document's rewrite cannot reach this call: the call must
+        pass the input parameter the template takes in portable form itself, or it
+        fails in Argo either way ("failed to resolve" before the WorkflowTemplate is
+        admitted by argo-warden, a missing input after).
+        """
+        if call.state is not CallState.RESOLVED or call.source is None or call.template is None:
+            return
+        ref = as_dict(step.step.get("templateRef"))
+        kind = "ClusterWorkflowTemplate" if ref.get("clusterScope") is True else "WorkflowTemplate"
+        key = id(call.template)
+        kept = self._referenced.get(key)
+        if kept is None or kept[0] is not call.template:
+            kept = self._referenced[key] = (call.template, referenced_reads(call.source, kind, call.template))
+        passed = {n for p in as_list(as_dict(step.step.get("arguments")).get("parameters"))
+                  if (n := as_str(as_dict(p).get("name")))}
+        label = step_label(step)
+        for tag, (read, name) in sorted(kept[1].items()):
+            if name in passed:
+                continue
+            yield Finding(UNRESOLVED, (*step.path, "templateRef"),
+                          f"{label} calls template '{call.target}', which reads {{{{{tag}}}}} of its caller's "
+                          f"{read.noun}s: through templateRef only an argument can carry it, and this call passes "
+                          f"no '{name}'", on_key=True,
+                          hint=f"add arguments.parameters: [{{name: {name}, value: '{{{{{tag}}}}}'}}] (the input "
+                          f"parameter '{call.target}' takes once stored in portable form)")
 
     def _node_ref(self, tag: str, parts: list[str], path: JsonPath, span: tuple[int, int],
                   where: _Where) -> Iterator[Finding]:

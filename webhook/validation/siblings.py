@@ -10,10 +10,11 @@ on the template, and an argument carrying the tag at every call.
 
 Only calls written in the same document count. A document's mutation can only
 rewrite that document, so a template called through ``templateRef`` from other
-documents cannot be given its callers' arguments: once a WorkflowTemplate is
-stored in portable form, such callers must pass the new input parameter (the
-missing-input rule names it); a template with no call in its own document keeps
-the error.
+documents cannot be given its callers' arguments: such a call must pass the input
+parameter the template takes in portable form (``referenced_reads`` names it; the
+reference rule reports a call that does not, and once the WorkflowTemplate is
+stored in portable form the missing-input rule does); a template with no call in
+its own document keeps the error.
 
 Everything here is pure: ``plan`` reads a manifest, ``rewrite`` applies the plan
 to it in place (the mutating webhook, the REST API and ``run`` all call it
@@ -258,6 +259,17 @@ def plan(manifest: Manifest, index: CallIndex | None = None) -> Iterator[Templat
             built = CallIndex(manifest)
         calls = built.calls(at)
         yield TemplatePlan(at, calls, reads, parameter_names(at, reads, calls), built)
+
+
+def referenced_reads(source: dict[str, Any], kind: str, template: dict[str, Any]) -> dict[str, tuple[SiblingRead,
+                                                                                                     str]]:
+    """Sibling reads of ``template``, a template of the WorkflowTemplate ``source`` called through templateRef,
+    with the input parameter name each takes once ``source`` is stored in portable form (tag -> (read, name))."""
+    manifest = Manifest(kind, source)
+    for p in plan(manifest):
+        if p.at.template is template:
+            return {r.tag: (r, p.names[r.tag]) for r in p.reads}
+    return {}
 
 
 def parameter_names(at: TemplateAt, reads: list[SiblingRead], calls: list[Caller]) -> dict[str, str]:
