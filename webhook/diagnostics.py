@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -26,6 +27,49 @@ _RANK = {Severity.ERROR: 2, Severity.WARNING: 1, Severity.INFO: 0}
 
 
 _PLAIN_KEY = re.compile(r"[\w-]+")
+
+# A message or hint longer than this has a quoted value shortened; ordinary ones are left exactly as written.
+MESSAGE_CHARS = 240
+# How much of a long value a message shows.
+SHOWN_CHARS = 60
+# A run between quote marks longer than this is a value from the object (the prose of a message or hint
+# never runs this long without a quote mark: 118 characters at most, in the corpus and every case file).
+LONG_PIECE_CHARS = 200
+# Whatever the text (thousands of short quoted pieces), a message is cut here.
+MESSAGE_MAX_CHARS = 2000
+_QUOTE_SPLIT = re.compile(r"(['\"])")
+
+
+def shortened(text: str) -> str:
+    """A value as a message shows it: whole, or its start and its length when it is long."""
+    if len(text) <= 2 * SHOWN_CHARS:
+        return text
+    return f"{text[:SHOWN_CHARS]}… ({len(text):,} characters)"
+
+
+def bounded_text(text: str) -> str:
+    """``text`` with each long run between quote marks shortened: ``'{{{{{…' (60,000 characters)``.
+
+    Messages quote names, keys and values from the object; one of a megabyte must not
+    make a megabyte message, denial or log line. Applied to every diagnostic's message
+    and hint, so no rule can forget it; one pass over the text.
+    """
+    if len(text) <= MESSAGE_CHARS:
+        return text
+    # Pieces between quote marks at even indexes, the quote marks themselves at odd ones.
+    parts = _QUOTE_SPLIT.split(text)
+    out: list[str] = []
+    for i in range(0, len(parts), 2):
+        piece = parts[i]
+        quote = parts[i + 1] if i + 1 < len(parts) else ""
+        if len(piece) > LONG_PIECE_CHARS:
+            out.append(f"{piece[:SHOWN_CHARS]}…{quote} ({len(piece):,} characters)")
+        else:
+            out.append(piece + quote)
+    bounded = "".join(out)
+    if len(bounded) > MESSAGE_MAX_CHARS:
+        bounded = f"{bounded[:MESSAGE_MAX_CHARS]}… ({len(text):,} characters)"
+    return bounded
 
 
 def format_path(path: JsonPath) -> str:
@@ -58,6 +102,14 @@ class Diagnostic:
     document: int | None = None
     # The value at the caret is a credential: reporters that quote the source line mask it.
     concealed: bool = False
+
+    def __post_init__(self) -> None:
+        if len(self.message) > MESSAGE_CHARS:
+            object.__setattr__(self, "message", bounded_text(self.message))
+        if len(self.path) > MESSAGE_CHARS:
+            object.__setattr__(self, "path", bounded_text(self.path))
+        if self.hint is not None and len(self.hint) > MESSAGE_CHARS:
+            object.__setattr__(self, "hint", bounded_text(self.hint))
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -99,23 +151,42 @@ class Finding:
     concealed: bool = False
 
 
+# What ``mirrors`` says of a rule Argo itself does not have.
+ARGO_WARDEN_ONLY = "argo-warden only"
+
+
 @dataclass(frozen=True, slots=True)
 class CodeInfo:
     code: str
     severity: Severity
     title: str
+    # Why the rule matters (what goes wrong without it), for the rule page (docs/rules.md).
+    why: str | None = None
+    # The Argo check it mirrors (file and check, or the error Argo gives), or ARGO_WARDEN_ONLY.
+    mirrors: str | None = None
+    # What to write instead, when the title and example do not make it plain.
+    instead: str | None = None
+    # A failing example, for a rule no case file under tests/lint/cases/ can show (a file-level or
+    # server-side rule); otherwise the rule page takes the example from the case file.
+    example: str | None = None
+    # Where the rule is defined: the module, and the line of its define().
+    module: str = ""
+    line: int = 0
 
 
 @dataclass(slots=True)
 class Catalogue:
-    """Every code argo-warden can emit, with its default severity and a one-line title."""
+    """Every code argo-warden can emit, with its default severity, a one-line title and its documentation."""
 
     codes: dict[str, CodeInfo] = field(default_factory=dict)
 
-    def define(self, code: str, severity: Severity, title: str) -> str:
+    def define(self, code: str, severity: Severity, title: str, *, why: str | None = None,
+               mirrors: str | None = None, instead: str | None = None, example: str | None = None) -> str:
         if code in self.codes:
             raise ValueError(f"diagnostic code {code} defined twice")
-        self.codes[code] = CodeInfo(code, severity, title)
+        caller = sys._getframe(1)
+        self.codes[code] = CodeInfo(code, severity, title, why, mirrors, instead, example,
+                                    caller.f_globals.get("__name__", ""), caller.f_lineno)
         return code
 
     def severity(self, code: str) -> Severity:

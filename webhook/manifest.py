@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from webhook.diagnostics import JsonPath
+from webhook.diagnostics import JsonPath, shortened
 from webhook.positions import PositionMap
 
 ARGO_API_GROUP = "argoproj.io"
@@ -14,6 +14,7 @@ WORKFLOW_TEMPLATE = "WorkflowTemplate"
 CLUSTER_WORKFLOW_TEMPLATE = "ClusterWorkflowTemplate"
 CRON_WORKFLOW = "CronWorkflow"
 ARGO_KINDS = (WORKFLOW, WORKFLOW_TEMPLATE, CLUSTER_WORKFLOW_TEMPLATE, CRON_WORKFLOW)
+_NEAR_MISS_LENGTH = 2 * max(len(k) for k in ARGO_KINDS)
 
 
 def is_argo_kind(data: Any) -> bool:
@@ -45,6 +46,10 @@ def argo_kind_of(data: Any) -> str | None:
         return None
     import difflib
 
+    if len(kind) > _NEAR_MISS_LENGTH:
+        # Far longer than any Argo kind, so no near miss (a ratio of 0.9 needs lengths within 20%);
+        # comparing a megabyte kind with each took seconds on the event loop.
+        return None
     lowered = kind.lower()
     for k in ARGO_KINDS:
         if lowered == k.lower() or difflib.SequenceMatcher(None, lowered, k.lower()).ratio() >= 0.9:
@@ -77,9 +82,9 @@ class Manifest:
         md = self.metadata
         name = md.get("name")
         if isinstance(name, str) and name:
-            return name
+            return shortened(name)
         gen = md.get("generateName")
-        return f"{gen}*" if isinstance(gen, str) and gen else "<unnamed>"
+        return f"{shortened(gen)}*" if isinstance(gen, str) and gen else "<unnamed>"
 
     @property
     def namespace(self) -> str | None:

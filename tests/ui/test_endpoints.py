@@ -125,7 +125,7 @@ async def test_eval_answers_what_eval_o_json_prints(ui: UiServer, condition: str
     ("/ui/api/eval", b'{"condition": "true", "response": {"nope": 1}}', "unknown key"),
     ("/ui/api/eval", b'{"condition": 1}', "'condition' must be a string"),
     ("/ui/api/eval", b'{"condition": "true", "response": {"body": ' + b"[" * 5000 + b"]" * 5000 + b"}}",
-     "nests"),
+     "nest"),
     ("/ui/api/lint", b"\xff\xfe", "not JSON"),
 ])
 async def test_bad_bodies_get_a_400_that_says_why(ui: UiServer, path: str, raw: bytes, message: str) -> None:

@@ -172,7 +172,7 @@ class KubeClient:
             async with session.request(method, url, json=body, data=data, headers=headers, params=params,
                                        server_hostname=self.connection.server_hostname,
                                        proxy=self.connection.proxy) as response:
-                raw = await response.content.read(MAX_BODY_BYTES + 1)
+                raw = await _read_capped(response.content, MAX_BODY_BYTES + 1)
                 status = response.status
         except aiohttp.ClientConnectorCertificateError:
             raise ApiUnavailable(f"the API server's certificate at {self.connection.server} is not trusted "
@@ -195,6 +195,20 @@ class KubeClient:
         if 200 <= status < 300:
             return ApiResponse(status, extract(parsed))
         return ApiResponse(status, error=ApiStatus.from_body(status, parsed))
+
+
+async def _read_capped(content: aiohttp.StreamReader, limit: int) -> bytes:
+    """The body up to ``limit`` bytes. ``read(n)`` returns what has arrived so far (at most n), not n: a
+    body larger than one network read came back cut short (a list of a few hundred objects did)."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = await content.read(min(1 << 20, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _text(value: Any) -> str:

@@ -108,11 +108,17 @@ class _Plan:
 
 
 async def snapshot_context(lookups: ClusterLookups, manifest: Manifest, user: UserInfo, deadline: Deadline, *,
-                           strict: bool = True, unresolved: Severity = Severity.ERROR) -> Snapshot:
-    """The validation context for ``manifest``, with every cluster answer fetched before ``deadline``."""
+                           strict: bool = True, unresolved: Severity = Severity.ERROR,
+                           no_identity: Lookup | None = None) -> Snapshot:
+    """The validation context for ``manifest``, with every cluster answer fetched before ``deadline``.
+
+    ``no_identity`` answers the requesting user's access reviews when there is no user to review
+    (``argo-warden audit``: who will apply an object is not known); by default an UNKNOWN.
+    """
     needs = needs_of(manifest)
     subject = Subject.of(user)
-    plan = _plan(lookups, needs, subject)
+    anonymous = no_identity if no_identity is not None else unknown(NO_IDENTITY)
+    plan = _plan(lookups, needs, subject, anonymous)
     await _answer(lookups, plan.asks, deadline)
     inherited: tuple[InheritedSend, ...] = ()
     if needs.workflow_templates or needs.cluster_templates:
@@ -126,10 +132,11 @@ async def snapshot_context(lookups: ClusterLookups, manifest: Manifest, user: Us
             await _answer(lookups, plan.asks[asked:], deadline)
         inherited = tuple(find_inherited_sends(manifest, plan.templates))
         asked = len(plan.asks)
-        _plan_inherited(lookups, plan, needs.namespace, inherited, subject)
+        _plan_inherited(lookups, plan, needs.namespace, inherited, subject, anonymous)
         await _answer(lookups, plan.asks[asked:], deadline)
     context = ValidationContext(strict=strict, templates=plan.templates, secrets=plan.secrets, access=plan.access,
                                 unresolved_severity=unresolved, user=user.username,
+                                user_info={"username": user.username, "uid": user.uid, "groups": list(user.groups)},
                                 secret_references=needs.references, inherited_sends=inherited,
                                 cache_key=_context_key(plan, user, strict, unresolved))
     return Snapshot(context, tuple((request.key, into[key]) for request, into, key in plan.asks))
@@ -164,7 +171,7 @@ class Snapshot:
 
 def _context_key(plan: _Plan, user: UserInfo, strict: bool, unresolved: Severity) -> str:
     """A digest of every answer in the snapshot: equal keys, equal diagnostics for the same object."""
-    parts: list[Any] = [strict, str(unresolved), user.username]
+    parts: list[Any] = [strict, str(unresolved), user.username, user.uid, list(user.groups)]
     for answers in (plan.secrets.answers, plan.access.answers, plan.templates.workflow_templates,
                     plan.templates.cluster_templates):
         parts.append(sorted((repr(k), _lookup_key(v)) for k, v in answers.items()))
@@ -183,7 +190,7 @@ def _lookup_key(lookup: Lookup) -> list[Any]:
     return [lookup.state.value, value, lookup.reason, str(lookup.severity) if lookup.severity else None]
 
 
-def _plan(lookups: ClusterLookups, needs: Needs, user: Subject) -> _Plan:
+def _plan(lookups: ClusterLookups, needs: Needs, user: Subject, anonymous: Lookup) -> _Plan:
     plan = _Plan()
     namespace = needs.namespace
     for name in needs.cluster_templates:
@@ -204,7 +211,7 @@ def _plan(lookups: ClusterLookups, needs: Needs, user: Subject) -> _Plan:
         if reviewable:
             plan.ask(lookups.request_access(namespace, name, user), plan.access.answers, (namespace, name, None))
         else:
-            plan.access.answers[(namespace, name, None)] = unknown(NO_IDENTITY)
+            plan.access.answers[(namespace, name, None)] = anonymous
         account = needs.service_account
         if account is not None and name in needs.sent:
             plan.ask(lookups.request_access(namespace, name, Subject.service_account(namespace, account)),
@@ -242,7 +249,7 @@ def _plan_nested(lookups: ClusterLookups, plan: _Plan, namespace: str | None) ->
 
 
 def _plan_inherited(lookups: ClusterLookups, plan: _Plan, namespace: str | None,
-                    sends: tuple[InheritedSend, ...], user: Subject) -> None:
+                    sends: tuple[InheritedSend, ...], user: Subject, anonymous: Lookup) -> None:
     """Access reviews for the requesting user on secrets referenced templates send (those not asked yet)."""
     reviewable = bool(user.user or user.groups)
     for name in sorted({send.ref.name for send in sends}):
@@ -254,4 +261,4 @@ def _plan_inherited(lookups: ClusterLookups, plan: _Plan, namespace: str | None,
         elif reviewable:
             plan.ask(lookups.request_access(namespace, name, user), plan.access.answers, key)
         else:
-            plan.access.answers[key] = unknown(NO_IDENTITY)
+            plan.access.answers[key] = anonymous

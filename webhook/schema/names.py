@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import re
 
-_DNS_LABEL = r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?"
-_DNS_SUBDOMAIN = re.compile(rf"{_DNS_LABEL}(?:\.{_DNS_LABEL})*")
+# Written so that no character can be matched two ways (possessive, no giving back): these run on
+# names of any length before their length is checked, and backtracking would be quadratic.
+_DNS_LABEL = r"[a-z0-9]++(?:-++[a-z0-9]++)*+"
+_DNS_SUBDOMAIN = re.compile(rf"{_DNS_LABEL}(?:\.{_DNS_LABEL})*+")
 _DNS_LABEL_RE = re.compile(_DNS_LABEL)
-_LABEL_NAME = re.compile(r"(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
+_LABEL_NAME = re.compile(r"[A-Za-z0-9]++(?:[-_.]++[A-Za-z0-9]++)*+")
 
 # resource.Quantity: a signed decimal, then a binary-SI, decimal-SI or exponent suffix.
 _QUANTITY = re.compile(
-    r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?"
+    r"[+-]?(?:[0-9]++(?:\.[0-9]*+)?|\.[0-9]++)(?:Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]++)?"
 )
 # time.ParseDuration: one or more number+unit pairs, or a bare zero.
-_GO_DURATION = re.compile(r"[-+]?(?:(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|µs|μs|ms|s|m|h))+|0)")
+_GO_DURATION = re.compile(r"[-+]?(?:(?>(?:[0-9]++(?:\.[0-9]*+)?|\.[0-9]++)(?:ns|us|µs|μs|ms|s|m|h))++|0)")
 _WHOLE_SECONDS = re.compile(r"[-+]?[0-9]+")
 
 SUBDOMAIN_MAX = 253

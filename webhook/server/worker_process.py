@@ -23,14 +23,13 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, Literal
 
-from webhook.admission.decide import manifest_of, object_policy, validation_verdict
+from webhook.admission.decide import diagnostics_under, manifest_of, validation_verdict
 from webhook.admission.mutation import mutation_verdict, mutators
 from webhook.admission.response import Verdict
 from webhook.admission.review import parse_body
 from webhook.policy.settings import PolicySettings
 from webhook.server.logs import exception_site
 from webhook.validation.context import ValidationContext
-from webhook.validation.memo import refined
 
 # Contexts a worker keeps by cache_key (one per requesting user offline; per snapshot with a cluster).
 KEPT_CONTEXTS = 256
@@ -75,7 +74,6 @@ def serve_jobs(conn: Connection, settings: WorkerSettings) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     chain = mutators(settings.plugin_mutation)
-    refine = object_policy(settings.policy)
     contexts: OrderedDict[str, ValidationContext] = OrderedDict()
     while True:
         try:
@@ -84,7 +82,7 @@ def serve_jobs(conn: Connection, settings: WorkerSettings) -> None:
             return
         answer: Answer
         try:
-            answer = _work(job, settings, chain, refine, contexts)
+            answer = _work(job, settings, chain, contexts)
         except Exception as exc:
             answer = Failed(type(exc).__name__, exception_site(exc) or "unknown")
         try:
@@ -93,8 +91,7 @@ def serve_jobs(conn: Connection, settings: WorkerSettings) -> None:
             return
 
 
-def _work(job: Job, settings: WorkerSettings, chain: Any, refine: Any,
-          contexts: OrderedDict[str, ValidationContext]) -> Answer:
+def _work(job: Job, settings: WorkerSettings, chain: Any, contexts: OrderedDict[str, ValidationContext]) -> Answer:
     context = job.context
     if job.webhook == "validate":
         if context is not None and job.context_key is not None:
@@ -112,5 +109,5 @@ def _work(job: Job, settings: WorkerSettings, chain: Any, refine: Any,
     if job.webhook == "mutate":
         return mutation_verdict(manifest, chain)
     assert context is not None
-    return validation_verdict(manifest, refined(manifest, context, refine))
+    return validation_verdict(manifest, diagnostics_under(manifest, context, settings.policy))
 

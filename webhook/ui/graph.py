@@ -35,10 +35,12 @@ class Node:
     detail: str = ""
     template: str = ""
     phase: str = ""
+    # An HTTP template's successCondition, which the playground's condition box can take over.
+    condition: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "label": self.label, "kind": self.kind}
-        for key in ("detail", "template", "phase"):
+        for key in ("detail", "template", "phase", "condition"):
             value = getattr(self, key)
             if value:
                 out[key] = value
@@ -121,6 +123,11 @@ def leaf_detail(template: Mapping[str, Any]) -> str:
     return ""
 
 
+def success_condition(template: Mapping[str, Any]) -> str:
+    http = template.get("http")
+    return _str(http.get("successCondition")) if isinstance(http, dict) else ""
+
+
 class _SpecWalk:
     def __init__(self, templates: Mapping[str, dict[str, Any]]) -> None:
         self.templates = templates
@@ -144,7 +151,8 @@ class _SpecWalk:
         if name in stack:
             added = self.graph.add(Node(node_id, label + loop, "recursive", f"calls {name} again", name))
             return [node_id] if added else None
-        if not self.graph.add(Node(node_id, label + loop, kind, leaf_detail(template), name)):
+        if not self.graph.add(Node(node_id, label + loop, kind, leaf_detail(template), name,
+                                   condition=success_condition(template))):
             return None
         inner = (*stack, name)
         if kind == "dag":
@@ -264,7 +272,12 @@ def _roots(templates: Mapping[str, dict[str, Any]]) -> list[str]:
 
 
 def from_status(workflow: Mapping[str, Any]) -> Graph:
-    """The graph of a run: one node per ``status.nodes`` entry, linked by ``children``."""
+    """The graph of a run: one node per ``status.nodes`` entry, linked by ``children``, and what is still to run.
+
+    Nodes the templates call for that have not started yet are drawn too (phase
+    ``Pending``, id ``planned:<node name>``), found by Argo's node names: the
+    workflow's name, then ``.task`` for a DAG task and ``[i].step`` for a step.
+    """
     spec = _dict(workflow.get("spec"))
     templates = {_str(t.get("name")): t for t in _list(spec.get("templates")) if isinstance(t, dict)}
     stored = _dict(_dict(workflow.get("status")).get("storedTemplates"))
@@ -273,6 +286,7 @@ def from_status(workflow: Mapping[str, Any]) -> Graph:
             templates.setdefault(_str(template["name"]), template)
     nodes = _dict(_dict(workflow.get("status")).get("nodes"))
     graph = Graph()
+    by_name: dict[str, str] = {}
     for node_id, node in nodes.items():
         if not isinstance(node, dict):
             continue
@@ -281,11 +295,47 @@ def from_status(workflow: Mapping[str, Any]) -> Graph:
         template = templates.get(template_name)
         detail = leaf_detail(template) if template is not None else ""
         label = _str(node.get("displayName")) or _str(node.get("name")) or str(node_id)
-        graph.add(Node(str(node_id), label, "group" if kind == "stepgroup" else kind, detail, template_name,
-                       _str(node.get("phase")) or "Pending"))
+        if graph.add(Node(str(node_id), label, "group" if kind == "stepgroup" else kind, detail, template_name,
+                          _str(node.get("phase")) or "Pending")):
+            by_name.setdefault(_str(node.get("name")), str(node_id))
+    linked: set[tuple[str, str]] = set()
     for node_id, node in nodes.items():
         if isinstance(node, dict):
             for child in _list(node.get("children")):
-                if isinstance(child, str):
+                if isinstance(child, str) and (str(node_id), child) not in linked:
+                    linked.add((str(node_id), child))
                     graph.link(str(node_id), child)
+    _add_planned(graph, workflow, by_name, linked)
     return graph
+
+
+def _add_planned(graph: Graph, workflow: Mapping[str, Any], by_name: dict[str, str],
+                 linked: set[tuple[str, str]]) -> None:
+    name = _str(_dict(workflow.get("metadata")).get("name"))
+    if not name:
+        return
+    plan = from_spec(workflow)
+
+    def run_name(spec_id: str) -> str:
+        if spec_id == "entry" or spec_id.startswith(("entry.", "entry[")):
+            return name + spec_id[len("entry"):]
+        if spec_id == "exit" or spec_id.startswith(("exit.", "exit[")):
+            return f"{name}.onExit" + spec_id[len("exit"):]
+        return spec_id
+
+    ids: dict[str, str] = {}
+    for node in plan.nodes:
+        named = run_name(node.id)
+        existing = by_name.get(named)
+        if existing is not None:
+            ids[node.id] = existing
+        elif graph.add(Node(f"planned:{named}", node.label, node.kind, node.detail, node.template, "Pending")):
+            ids[node.id] = f"planned:{named}"
+    for edge in plan.edges:
+        source, target = ids.get(edge.source), ids.get(edge.target)
+        # What ran is linked as it ran; the plan adds only the edges into and out of what has not started.
+        if source is None or target is None or not (source.startswith("planned:") or target.startswith("planned:")):
+            continue
+        if (source, target) not in linked:
+            linked.add((source, target))
+            graph.link(source, target, edge.label)

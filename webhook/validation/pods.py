@@ -17,10 +17,23 @@ from webhook.validation.context import ValidationContext
 from webhook.validation.resolve import Resolver
 from webhook.validation.walk import TemplateAt, as_dict, as_list, as_str, spec_templates
 
-CONTAINER_SET = define("AW240", Severity.ERROR, "a containerSet's containers or their dependencies are wrong")
-VOLUME_UNDECLARED = define("AW241", Severity.ERROR, "a volumeMount names no declared volume")
-POD_RESOURCE_NAME = define("AW242", Severity.ERROR, "pod-level resources name something other than cpu, memory, "
-                           "hugepages")
+CONTAINER_SET = define(
+    "AW240", Severity.ERROR, "a containerSet's containers or their dependencies are wrong",
+    why="A container set's containers run in the order their dependencies give; unknown names or cycles "
+            "never run.",
+    mirrors="ContainerSetTemplate.Validate (via validate.go): 'dependency not defined', cycles, names",
+)
+VOLUME_UNDECLARED = define(
+    "AW241", Severity.ERROR, "a volumeMount names no declared volume",
+    why="Kubernetes refuses a pod whose volumeMount names no volume: the step fails when it starts.",
+    mirrors="argo-warden only (Kubernetes pod validation; Argo's validator accepts it)",
+)
+POD_RESOURCE_NAME = define(
+    "AW242", Severity.ERROR, "pod-level resources name something other than cpu, memory, hugepages",
+    why="Pod-level resources take only cpu, memory and hugepages-*, and no claims; the pod would be "
+            "refused mid-workflow.",
+    mirrors="validate.go: validatePodResources",
+)
 
 # Kubernetes pod-level resources: only these may be set for the pod as a whole.
 _POD_RESOURCES = ("cpu", "memory")

@@ -256,7 +256,8 @@ async function lint() {
       $("playground-graph").replaceChildren();
     } else {
       $("graph-state").textContent = `${graph.nodes.length} nodes`;
-      drawGraph($("playground-graph"), graph, null);
+      const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+      drawGraph($("playground-graph"), graph, (id) => useNode(byId.get(id)));
     }
   } catch (err) {
     if (seq === playground.lintSeq) $("lint-summary").textContent = err.message;
@@ -292,6 +293,20 @@ function goTo(d) {
   const lineHeight = 20;
   source.scrollTop = Math.max(0, (d.line - 4) * lineHeight);
   syncScroll();
+}
+
+// A node of the playground's graph: its successCondition goes to the condition box; else the caret goes to
+// the definition of the template it calls.
+function useNode(node) {
+  if (!node) return;
+  if (node.condition) {
+    $("eval-condition").value = node.condition;
+    $("eval-result").textContent = `condition of ${node.template}: evaluate it against a sample response`;
+    $("eval-result").className = "";
+    $("eval-condition").focus();
+    return;
+  }
+  if (node.templateLine) goTo({ line: node.templateLine, column: node.templateColumn || 1, length: 1 });
 }
 
 async function submitRun() {
@@ -501,7 +516,9 @@ const relayout = (run) => {
     try {
       const layout = await api("POST", "/ui/api/graph", { workflow: run.workflow });
       if (run !== current) return;
-      run.layoutIds = new Set(layout.source === "status" ? layout.nodes.map((n) => n.id) : []);
+      // Nodes still to run are drawn too ("planned:…" ids): only the ones that ran say whether to lay out again.
+      run.layoutIds = new Set(layout.source === "status" ?
+        layout.nodes.map((n) => n.id).filter((id) => !id.startsWith("planned:")) : []);
       const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.id : null;
       run.buttons = drawGraph($("run-graph"), layout, (id) => { run.selected = id; showDetails(id); });
       if (run.selected && run.buttons.has(run.selected)) run.buttons.get(run.selected).setAttribute("aria-pressed", "true");
