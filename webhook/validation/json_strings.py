@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, Severity, define
+from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, JsonPath, Severity, define
 from webhook.manifest import Manifest
 from webhook.templating import Expression, Piece, Reference, TemplateSyntaxError, Text, parse_template
 from webhook.validation.context import ValidationContext
@@ -171,13 +171,18 @@ class _JsonValues:
     def _node_output(self, parts: list[str], at: TemplateAt) -> str | None:
         """``tasks.X.outputs.…`` read in ``at``: X is one of its own steps or tasks, or one next to its callers."""
         prefix, name = parts[0], parts[1]
-        candidates = [s for s in template_steps(at) if s.name == name and s.is_task == (prefix == "tasks")]
-        if not candidates:
+        is_task = prefix == "tasks"
+        owners = [at] if any(True for _ in template_steps(at)) else []
+        if not owners:
+            # Read by a template from its callers' siblings: one look per template that calls it.
+            seen: set[JsonPath] = set()
             for caller in self.calls.calls(at):
                 step = caller.step
-                if step is not None and step.is_task == (prefix == "tasks"):
-                    candidates.extend(s for s in template_steps(step.owner) if s.name == name
-                                      and s.is_task == step.is_task)
+                if step is not None and step.owner.path not in seen:
+                    seen.add(step.owner.path)
+                    owners.append(step.owner)
+        candidates = [s for owner in owners if (s := self.calls.named(owner, name)) is not None
+                      and s.is_task == is_task]
         for step in candidates:
             why = self._step_output(step, parts)
             if why is not None:
