@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "docs" / "rules.md"
 CASES = ROOT / "tests" / "lint" / "cases"
+INVENTORY = ROOT / "docs" / "argo-inventory.yaml"
 
 # The hundreds of the codes, each owned by one stage of the pipeline.
 SECTIONS = {
@@ -32,7 +33,7 @@ SECTIONS = {
     "6": "Conditions: successCondition and expression tags",
     "7": "Secrets",
     "8": "CronWorkflows",
-    "9": "Suppressions",
+    "9": "Suppressions and organisation policies",
 }
 
 
@@ -103,7 +104,26 @@ def render() -> str:
                     case.read_text(encoding="utf-8").rstrip("\n"), "```"]
         elif info.example:
             out += ["Example:", "", "```yaml", info.example.rstrip("\n"), "```"]
+    out += _inventory()
     return "\n".join(out) + "\n"
+
+
+def _inventory() -> list[str]:
+    """Argo's validation errors, one by one, with the code that mirrors each (docs/argo-inventory.yaml)."""
+    import yaml
+
+    rows = yaml.safe_load(INVENTORY.read_text(encoding="utf-8"))
+    out = ["", "## Argo's validator, error by error", "",
+           "Every error Argo v4.1.2's `workflow/validate/validate.go` can return (with what it calls), and three",
+           "the controller or Kubernetes give later, with the code that mirrors each or why argo-warden differs",
+           f"(from [{INVENTORY.relative_to(ROOT)}](../{INVENTORY.relative_to(ROOT)}), checked row by row by",
+           "tests/lint/test_argo_inventory.py).", "",
+           "| Argo | argo-warden | Note |", "| --- | --- | --- |"]
+    for row in rows:
+        code = row.get("code")
+        shown = f"[{code}](#{code.lower()})" if code else "—"
+        out.append(f"| {_cell(row['argo'])} | {shown} | {_cell(row.get('differs') or '')} |")
+    return out
 
 
 def _cell(text: str) -> str:

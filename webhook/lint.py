@@ -69,9 +69,23 @@ class LintResult:
     files: int = 0
     documents: int = 0  # Argo documents checked
     skipped: int = 0  # documents that are not Argo kinds (or filtered out by --kinds)
+    filtered: int = 0  # of those, Argo documents left out by --kinds
     excluded: int = 0  # files left out by the policy's exclude globs
     # Source text by file, for reporters that print the offending line.
     texts: dict[str, str] = field(default_factory=dict)
+
+    def nothing_to_lint(self, kinds: Sequence[str] | None) -> str | None:
+        """Why nothing was linted, when that is the caller's mistake (as `argo lint` says so and fails).
+
+        A run over files that hold no Argo object at all is not: pre-commit passes every YAML file of
+        a commit, and a commit that touches none is fine (AW010 notes it).
+        """
+        if self.files == 0 and self.excluded == 0:
+            return "no YAML or JSON file among the paths given"
+        if self.documents == 0 and self.filtered:
+            wanted = ", ".join(kinds or ())
+            return f"--kinds {wanted} matched none of the {self.filtered} Argo documents read"
+        return None
 
     @property
     def errors(self) -> int:
@@ -148,9 +162,11 @@ def lint_sources(
                 manifests.append(manifest)
             else:
                 result.skipped += 1
+                result.filtered += 1
     if options.search_repository:
         templates.fallback = RepositoryTemplates(repository_hint, options.limits, {s.file for s in sources})
-    context = ValidationContext(strict=options.strict, templates=templates, secrets=options.secrets, mode=options.mode)
+    context = ValidationContext(strict=options.strict, templates=templates, secrets=options.secrets, mode=options.mode,
+                                policies=options.policy.org_policies)
     secrets_skipped = False
     for manifest in manifests:
         for d in validate(manifest, context):

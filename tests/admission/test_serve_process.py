@@ -199,7 +199,7 @@ async def test_self_signed_serves_with_the_printed_ca_and_logs_one_line_per_revi
     assert {k: first[k] for k in ("uid", "kind", "operation", "namespace", "name", "user", "verdict")} == {
         "uid": "log-me", "kind": "Workflow", "operation": "CREATE", "namespace": "team-a",
         "name": "http-example-*", "user": "alice", "verdict": "allowed"}
-    assert isinstance(first["ms"], float) and sorted(first["codes"]) == ["AW511", "AW608"]
+    assert isinstance(first["ms"], float) and sorted(first["codes"]) == ["AW511", "AW514", "AW608"]
     assert not any(e["msg"].startswith("secret references are not checked") for e in server.log())
     text = server.stderr_path.read_text()
     for content in ("example.com", "my-api-secret", "sup3r-s3cret-value", "Processing data"):

@@ -33,7 +33,7 @@ COVERED_ELSEWHERE = {
 }
 RULE_MODULES = ("loading.py", "lint.py", "validation/structure.py", "validation/graph.py",
                 "validation/references.py", "validation/http.py", "validation/cron.py", "validation/pods.py",
-                "validation/when.py")
+                "validation/when.py", "validation/json_strings.py")
 # Scalar styles as the loader records them: plain, single-quoted, double-quoted, literal and folded block.
 SCALAR_STYLES = {"", "'", '"', "|", ">"}
 

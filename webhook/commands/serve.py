@@ -78,7 +78,7 @@ def _policy(args: argparse.Namespace) -> PolicySettings:
         if args.config is not None and not os.path.isfile(args.config):
             raise PolicyError(f"--config {args.config}: no such file")
         settings = load_config(args.config) if args.config else DEFAULT_POLICY
-        settings = with_command_line(settings, args.select, args.ignore)
+        settings = with_command_line(settings, args.select, args.ignore, policies=args.policy)
     except PolicyError as exc:
         raise UsageError(str(exc)) from None
     return replace(settings, enforcement=Enforcement(args.enforcement)) if args.enforcement else settings

@@ -126,7 +126,9 @@ def apply_policy(settings: PolicySettings, diagnostics: Iterable[Diagnostic], te
             out.append(d)
     where = file if file is not None else next((d.file for d in kept if d.file), None)
     found: list[Diagnostic] = []
-    known = CATALOGUE.codes
+    known: dict[str, Any] | frozenset[str] = CATALOGUE.codes
+    if settings.org_policies:
+        known = frozenset(CATALOGUE.codes) | settings.org_policies.ids
     if comments is not None:
         found.extend(_malformed(m, where) for m in comments.malformed)
         for s in comments.suppressions:
@@ -157,7 +159,8 @@ def _malformed(m: Malformed, file: str | None) -> Diagnostic:
                       line=m.line, column=m.column, hint=m.hint)
 
 
-def _check(s: Suppression, known: dict[str, Any], file: str | None, document: int | None) -> list[Diagnostic]:
+def _check(s: Suppression, known: dict[str, Any] | frozenset[str], file: str | None,
+           document: int | None) -> list[Diagnostic]:
     path = format_path(ANNOTATION_PATH) if s.scope == OBJECT else ""
     what = f"{ANNOTATION} annotation" if s.scope == OBJECT else "suppression comment"
     if s.code not in known:

@@ -103,7 +103,8 @@ async def serve(config: ServerConfig, provider: ContextProvider, extra_route_gro
             watcher = asyncio.create_task(tls.watch())
         trimmer = asyncio.create_task(give_back_after_bursts(state.connections))
         event("listening", host=config.host, port=config.port, tls=tls is not None,
-              failure_policy=str(config.failure_policy), ready=state.not_ready_reason() is None)
+              failure_policy=str(config.failure_policy), ready=state.not_ready_reason() is None,
+              enforcement=str(config.policy.enforcement), policy=config.policy.source)
         await stop.wait()
         state.shutting_down = True
         event("shutting down", in_flight=state.in_flight, grace_period=config.grace_period)

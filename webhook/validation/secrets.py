@@ -203,7 +203,7 @@ def _reference(ref: SecretReference, namespace: str | None, account: str | None,
         return
     if keys.state is LookupState.MISSING:
         if not ref.optional:
-            yield _missing_secret(ref, namespace, context)
+            yield _missing_secret(ref, namespace, context, keys.reason)
         return
     if ref.key is not None and keys.value is None:
         yield Finding(KEYS_UNREAD, ref.key_at or ref.name_at,
@@ -255,12 +255,15 @@ def _service_account(ref: SecretReference, namespace: str | None, account: str,
                            "spec.serviceAccountName to one that has it")
 
 
-def _missing_secret(ref: SecretReference, namespace: str | None, context: ValidationContext) -> Finding:
+def _missing_secret(ref: SecretReference, namespace: str | None, context: ValidationContext,
+                    reason: str | None = None) -> Finding:
     assert context.secrets is not None
     where = f"namespace '{namespace}'" if namespace else context.secrets.description
     code = SECRET_MISSING if ref.sent else POD_SECRET_MISSING
+    hint = f"{reason}: a workflow reads secrets of its own namespace" if reason else \
+        "create the secret, or correct its name"
     return Finding(code, ref.name_at, f"{ref.label}: secret '{ref.name}' does not exist in {where}",
-                   span=ref.name_span, hint="create the secret, or correct its name")
+                   span=ref.name_span, hint=hint)
 
 
 def _missing_key(ref: SecretReference, keys: frozenset[str]) -> Finding:

@@ -336,7 +336,9 @@ def _workflow_template_ref(manifest: Manifest, resolver: Resolver) -> Iterator[F
         return
     kind = "ClusterWorkflowTemplate" if ref.get("clusterScope") is True else "WorkflowTemplate"
     if resolver.referenced_state is CallState.MISSING:
-        yield Finding(WORKFLOW_TEMPLATE_REF, (*base, "name"), f"{kind} '{name}' does not exist")
+        yield Finding(WORKFLOW_TEMPLATE_REF, (*base, "name"),
+                      f"{kind} '{name}' {resolver.referenced_reason or 'does not exist'}",
+                      hint=did_you_mean(name, resolver.referenced_candidates))
     elif resolver.referenced_state is CallState.UNKNOWN:
         yield Finding(
             REF_UNRESOLVED, (*base, "name"),
@@ -413,8 +415,9 @@ def _call_problems(call: Call, resolver: Resolver, undefined_code: str, what: st
             names = call.source.get("names", []) if call.source else []
             target = call.target.split("/", 1)[-1]
             code = REF_TEMPLATE_MISSING if names or "has no template" in call.reason else undefined_code
-            yield Finding(code, call.at, f"{what}: {call.reason}",
-                          hint=did_you_mean(target, names) if names else None)
+            hint = did_you_mean(target, names) if names else \
+                did_you_mean(call.target.split("/", 1)[0], call.candidates) if call.candidates else None
+            yield Finding(code, call.at, f"{what}: {call.reason}", hint=hint)
         else:
             names = resolver.template_names()
             yield Finding(
