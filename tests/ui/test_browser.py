@@ -291,7 +291,12 @@ def test_stop_retry_and_resume_from_the_run_page(page: Any, server: str, artifac
     assert page.locator("#run-retry").is_disabled()
     page.screenshot(path=str(artifacts / "run-suspended.png"))
     page.click("#run-stop")
-    page.wait_for_selector("#run-phase.Failed")
+    try:
+        page.wait_for_selector("#run-phase.Failed")
+    except sync_api.TimeoutError:
+        raise AssertionError(f"not Failed after stop: phase {page.locator('#run-phase').inner_text()!r}, "
+                             f"stream {page.locator('#run-live').inner_text()!r}, "
+                             f"notice {page.locator('#notice').inner_text()!r}") from None
     page.wait_for_selector("#run-retry:enabled")
     page.click("#run-retry")
     page.wait_for_selector("#run-phase.Running")
