@@ -141,6 +141,10 @@ CLASSES: dict[str, list[tuple[str, Any]]] = {
         ('"Set-Cookie" in response.headers', True),
         ('response.headers["Set-Cookie"] in ["a", "b"]', Runtime("MapIndex")),
         ('get(response.headers, 1) == nil', Runtime("MapIndex")),
+        ('response.headers.Get(nil) == ""', True), ("response.headers.Values(nil) == nil", True),
+        ('response.headers[nil] contains "json"', False),
+        ("fromJSON(response.body)[false] == nil", Runtime("MapIndex")),
+        ("response.headers.Nope(let len = 1; len) == 1", Runtime("")),
     ],
     "bodyBytes": [
         ("request.bodyBytes == nil", True), ("len(request.bodyBytes) == 0", True),

@@ -120,10 +120,11 @@ def fetch(base: Any, key: Any, optional: bool) -> Any:
     """``base.key`` / ``base[key]`` as expr's runtime.Fetch."""
     t = type(base)
     if t is dict:
-        try:
+        if type(key) is str:
             return base.get(key)
-        except TypeError:
-            raise Fault(f"cannot use {type_name(key)} as a map key") from None
+        if key is None:
+            return base.get("")  # Go looks a nil key up as the key type's zero value
+        raise Fault(f"reflect.Value.MapIndex: value of type {go_type_name(key)} is not assignable to type string")
     if (t is list or t is tuple) and type(key) is int:
         try:
             return base[key]
@@ -151,8 +152,10 @@ def fetch(base: Any, key: Any, optional: bool) -> Any:
         if key in HEADER_METHODS:
             method = HEADER_METHODS[key]
             return lambda *args: method(base, *args)
+        if key is None:
+            return base.lookup("")
         if type(key) is not str:
-            raise Fault(f"cannot use {type_name(key)} as a header name")
+            raise Fault(f"reflect.Value.MapIndex: value of type {go_type_name(key)} is not assignable to type string")
         return base.lookup(key)
     raise Fault(f"cannot fetch {_shown_key(key)} from {type_name(base)}")
 

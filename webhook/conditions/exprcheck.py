@@ -215,6 +215,8 @@ class _ExprChecker:
         if base.name in _TIME_TYPES:
             return self._time_method(node, base)
         nature = self.v_Member_method(callee, base)
+        if nature.unknown:
+            return UNKNOWN  # expr checks nothing more of a call whose callee has no type, its arguments included
         for arg in node.args:
             self.visit(arg)
         return nature
@@ -262,8 +264,6 @@ class _ExprChecker:
         name = node.name
         for var, nature in reversed(self.variables):
             if var == name:
-                for arg in node.args:
-                    self.visit(arg)
                 if nature.unknown:
                     return UNKNOWN
                 return self.fail(node, f"{nature} is not callable")

@@ -68,6 +68,8 @@ HEADER_METHODS: dict[str, Callable[..., Any]] = {"Get": Headers.Get, "Values": H
 
 
 def _text_arg(value: Any, method: str) -> str:
+    if value is None:
+        return ""  # Go passes nil for a string parameter as its zero value
     if type(value) is not str:
         raise Fault(f"{method}() takes a header name (string), not {type_name(value)}")
     return value
