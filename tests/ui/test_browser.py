@@ -291,7 +291,12 @@ def test_stop_retry_and_resume_from_the_run_page(page: Any, server: str, artifac
     assert page.locator("#run-retry").is_disabled()
     page.screenshot(path=str(artifacts / "run-suspended.png"))
     page.click("#run-stop")
-    page.wait_for_selector("#run-phase.Failed")
+    try:
+        page.wait_for_selector("#run-phase.Failed")
+    except sync_api.TimeoutError:
+        raise AssertionError(f"not Failed after stop: phase {page.locator('#run-phase').inner_text()!r}, "
+                             f"stream {page.locator('#run-live').inner_text()!r}, "
+                             f"notice {page.locator('#notice').inner_text()!r}") from None
     page.wait_for_selector("#run-retry:enabled")
     page.click("#run-retry")
     page.wait_for_selector("#run-phase.Running")
@@ -301,3 +306,30 @@ def test_stop_retry_and_resume_from_the_run_page(page: Any, server: str, artifac
     page.wait_for_selector("#run-phase.Succeeded")
     assert phase_of(page, "approve") == "Succeeded" and phase_of(page, "fetch") == "Succeeded"
     assert page.locator("#notice").is_hidden()
+
+
+def test_the_keyboard_reaches_everything_in_reading_order(page: Any) -> None:
+    sign_in(page)
+    page.wait_for_selector("#token-state:has-text('Signed in')")
+    page.fill("#source", (EXAMPLES / "seed.yaml").read_text())
+    page.wait_for_selector("#playground-graph button.node:has-text('process-data')")
+    page.wait_for_selector("#diagnostics button")
+    page.focus("#token-input")
+    order: list[str] = []
+    for _ in range(24):
+        page.keyboard.press("Tab")
+        order.append(page.evaluate("(() => { const e = document.activeElement;"
+                                   " return e.id || (e.classList.contains('node') ? 'node:' +"
+                                   " e.querySelector('.name').textContent : e.tagName + '.' + e.className); })()"))
+    assert order[:11] == ["token-save", "token-forget", "file-input", "namespace-input", "submit-run", "source",
+                          "eval-condition", "eval-status", "eval-headers", "eval-body", "eval-run"]
+    rest = order[11:]
+    diagnostics = [i for i, name in enumerate(rest) if name == "BUTTON.warning"]
+    nodes = [name for name in rest if name.startswith("node:")]
+    assert len(diagnostics) == 3 and nodes == ["node:main", "node:get-data", "node:process-data"]
+    assert max(diagnostics) < rest.index("node:main")
+    # Every control the keyboard reached says what it is to a screen reader.
+    unnamed = page.evaluate("Array.from(document.querySelectorAll('button, input, select, textarea'))"
+                            ".filter(e => e.offsetParent !== null && !(e.labels && e.labels.length) &&"
+                            " !e.getAttribute('aria-label') && !e.textContent.trim()).map(e => e.outerHTML)")
+    assert unnamed == []

@@ -473,8 +473,19 @@ async function follow(run) {
   }
 }
 
+// Kubernetes calls resourceVersion opaque, but every store we talk to (ours, etcd) counts up: when both are
+// numbers, an answer older than what the stream already showed is dropped (a stop's answer can arrive after
+// the event that reported its result).
+function older(wf, than) {
+  const a = wf && wf.metadata && wf.metadata.resourceVersion;
+  const b = than && than.metadata && than.metadata.resourceVersion;
+  if (!/^\d+$/.test(a || "") || !/^\d+$/.test(b || "")) return false;
+  return BigInt(a) < BigInt(b);
+}
+
 function update(wf) {
   const run = current;
+  if (older(wf, run.workflow)) return;
   run.workflow = wf;
   const status = wf.status || {};
   const phase = status.phase || "Pending";
