@@ -12,7 +12,7 @@ from webhook.diagnostics import Diagnostic
 from webhook.manifest import Manifest
 from webhook.templating import parse_template
 from webhook.validation import validate
-from webhook.validation.json_strings import expression_path, quoted_tags
+from webhook.validation.json_strings import expression_path, quoted_tags, tag_pieces
 
 BASE = """
 apiVersion: argoproj.io/v1alpha1
@@ -111,8 +111,20 @@ def test_a_looped_tasks_aggregate_is_json() -> None:
     ('{"a": "\\{{x}}"}', [("x", False)]),
 ])
 def test_quoted_tags(body: str, expected: list[tuple[str, bool]]) -> None:
-    found = [(q.piece.path, q.alone) for q in quoted_tags(parse_template(body))]  # type: ignore[union-attr]
+    found = [(q.piece.path, q.alone) for q in quoted_tags(tag_pieces(body))]  # type: ignore[union-attr]
     assert found == expected
+
+
+@pytest.mark.parametrize("text", ['{"a": "{{ x }}", "b": {{=toJson(y)}}}', "plain", "{{x}}", "a {{ unclosed",
+                                  '{{=a}}{{b.c}} tail', "{{{x}}}"])
+def test_tag_pieces_agree_with_the_grammar(text: str) -> None:
+    """The linear scanner's pieces are the grammar's wherever the grammar accepts the text."""
+    try:
+        expected = parse_template(text)
+    except ValueError:
+        expected = None
+    if expected is not None:
+        assert tag_pieces(text) == expected
 
 
 def test_expression_path() -> None:
@@ -121,13 +133,12 @@ def test_expression_path() -> None:
 
 
 def test_the_scan_is_linear_in_the_body() -> None:
-    """Quotes, backslashes and tags in the worst mix: twice the body costs about twice the time, not four times."""
+    """Quotes, backslashes, tags and a long run of '{': four times the body costs about four times the time."""
     def cost(n: int) -> float:
-        body = '{"k": "' + '\\" {{x}} \\\\ " "' * n + '"}'
-        pieces = parse_template(body)
+        body = '{"k": "' + '\\" {{x}} \\\\ " "' * n + '"{{{{{{' * n + '}'
         started = time.perf_counter()
         for _ in range(3):
-            sum(1 for _ in quoted_tags(pieces))
+            sum(1 for _ in quoted_tags(tag_pieces(body)))
         return time.perf_counter() - started
 
     cost(1000)

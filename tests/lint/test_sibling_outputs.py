@@ -406,3 +406,30 @@ def test_a_templateref_call_must_pass_the_parameter_the_template_takes_in_portab
         {"name": "get-data-result", "value": "{{tasks.get-data.outputs.result}}"}]}
     assert errors(lint_text(tmp_path, yaml.safe_dump_all([library, user]))) == []
     assert errors(lint_text(tmp_path, yaml.safe_dump_all([stored, user]))) == []
+
+
+def test_deciding_every_call_is_linear_in_the_tasks() -> None:
+    """Each task X's dependents are found once, not once per call (a chain of calls made it quadratic)."""
+    import time
+
+    from webhook.validation import siblings
+
+    def chain(n: int) -> Manifest:
+        tasks = [{"name": "t0", "template": "fetch"}] + [
+            {"name": f"t{i}", "template": "post", "depends": f"t{i - 1}"} for i in range(1, n)]
+        data = workflow(TWO_DAGS.replace("tasks.get-data.", "tasks.t0."))
+        templates = data["spec"]["templates"]
+        data["spec"]["templates"] = [{"name": "main", "dag": {"tasks": tasks}}, templates[3], templates[4]]
+        return Manifest("Workflow", data)
+
+    def cost(n: int) -> float:
+        manifest = chain(n)
+        started = time.perf_counter()
+        index = siblings.CallIndex(manifest)
+        for p in siblings.plan(manifest, index):
+            assert all(p.portable(r) for r in p.reads)
+        return time.perf_counter() - started
+
+    small = min(cost(500) for _ in range(3))
+    large = min(cost(4000) for _ in range(3))
+    assert large < small * 24, (small, large)  # linear: ~8x; per-call ancestor walks were ~64x

@@ -21,9 +21,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, Severity, define
+from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, JsonPath, Severity, define
 from webhook.manifest import Manifest
-from webhook.templating import Expression, Piece, Reference, TemplateSyntaxError, Text, parse_template
+from webhook.templating import Expression, Piece, Reference, Text, tag_spans
 from webhook.validation.context import ValidationContext
 from webhook.validation.http import PLUGIN_NAME, http_templates
 from webhook.validation.resolve import CallState, Resolver
@@ -92,6 +92,29 @@ def quoted_tags(pieces: tuple[Piece, ...]) -> Iterator[QuotedTag]:
     yield from (QuotedTag(t, False) for t in tags)  # a string never closed
 
 
+def tag_pieces(text: str) -> tuple[Piece, ...]:
+    """``text`` as text and tags, from the shared linear tag scanner (``templating.tag_spans``).
+
+    An unclosed '{{' stays text (the reference rule reports it); ``{{=…}}`` is an
+    expression, any other tag a reference to its trimmed body.
+    """
+    pieces: list[Piece] = []
+    pos = 0
+    for start, end in tag_spans(text):
+        if start > pos:
+            pieces.append(Text(text[pos:start], pos, start))
+        inner = text[start + 2:end - 2]
+        if inner.startswith("="):
+            pieces.append(Expression(inner[1:], start, end, start + 3))
+        else:
+            lead = len(inner) - len(inner.lstrip())
+            pieces.append(Reference(inner.strip(), start, end, start + 2 + lead))
+        pos = end
+    if pos < len(text):
+        pieces.append(Text(text[pos:], pos, len(text)))
+    return tuple(pieces)
+
+
 def is_json_body(http: dict[str, Any], body: str) -> bool:
     declared = http.get("contentType")
     types = [declared] if isinstance(declared, str) else []
@@ -109,10 +132,7 @@ def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
         body = http.get("body")
         if not isinstance(body, str) or "{{" not in body or not is_json_body(http, body):
             continue
-        try:
-            pieces = parse_template(body)
-        except TemplateSyntaxError:
-            continue  # the reference rule reports it
+        pieces = tag_pieces(body)
         label = f"template '{at.name}'" if at.name else "http template"
         for quoted in quoted_tags(pieces):
             if values is None:
@@ -171,13 +191,18 @@ class _JsonValues:
     def _node_output(self, parts: list[str], at: TemplateAt) -> str | None:
         """``tasks.X.outputs.…`` read in ``at``: X is one of its own steps or tasks, or one next to its callers."""
         prefix, name = parts[0], parts[1]
-        candidates = [s for s in template_steps(at) if s.name == name and s.is_task == (prefix == "tasks")]
-        if not candidates:
+        is_task = prefix == "tasks"
+        owners = [at] if any(True for _ in template_steps(at)) else []
+        if not owners:
+            # Read by a template from its callers' siblings: one look per template that calls it.
+            seen: set[JsonPath] = set()
             for caller in self.calls.calls(at):
                 step = caller.step
-                if step is not None and step.is_task == (prefix == "tasks"):
-                    candidates.extend(s for s in template_steps(step.owner) if s.name == name
-                                      and s.is_task == step.is_task)
+                if step is not None and step.owner.path not in seen:
+                    seen.add(step.owner.path)
+                    owners.append(step.owner)
+        candidates = [s for owner in owners if (s := self.calls.named(owner, name)) is not None
+                      and s.is_task == is_task]
         for step in candidates:
             why = self._step_output(step, parts)
             if why is not None:
@@ -212,10 +237,7 @@ class _JsonValues:
                           if as_dict(p).get("name") == name), None)
             if not isinstance(value, str) or "{{" not in value:
                 return None
-            try:
-                pieces = parse_template(value.strip())
-            except TemplateSyntaxError:
-                return None
+            pieces = tag_pieces(value.strip())
             if len(pieces) != 1 or isinstance(pieces[0], Text):
                 return None
             why = self.why_json(pieces[0], caller.step.owner, hops)

@@ -144,6 +144,10 @@ class CallIndex:
         self.by_name: dict[str, list[Caller]] = {}
         self.by_inline: dict[JsonPath, Caller] = {}
         self._dags: dict[JsonPath, DagInfo] = {}
+        # Per DAG template and task X: the tasks that run after X (X's descendants), each set built once, so
+        # deciding for every call costs O(tasks + dependencies) per X, not per call.
+        self._after: dict[tuple[JsonPath, str], set[str]] = {}
+        self._named: dict[JsonPath, dict[str, StepAt]] = {}
         spec = manifest.workflow_spec
         entry = as_str(spec.get("entrypoint"))
         if entry:
@@ -185,16 +189,42 @@ class CallIndex:
             info = self._dags[owner.path] = dag_info(owner)
         return info
 
+    def named(self, owner: TemplateAt, name: str) -> StepAt | None:
+        """The step or task called ``name`` in ``owner`` (the first, as Argo's name checks keep them unique)."""
+        steps = self._named.get(owner.path)
+        if steps is None:
+            steps = self._named[owner.path] = {}
+            for s in template_steps(owner):
+                if s.name and s.name not in steps:
+                    steps[s.name] = s
+        return steps.get(name)
+
     def sibling(self, caller: Caller, read: SiblingRead) -> StepAt | None:
         """X as written next to the calling step or task, when there is one."""
         step = caller.step
-        if step is None:
+        if step is None or step.is_task != (read.prefix == "tasks"):
             return None
-        if read.prefix == "tasks":
-            return self.dag(step.owner).tasks.get(read.node) if step.is_task else None
-        if step.is_task:
-            return None
-        return next((s for s in template_steps(step.owner) if s.name == read.node), None)
+        return self.named(step.owner, read.node)
+
+    def runs_after(self, owner: TemplateAt, x: str) -> set[str]:
+        """Tasks of the DAG ``owner`` that depend on task ``x``, directly or not."""
+        key = (owner.path, x)
+        found = self._after.get(key)
+        if found is None:
+            info = self.dag(owner)
+            dependents: dict[str, list[str]] = {}
+            for name, deps in info.deps.items():
+                for dep in deps:
+                    dependents.setdefault(dep, []).append(name)
+            found = set()
+            stack = list(dependents.get(x, ()))
+            while stack:
+                name = stack.pop()
+                if name not in found:
+                    found.add(name)
+                    stack.extend(dependents.get(name, ()))
+            self._after[key] = found
+        return found
 
     def blocked(self, caller: Caller, read: SiblingRead) -> Blocked | None:
         """Why ``caller`` cannot see ``read.node``; None when it can (the reference would resolve there)."""
@@ -215,7 +245,7 @@ class CallIndex:
         if there is None:
             return Blocked("scope", f"template '{owner}' has no {read.noun} '{x}' next to {caller.label}")
         if step.is_task:
-            if x == step.name or x not in self.dag(step.owner).ancestors(step.name or ""):
+            if x == step.name or (step.name or "") not in self.runs_after(step.owner, x):
                 return Blocked("depends", f"task '{step.name}' does not depend on '{x}', so its outputs may not "
                                "exist yet", f"add '{x}' to the dependencies (or depends) of task '{step.name}'")
             return None
