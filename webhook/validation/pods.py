@@ -89,8 +89,8 @@ def _container_set(at: TemplateAt, cs: dict[str, Any], label: str) -> Iterator[F
     for i, c in containers:
         name = c.get("name")
         if not isinstance(name, str) or not name:
-            yield Finding(CONTAINER_SET, (*base, "containers", i), f"{label}: container #{i + 1} has no name")
-        elif name in names:
+            continue  # the schema says so (AW102)
+        if name in names:
             yield Finding(CONTAINER_SET, (*base, "containers", i, "name"),
                           f"{label}: container name '{name}' is used twice")
         else:
@@ -192,7 +192,8 @@ def _mounts(at: TemplateAt, spec_volumes: set[str], workflow: bool) -> Iterator[
             continue
         for i, m in enumerate(as_list(c.get("volumeMounts"))):
             name = as_str(as_dict(m).get("name"))
-            if not name or name in volumes or "{{" in name:
+            # A mount without mountPath is already refused by the schema (AW102): one mistake, one finding.
+            if not name or name in volumes or "{{" in name or not as_dict(m).get("mountPath"):
                 continue
             if workflow:
                 yield Finding(VOLUME_UNDECLARED, (*path, "volumeMounts", i, "name"),
