@@ -101,6 +101,8 @@ CLASSES: dict[str, list[tuple[str, Any]]] = {
         ("all([1], {})", Compile("unexpected")), ("any([1, 2], {# > 1})", True),
         ("count(response.body, # == 123) == 4", True), ("all(response.headers, true)", True),
         ("map(response.headers, #) == nil", Runtime("reflect")), ("len(map(response.headers, #index)) == 2", True),
+        ("all(fromJSON(response.body).data.items, .Get == nil)", True),
+        ('any(fromJSON(response.body).data.items, .Get("x") == "b")', Runtime("")),
     ],
     "fromJSON": [
         ('fromJSON("\\"\\\\ud800\\"") == "\\ufffd"', True), ('fromJSON("\\"\\\\ud83d\\\\ude00\\"") == "😀"', True),
