@@ -46,3 +46,22 @@ def cli() -> CliRunner:
         )
 
     return run
+
+
+# Fuzz tests (hypothesis over whole requests to a real server) run a few thousand examples in CI; one setting runs
+# them all longer locally: ARGO_WARDEN_FUZZ_EXAMPLES=100000 python -m pytest -q -m fuzz
+FUZZ_EXAMPLES_ENV = "ARGO_WARDEN_FUZZ_EXAMPLES"
+
+
+def fuzz_examples(ci_examples: int) -> int:
+    """How many examples a fuzz test runs: ``ci_examples`` unless ARGO_WARDEN_FUZZ_EXAMPLES says otherwise."""
+    text = os.environ.get(FUZZ_EXAMPLES_ENV, "").strip()
+    if not text:
+        return ci_examples
+    try:
+        count = int(text)
+    except ValueError:
+        raise pytest.UsageError(f"{FUZZ_EXAMPLES_ENV}={text!r} is not a whole number") from None
+    if count <= 0:
+        raise pytest.UsageError(f"{FUZZ_EXAMPLES_ENV} must be greater than 0")
+    return count

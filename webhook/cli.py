@@ -52,6 +52,16 @@ def _positive_int(value: str) -> int:
     return n
 
 
+def _non_negative_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"{value!r} must be 0 or more")
+    return n
+
+
 def _non_negative(value: str) -> float:
     try:
         n = float(value)
@@ -139,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "connecting or after its last answer (idle keep-alive and slow clients alike)")
     serve.add_argument("--max-connections", type=_positive_int, default=1000, metavar="N",
                        help="open connections in all; more are reset at once (the memory limit is sized for it)")
+    serve.add_argument("--workers", type=_non_negative_int, default=2, metavar="N",
+                       help="processes that validate objects, each killed and replaced when it overruns a "
+                            "review's deadline (0: validate in the server process, without that guarantee)")
     serve.add_argument("--max-connections-per-client", type=_positive_int, default=250, metavar="N",
                        help="open connections from one client address; more are reset at once")
     serve.add_argument("--responses", metavar="FILE",
@@ -184,6 +197,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-color", action="store_true")
     _executor_flags(run)
 
+    policy = sub.add_parser("policy", help="work with the organisation's own policies")
+    policy_sub = policy.add_subparsers(dest="policy_command", metavar="ACTION", parser_class=_Parser)
+    policy_sub.required = True
+    policy_test = policy_sub.add_parser("test", help="check each policy against manifests that must pass and fail it "
+                                                     "(argo-warden-test.yaml files under DIR)")
+    policy_test.add_argument("directory", metavar="DIR")
+    policy_test.add_argument("-o", "--output", choices=["text", "json"], default="text")
+
     plugin = sub.add_parser("plugin", help="run as an Argo executor-plugin sidecar")
     plugin.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: the agent calls its sidecars over the pod's "
@@ -193,6 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="close a connection idle, or without a complete request head, this long (default 15)")
     plugin.add_argument("--body-timeout", type=_positive, default=10.0, metavar="SECONDS",
                         help="answer 408 and close when a request body takes longer than this (default 10)")
+    plugin.add_argument("--max-connections", type=_positive_int, default=256, metavar="N",
+                        help="connections open at once; more are reset on accept (default 256)")
     plugin.add_argument("--token-file", default="/var/run/argo/token")
     plugin.add_argument("--secrets", metavar="FILE")
     plugin.add_argument("--in-cluster", action="store_true", help="read secrets through the cluster")
@@ -209,6 +232,9 @@ def _policy_flags(parser: argparse.ArgumentParser, exclude: bool = True) -> None
                         help="codes or prefixes to report, comma-separated (replaces the configured select)")
     parser.add_argument("--ignore", action="append", default=[], metavar="CODES",
                         help="codes or prefixes not to report, comma-separated (added to the configured ignore)")
+    parser.add_argument("--policy", action="append", default=[], metavar="FILE",
+                        help="the organisation's own policies, written in the condition language (repeatable; "
+                             "added to the configuration's `policies`)")
     if exclude:
         parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                             help="files to skip, comma-separated globs (added to the configured exclude)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -150,23 +151,42 @@ class Finding:
     concealed: bool = False
 
 
+# What ``mirrors`` says of a rule Argo itself does not have.
+ARGO_WARDEN_ONLY = "argo-warden only"
+
+
 @dataclass(frozen=True, slots=True)
 class CodeInfo:
     code: str
     severity: Severity
     title: str
+    # Why the rule matters (what goes wrong without it), for the rule page (docs/rules.md).
+    why: str | None = None
+    # The Argo check it mirrors (file and check, or the error Argo gives), or ARGO_WARDEN_ONLY.
+    mirrors: str | None = None
+    # What to write instead, when the title and example do not make it plain.
+    instead: str | None = None
+    # A failing example, for a rule no case file under tests/lint/cases/ can show (a file-level or
+    # server-side rule); otherwise the rule page takes the example from the case file.
+    example: str | None = None
+    # Where the rule is defined: the module, and the line of its define().
+    module: str = ""
+    line: int = 0
 
 
 @dataclass(slots=True)
 class Catalogue:
-    """Every code argo-warden can emit, with its default severity and a one-line title."""
+    """Every code argo-warden can emit, with its default severity, a one-line title and its documentation."""
 
     codes: dict[str, CodeInfo] = field(default_factory=dict)
 
-    def define(self, code: str, severity: Severity, title: str) -> str:
+    def define(self, code: str, severity: Severity, title: str, *, why: str | None = None,
+               mirrors: str | None = None, instead: str | None = None, example: str | None = None) -> str:
         if code in self.codes:
             raise ValueError(f"diagnostic code {code} defined twice")
-        self.codes[code] = CodeInfo(code, severity, title)
+        caller = sys._getframe(1)
+        self.codes[code] = CodeInfo(code, severity, title, why, mirrors, instead, example,
+                                    caller.f_globals.get("__name__", ""), caller.f_lineno)
         return code
 
     def severity(self, code: str) -> Severity:

@@ -12,7 +12,7 @@ import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from webhook.diagnostics import Diagnostic, Severity, define, sort_key
+from webhook.diagnostics import ARGO_WARDEN_ONLY, Diagnostic, Severity, define, sort_key
 from webhook.loading import DEFAULT_LIMITS, YAML_SYNTAX, Document, Limits, LoadedSource, iter_source_paths, load_path
 from webhook.manifest import ARGO_API_GROUP, ARGO_KINDS, Manifest, argo_kind_of, is_argo_kind
 from webhook.policy.apply import ObjectSuppressions, apply_policy, object_suppressions
@@ -22,10 +22,31 @@ from webhook.validation import validate
 from webhook.validation.context import DocumentTemplates, Lookup, Mode, SecretSource, ValidationContext, unknown
 from webhook.validation.secrets import SECRETS_SKIPPED
 
-NOT_AN_OBJECT = define("AW008", Severity.ERROR, "a document is a list of manifests, not one manifest")
-EMPTY_SOURCE = define("AW009", Severity.INFO, "the file holds no document")
-NO_ARGO_DOCUMENTS = define("AW010", Severity.INFO, "no Argo document found")
-NOT_A_MANIFEST = define("AW011", Severity.INFO, "a file that is not YAML and names no Argo kind was skipped")
+NOT_AN_OBJECT = define(
+    "AW008", Severity.ERROR, "a document is a list of manifests, not one manifest",
+    why="A YAML list of manifests is one document that kubectl and Argo do not split: nothing in it is "
+            "applied.",
+    mirrors="argo lint: a list is not an object of any kind",
+)
+EMPTY_SOURCE = define(
+    "AW009", Severity.INFO, "the file holds no document",
+    why="An empty file given to lint is usually a mistake in the paths given.",
+    mirrors=ARGO_WARDEN_ONLY,
+    example="(an empty file, or one with only comments)",
+)
+NO_ARGO_DOCUMENTS = define(
+    "AW010", Severity.INFO, "no Argo document found",
+    why="Linting files that hold no Argo object checks nothing; saying so avoids a false sense of safety.",
+    mirrors="argo lint: 'no manifests to lint'",
+    example="(a directory holding only a Deployment)",
+)
+NOT_A_MANIFEST = define(
+    "AW011", Severity.INFO, "a file that is not YAML and names no Argo kind was skipped",
+    why="A Helm or other Go template is not YAML until rendered; it is skipped rather than reported as "
+            "broken.",
+    mirrors=ARGO_WARDEN_ONLY,
+    example="{{- if .Values.enabled }}\napiVersion: v1\n{{- end }}",
+)
 
 
 @dataclass(slots=True)
@@ -48,9 +69,23 @@ class LintResult:
     files: int = 0
     documents: int = 0  # Argo documents checked
     skipped: int = 0  # documents that are not Argo kinds (or filtered out by --kinds)
+    filtered: int = 0  # of those, Argo documents left out by --kinds
     excluded: int = 0  # files left out by the policy's exclude globs
     # Source text by file, for reporters that print the offending line.
     texts: dict[str, str] = field(default_factory=dict)
+
+    def nothing_to_lint(self, kinds: Sequence[str] | None) -> str | None:
+        """Why nothing was linted, when that is the caller's mistake (as `argo lint` says so and fails).
+
+        A run over files that hold no Argo object at all is not: pre-commit passes every YAML file of
+        a commit, and a commit that touches none is fine (AW010 notes it).
+        """
+        if self.files == 0 and self.excluded == 0:
+            return "no YAML or JSON file among the paths given"
+        if self.documents == 0 and self.filtered:
+            wanted = ", ".join(kinds or ())
+            return f"--kinds {wanted} matched none of the {self.filtered} Argo documents read"
+        return None
 
     @property
     def errors(self) -> int:
@@ -127,9 +162,11 @@ def lint_sources(
                 manifests.append(manifest)
             else:
                 result.skipped += 1
+                result.filtered += 1
     if options.search_repository:
         templates.fallback = RepositoryTemplates(repository_hint, options.limits, {s.file for s in sources})
-    context = ValidationContext(strict=options.strict, templates=templates, secrets=options.secrets, mode=options.mode)
+    context = ValidationContext(strict=options.strict, templates=templates, secrets=options.secrets, mode=options.mode,
+                                policies=options.policy.org_policies)
     secrets_skipped = False
     for manifest in manifests:
         for d in validate(manifest, context):

@@ -19,17 +19,48 @@ from typing import Any
 
 import yaml
 
-from webhook.diagnostics import Diagnostic, JsonPath, Severity, define
+from webhook.diagnostics import ARGO_WARDEN_ONLY, Diagnostic, JsonPath, Severity, define
 from webhook.positions import NodePosition, PositionMap
 
-YAML_SYNTAX = define("AW001", Severity.ERROR, "the file is not valid YAML or JSON")
-NOT_TEXT = define("AW002", Severity.ERROR, "the file is not UTF-8 text")
-TOO_LARGE = define("AW003", Severity.ERROR, "the file is larger than the limit")
-TOO_DEEP = define("AW004", Severity.ERROR, "the document nests deeper than the limit")
+YAML_SYNTAX = define(
+    "AW001", Severity.ERROR, "the file is not valid YAML or JSON",
+    why="A file that does not parse cannot be checked, nor applied: kubectl and Argo refuse it too.",
+    mirrors="argo lint: the YAML/JSON decoder's error",
+)
+NOT_TEXT = define(
+    "AW002", Severity.ERROR, "the file is not UTF-8 text",
+    why="Kubernetes manifests are UTF-8 text; anything else is a mistake (a binary, a wrong encoding).",
+    mirrors="argo lint: the YAML decoder refuses input that is not UTF-8",
+    example="(a file holding the bytes ff fe 00 41)",
+)
+TOO_LARGE = define(
+    "AW003", Severity.ERROR, "the file is larger than the limit",
+    why="A bounded input keeps lint, admission and the REST API fast and safe from hostile files.",
+    mirrors=ARGO_WARDEN_ONLY,
+    example="(a 12 MiB YAML file, with the default --max-bytes of 8 MiB)",
+)
+TOO_DEEP = define(
+    "AW004", Severity.ERROR, "the document nests deeper than the limit",
+    why="Deep nesting is a denial-of-service vector for parsers; no real manifest nests 100 levels.",
+    mirrors=ARGO_WARDEN_ONLY,
+)
 DEPTH_HINT = "Argo manifests nest a few dozen levels at most"
-ALIAS_BOMB = define("AW005", Severity.ERROR, "YAML aliases expand beyond the limit")
-DUPLICATE_KEY = define("AW006", Severity.WARNING, "a mapping key appears twice")
-UNREADABLE = define("AW007", Severity.ERROR, "the file cannot be read")
+ALIAS_BOMB = define(
+    "AW005", Severity.ERROR, "YAML aliases expand beyond the limit",
+    why="A 'billion laughs' alias bomb expands a small file into gigabytes in memory.",
+    mirrors=ARGO_WARDEN_ONLY,
+)
+DUPLICATE_KEY = define(
+    "AW006", Severity.WARNING, "a mapping key appears twice",
+    why="YAML keeps only the last of two equal keys: the first value is silently lost.",
+    mirrors="kubectl apply (strict decoding) refuses duplicate keys",
+)
+UNREADABLE = define(
+    "AW007", Severity.ERROR, "the file cannot be read",
+    why="A path that cannot be read is an input error, not a clean result.",
+    mirrors=ARGO_WARDEN_ONLY,
+    example="(a file without read permission)",
+)
 
 SOURCE_EXTENSIONS = (".yaml", ".yml", ".json")
 

@@ -44,8 +44,15 @@ def seed_workflow() -> dict[str, Any]:
     return data
 
 
+def invalid_workflow() -> dict[str, Any]:
+    """The seed workflow with one error: the task calling http-post no longer waits for the task it reads."""
+    wf = seed_workflow()
+    del wf["spec"]["templates"][0]["dag"]["tasks"][1]["dependencies"]
+    return wf
+
+
 def valid_workflow() -> dict[str, Any]:
-    """The seed workflow with its one error mended (task outputs go in through an input parameter)."""
+    """The seed workflow in portable form by hand (task outputs go in through an input parameter)."""
     wf = seed_workflow()
     templates = wf["spec"]["templates"]
     templates[0]["dag"]["tasks"][1]["arguments"] = {

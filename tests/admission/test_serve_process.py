@@ -29,14 +29,15 @@ from webhook.certs import issue
 
 
 class ServeProcess:
-    def __init__(self, args: list[str], cwd: Path, api: bool = False) -> None:
+    def __init__(self, args: list[str], cwd: Path, api: bool = False, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.stderr_path = cwd / f"serve-{self.port}.log"
         self._stderr = open(self.stderr_path, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "webhook", "serve", "--host", "127.0.0.1", "--port", str(self.port),
              *([] if api else ["--no-api"]), *args],
-            cwd=cwd, stdout=subprocess.PIPE, stderr=self._stderr, env={**os.environ, "PYTHONPATH": str(ROOT)},
+            cwd=cwd, stdout=subprocess.PIPE, stderr=self._stderr,
+            env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
         )
         self.url = f"https://127.0.0.1:{self.port}"
 
@@ -199,7 +200,7 @@ async def test_self_signed_serves_with_the_printed_ca_and_logs_one_line_per_revi
     assert {k: first[k] for k in ("uid", "kind", "operation", "namespace", "name", "user", "verdict")} == {
         "uid": "log-me", "kind": "Workflow", "operation": "CREATE", "namespace": "team-a",
         "name": "http-example-*", "user": "alice", "verdict": "allowed"}
-    assert isinstance(first["ms"], float) and sorted(first["codes"]) == ["AW511", "AW608"]
+    assert isinstance(first["ms"], float) and sorted(first["codes"]) == ["AW511", "AW514", "AW608"]
     assert not any(e["msg"].startswith("secret references are not checked") for e in server.log())
     text = server.stderr_path.read_text()
     for content in ("example.com", "my-api-secret", "sup3r-s3cret-value", "Processing data"):

@@ -15,7 +15,14 @@ import aiohttp
 import jsonpatch
 import pytest
 
-from tests.admission.conftest import RunningServer, ServerFactory, review, seed_workflow, valid_workflow
+from tests.admission.conftest import (
+    RunningServer,
+    ServerFactory,
+    invalid_workflow,
+    review,
+    seed_workflow,
+    valid_workflow,
+)
 from webhook.admission.provider import ContextUnavailable, Deadline, FailurePolicy, OfflineProvider
 from webhook.admission.review import AdmissionRequest
 from webhook.manifest import Manifest
@@ -61,12 +68,13 @@ async def test_valid_workflow_is_allowed_with_its_uid(server: RunningServer) -> 
 
 
 async def test_invalid_workflow_is_denied_with_the_errors(server: RunningServer) -> None:
-    status, body = await server.post("/validate", review(seed_workflow(), uid="uid-2"))
+    status, body = await server.post("/validate", review(invalid_workflow(), uid="uid-2"))
     resp = response_of(body)
     assert status == 200 and resp["uid"] == "uid-2" and resp["allowed"] is False
     assert resp["status"]["code"] == 422
     message = resp["status"]["message"]
-    assert message.startswith("Workflow http-example-*: 1 error: AW401 spec.templates[2].http.body")
+    assert message.startswith("Workflow http-example-*: 1 error: AW403 spec.templates[2].http.body")
+    assert "task 'process-data'" in message
     assert "hint:" in message
 
 
@@ -161,8 +169,8 @@ async def test_delete_and_connect_are_allowed_without_work(start_server: ServerF
 async def test_unchanged_update_is_allowed_at_once(start_server: ServerFactory) -> None:
     provider = RecordingProvider()
     server: RunningServer = await start_server(provider=provider)
-    old = seed_workflow()  # invalid: it would be denied if it were checked
-    new = seed_workflow()
+    old = invalid_workflow()  # it would be denied if it were checked
+    new = invalid_workflow()
     new["metadata"]["labels"] = {"workflows.argoproj.io/phase": "Running"}
     new["status"] = {"phase": "Running"}
     _, body = await server.post("/validate", review(new, operation="UPDATE", old=old))
@@ -246,10 +254,35 @@ async def test_mutation_patch_applies_and_a_second_pass_is_empty(server: Running
     assert "patch" not in response_of(body)
 
 
+async def test_the_seed_as_written_is_allowed_with_warnings_and_mutated_to_portable_form(
+        server: RunningServer) -> None:
+    """The bench's seed workflow is the seed document's, verbatim (lookup header included)."""
+    wf = seed_workflow()
+    _, body = await server.post("/validate", review(wf))
+    resp = response_of(body)
+    assert resp["allowed"] is True, resp
+    warned = sorted(w.split(" ", 1)[0] for w in resp["warnings"])
+    # AW701: this server has no secret store to check the lookup's secret against.
+    assert warned == ["AW408", "AW511", "AW514", "AW608", "AW608", "AW701"], resp["warnings"]
+    _, body = await server.post("/mutate", review(wf))
+    ops = json.loads(base64.b64decode(response_of(body)["patch"]))
+    mutated = jsonpatch.apply_patch(wf, ops)
+    tasks = mutated["spec"]["templates"][0]["dag"]["tasks"]
+    assert tasks[1]["arguments"]["parameters"] == [{"name": "get-data-result",
+                                                    "value": "{{tasks.get-data.outputs.result}}"}]
+    _, body = await server.post("/validate", review(mutated))
+    resp = response_of(body)
+    assert resp["allowed"] is True
+    # No dialect left: what remains is the author's JSON-in-a-string, which is not rewritten.
+    assert sorted(w.split(" ", 1)[0] for w in resp["warnings"]) == ["AW514", "AW701"]
+    _, body = await server.post("/mutate", review(mutated))
+    assert "patch" not in response_of(body)
+
+
 async def test_operations_routes(server: RunningServer) -> None:
     assert await server.get("/healthz") == (200, '{"status": "ok"}')
     assert await server.get("/readyz") == (200, '{"status": "ready"}')
-    await server.post("/validate", review(seed_workflow()))
+    await server.post("/validate", review(invalid_workflow()))
     await server.post("/validate", review(valid_workflow()))
     await server.post("/validate", b"nope", raw=True)
     status, text = await server.get("/metrics")

@@ -124,3 +124,34 @@ async def test_the_stream_starts_with_what_exists(api: ApiFactory) -> None:
     events = await read_events(server, "", 1)
     assert events[0]["result"]["type"] == "ADDED"
     assert events[0]["result"]["object"]["metadata"]["name"] == "existing"
+
+
+async def test_a_missing_workflow_template_is_not_found_in_the_namespace_with_a_did_you_mean(
+        api: ApiFactory) -> None:
+    server = await api()
+    assert (await server.call("POST", TEMPLATES, {"template": seed_template("nightly-report")}))[0] == 200
+    wf = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": {"generateName": "r-"},
+          "spec": {"workflowTemplateRef": {"name": "nightly-reprot"}}}
+    for path in (BASE, f"{BASE}/lint"):
+        status, body = await server.call("POST", path, {"workflow": wf})
+        assert status == 400, body
+        message = body["message"]
+        assert f"WorkflowTemplate 'nightly-reprot' not found in namespace '{NAMESPACE}'" in message, message
+        assert "did you mean 'nightly-report'?" in message and "files given" not in message, message
+    # A templateRef from a step says the same.
+    step = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": {"generateName": "r-"},
+            "spec": {"entrypoint": "main", "templates": [{"name": "main", "steps": [[
+                {"name": "a", "templateRef": {"name": "nightly-reprot", "template": "main"}}]]}]}}
+    status, body = await server.call("POST", f"{BASE}/lint", {"workflow": step})
+    assert status == 400 and f"not found in namespace '{NAMESPACE}'" in body["message"], body
+
+
+async def test_the_lint_endpoint_lints_and_create_submits(api: ApiFactory) -> None:
+    """As Argo's server: lint lets arguments wait for the submission; creating a workflow does not."""
+    server = await api()
+    wf = seed_workflow()
+    wf["spec"]["arguments"] = {"parameters": [{"name": "later"}]}
+    status, body = await server.call("POST", f"{BASE}/lint", {"workflow": wf})
+    assert status == 200, body
+    status, body = await server.call("POST", BASE, {"workflow": wf})
+    assert status == 400 and "AW222" in body["message"], body

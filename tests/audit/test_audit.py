@@ -25,7 +25,7 @@ from webhook.audit.scan import Scope, audit
 from webhook.kube.client import KubeClient, path
 from webhook.kube.connection import from_kubeconfig
 from webhook.kube.listing import list_objects
-from webhook.policy.config import from_mapping
+from webhook.policy.config import from_mapping, resolve
 from webhook.policy.settings import DEFAULT_POLICY
 
 NAMESPACES = [f"team-{i}" for i in range(6)]
@@ -293,3 +293,21 @@ async def test_api_server_that_never_answers_or_refuses(standin: KubeStandIn, tm
 async def test_cli_usage_errors(args: list[str], message: str, tmp_path: Path) -> None:
     code, out, err = await cli("audit", *args, cwd=tmp_path)
     assert code == 2 and out == "" and message in err and "Traceback" not in err, err
+
+
+async def test_audit_applies_the_organisations_policies(standin: KubeStandIn) -> None:
+    examples = ROOT / "examples" / "policies"
+    cron = yaml.safe_load((examples / "cases" / "org002-cron-sidecar.yaml").read_text())
+    compliant = yaml.safe_load((examples / "cases" / "compliant.yaml").read_text())
+    standin.add_argo("cronworkflows", cron, "finance")
+    assert compliant["kind"] == "Workflow"
+    compliant["metadata"]["name"] = compliant["metadata"]["generateName"] + "abcde"  # as created
+    standin.add_argo("workflows", compliant)
+    connection = from_kubeconfig(str(standin.kubeconfig()))
+    policy = resolve(["."], None, policies=[str(examples / "policies.yaml")])
+    result = await audit(connection, Scope(), policy)
+    by_name = {o.name: o for o in result.objects}
+    assert "ORG002" in {d.code for d in by_name["nightly-report"].diagnostics}
+    assert not any(d.code.startswith("ORG") for d in by_name["compliant-abcde"].diagnostics)
+    plain = await audit(connection, Scope(), DEFAULT_POLICY)
+    assert not any(d.code.startswith("ORG") for o in plain.objects for d in o.diagnostics)

@@ -45,6 +45,12 @@ OPTIONS: dict[str, dict[str, Any]] = {
                                 "severity": {"AW508": "error"}, "unsuppressible": ["AW7", "AW201"]},
                      "podAnnotations": {"team": "platform"}},
     "offline": {"cluster": {"enabled": False}},
+    "org-policies": {"policy": {"ignore": ["ORG9"], "severity": {"ORG002": "warning"}, "rules": [
+        {"id": "ORG001", "message": "only https, not {{ http.url }}", "for": "http",
+         "assert": 'http.url startsWith "https://"'},
+        {"id": "ORG002", "message": "registry", "for": "container", "severity": "error",
+         "match": {"kinds": ["Workflow"], "namespaces": ["prod-*"]},
+         "assert": 'container.image startsWith "registry.example.com/"'}]}},
     "secrets-in-some-namespaces": {"cluster": {"secretNamespaces": ["team-a", "team-b"], "secretAccess": "metadata"}},
     "validating-only": {"webhook": {"mutating": {"enabled": False}, "skipServiceAccounts": []}},
     "fail-open": {"webhook": {"validating": {"failurePolicy": "Ignore"}, "timeoutSeconds": 2,
@@ -65,6 +71,8 @@ REFUSED: dict[str, dict[str, Any]] = {
     "unknown-enforcement": {"policy": {"enforcement": "dryrun"}},
     "policy-code-not-a-code": {"policy": {"ignore": ["W510"]}},
     "policy-bad-severity": {"policy": {"severity": {"AW510": "fatal"}}},
+    "org-policy-without-assert": {"policy": {"rules": [{"id": "ORG001", "message": "m", "for": "http"}]}},
+    "org-policy-aw-id": {"policy": {"rules": [{"id": "aw1", "message": "m", "for": "http", "assert": "true"}]}},
 }
 
 

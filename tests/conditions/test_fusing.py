@@ -20,7 +20,8 @@ from webhook.conditions.values import Headers
 def _outcome(text: str, env: Any, fuse: bool) -> tuple[str, Any]:
     try:
         natures = {name: nature_of(value) for name, value in env.items()} if isinstance(env, dict) else {}
-        compiled = compile_node(text, prepare(text, natures), fuse=fuse)
+        tree, strict = prepare(text, natures)
+        compiled = compile_node(text, tree, fuse=fuse, strict_equal=strict)
     except ConditionError as exc:
         return "refused", exc.message
     try:
@@ -90,6 +91,6 @@ def test_generated_expressions_mean_the_same_fused(text: str) -> None:
 def test_the_common_shapes_are_fused(text: str) -> None:
     # Guards the equivalence tests above from passing because nothing was fused at all.
     names = {"i": 1, "fl": 1.5, "s": "x", "xs": [], "obj": {}, **ENV}
-    prepared = prepare(text, {name: nature_of(value) for name, value in names.items()})
-    assert compile_node(text, prepared, fuse=True)._fn.__name__ == "fused"
-    assert compile_node(text, prepared, fuse=False)._fn.__name__ != "fused"
+    prepared, strict = prepare(text, {name: nature_of(value) for name, value in names.items()})
+    assert compile_node(text, prepared, fuse=True, strict_equal=strict)._fn.__name__ == "fused"
+    assert compile_node(text, prepared, fuse=False, strict_equal=strict)._fn.__name__ != "fused"

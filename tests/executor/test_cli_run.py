@@ -15,6 +15,7 @@ from tests.conftest import ROOT, CliRunner
 from tests.executor.conftest import EXAMPLES, TestServer
 
 EXAMPLE_RUNS = [
+    ("seed-verbatim.yaml", []),
     ("seed.yaml", []),
     ("seed-portable.yaml", []),
     ("seed-steps.yaml", []),
@@ -32,6 +33,35 @@ def test_every_example_runs_offline(cli: CliRunner, name: str, extra: list[str])
     out = json.loads(proc.stdout)
     assert out["phase"] == "Succeeded"
     assert all(n["phase"] in ("Succeeded", "Skipped", "Failed") for n in out["nodes"].values())
+
+
+def test_every_example_with_responses_is_run_above() -> None:
+    recorded = {p.name.replace("-responses", "") for p in EXAMPLES.glob("*-responses.yaml")}
+    assert recorded == {name for name, _ in EXAMPLE_RUNS}
+
+
+async def test_the_verbatim_seed_runs_and_its_post_carries_the_get_body(server: TestServer, tmp_path: Path) -> None:
+    """The seed as written, through the CLI against a real server: the body step one received goes out in step
+    two's POST (through the input parameter the portable form gives http-post)."""
+    data = json.dumps({"status": "completed", "data": {"items": ["a", "b"]}})
+    server.reply("GET", "/api/data", 200, data, headers={"Content-Type": "application/json"})
+    server.reply("POST", "/api/process", 201, '{"accepted": true}')
+    workflow_file = tmp_path / "seed-verbatim.yaml"
+    workflow_file.write_text((EXAMPLES / "seed-verbatim.yaml").read_text().replace("http://example.com", server.base))
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "webhook", "run", str(workflow_file), "--allow-host", "127.0.0.1", "-o", "json",
+        cwd=str(ROOT), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    stdout, stderr = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 0, stderr.decode()
+    assert json.loads(stdout)["phase"] == "Succeeded"
+    warned = stderr.decode()
+    assert "warning[AW408]" in warned and "warning[AW514]" in warned and "error" not in warned
+    (post,) = server.hits("/api/process")
+    assert data.encode() in post.body
+    assert post.body.decode().startswith('{\n  "message": "Processing data from Argo",')
+    assert post.headers["Content-Type"] == "application/json"
+    (get,) = server.hits("/api/data")
+    assert get.headers["Authorization"] == "Bearer my-secret-token"
 
 
 def test_examples_lint_clean(cli: CliRunner) -> None:

@@ -174,3 +174,35 @@ def test_it_listens_on_loopback_only_by_default(tmp_path: Path) -> None:
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
     finally:
         stop(proc)
+
+
+async def test_connections_past_the_cap_are_reset_and_the_agent_still_gets_in_after(tmp_path: Path) -> None:
+    proc, port = _start_plugin(tmp_path, "--max-connections", "20", "--idle-timeout", "30")
+    try:
+        await asyncio.sleep(0.5)  # _start_plugin's own probe connection has given its place back
+        opened: list[tuple[asyncio.StreamReader, asyncio.StreamWriter] | None] = []
+        for _ in range(25):
+            try:
+                opened.append(await asyncio.open_connection("127.0.0.1", port))
+            except ConnectionResetError:
+                opened.append(None)  # reset so soon that the connect itself saw it
+
+        async def reset(stream: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None) -> bool:
+            if stream is None:
+                return True
+            try:
+                return await closed_within(stream[0], 3) == b""
+            except ConnectionResetError:
+                return True
+            except TimeoutError:
+                return False  # still open: one of the 20 admitted
+
+        outcomes = await asyncio.gather(*(reset(stream) for stream in opened))
+        assert outcomes.count(True) == 5, [i for i, o in enumerate(outcomes) if o]  # the last five
+        for stream in opened:
+            if stream is not None:
+                stream[1].close()
+        await asyncio.sleep(0.3)
+        assert (await post(port, args(plugin="other"))) == (200, {})
+    finally:
+        stop(proc)

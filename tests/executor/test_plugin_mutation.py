@@ -66,3 +66,29 @@ def test_a_mutated_workflow_still_runs_and_lints(cli, tmp_path) -> None:  # type
     proc = cli("run", str(path), "--responses", "examples/seed-responses.yaml", "-o", "json")
     assert proc.returncode == 0, proc.stderr
     assert '"type": "Plugin"' in proc.stdout
+
+
+def test_the_verbatim_seed_under_plugin_mutation_is_portable_and_runs(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """With --plugin-mutation the chain still rewrites the seed's dialect first: the plugin template reads its
+    input parameter, the calling task passes it, and the result lints with no dialect left and runs."""
+    import jsonpatch
+
+    workflow = yaml.safe_load((EXAMPLES / "seed-verbatim.yaml").read_text())
+    chain = mutators(plugin_mutation=True)
+    verdict = mutation_verdict(Manifest("Workflow", copy.deepcopy(workflow)), chain)
+    mutated = jsonpatch.apply_patch(workflow, verdict.patch or [])
+    post = mutated["spec"]["templates"][2]
+    assert "http" not in post and post["inputs"] == {"parameters": [{"name": "get-data-result"}]}
+    plugin = post["plugin"]["argo-warden"]
+    assert "{{inputs.parameters.get-data-result}}" in plugin["body"] and "contentType" not in plugin
+    assert mutated["spec"]["templates"][0]["dag"]["tasks"][1]["arguments"]["parameters"][0]["name"] == \
+        "get-data-result"
+    assert mutation_verdict(Manifest("Workflow", copy.deepcopy(mutated)), chain).patch is None
+    path = tmp_path / "plugin-seed-verbatim.yaml"
+    path.write_text(yaml.safe_dump(mutated, sort_keys=False))
+    proc = cli("lint", str(path))
+    assert proc.returncode == 0, proc.stdout
+    assert not any(code in proc.stdout for code in ("AW408", "AW511", "AW608"))
+    proc = cli("run", str(path), "--responses", "examples/seed-verbatim-responses.yaml", "-o", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert '"type": "Plugin"' in proc.stdout

@@ -8,7 +8,9 @@ import pytest
 import yaml
 
 from tests.executor.conftest import EXAMPLES, TestServer, by_display, run, workflow
+from webhook.admission.mutation import portable_object
 from webhook.executor.nodes import Phase
+from webhook.manifest import Manifest
 from webhook.secrets.values import FileSecretValues
 
 DATA = json.dumps({"status": "completed", "data": {"items": ["a", "b"]}})
@@ -33,6 +35,19 @@ async def test_step_one_body_arrives_in_step_two_post(server: TestServer) -> Non
     assert sent["workflow_id"] == result.uid
     assert post.headers["Content-Type"] == "application/json"
     assert by_display(result, "get-data").result == DATA
+    assert by_display(result, "process-data").result == '{"accepted": true}'
+
+
+async def test_the_verbatim_seed_in_portable_form_sends_step_ones_body(server: TestServer) -> None:
+    """What the REST API stores and the mutating webhook admits: every dialect item rewritten, and it runs."""
+    server.reply("GET", "/api/data", 200, DATA, headers={"Content-Type": "application/json"})
+    server.reply("POST", "/api/process", 201, '{"accepted": true}')
+    stored = portable_object(Manifest("Workflow", seed(server, "seed-verbatim.yaml"))).data
+    result = await run(stored)
+    assert result.phase is Phase.SUCCEEDED, result.message
+    (post,) = server.hits("/api/process")
+    assert f'"input_data": "{DATA}"'.encode() in post.body  # as the seed wrote it: the document in a string
+    assert post.headers["Content-Type"] == "application/json"
     assert by_display(result, "process-data").result == '{"accepted": true}'
 
 

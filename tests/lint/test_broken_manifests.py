@@ -32,7 +32,8 @@ COVERED_ELSEWHERE = {
     "AW701": "tests/secret_checks/test_secret_rule.py (a run-level note: the cases lint without a secret store)",
 }
 RULE_MODULES = ("loading.py", "lint.py", "validation/structure.py", "validation/graph.py",
-                "validation/references.py", "validation/http.py", "validation/cron.py")
+                "validation/references.py", "validation/http.py", "validation/cron.py", "validation/pods.py",
+                "validation/when.py", "validation/json_strings.py")
 # Scalar styles as the loader records them: plain, single-quoted, double-quoted, literal and folded block.
 SCALAR_STYLES = {"", "'", '"', "|", ">"}
 

@@ -90,7 +90,7 @@ def test_binary_file(cli: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "image.yaml"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8)
     proc = lint_cli(cli, str(path))
-    assert proc.returncode == 1
+    assert proc.returncode == 2  # an input error: the file could not be read as text
     assert f"{path}: error[AW002]: binary file (contains NUL bytes)" in proc.stdout
 
 
@@ -98,7 +98,7 @@ def test_not_utf8(cli: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "latin1.yaml"
     path.write_bytes(WORKFLOW.replace("name: typo", "name: caf\xe9").encode("latin-1"))
     proc = lint_cli(cli, str(path))
-    assert proc.returncode == 1
+    assert proc.returncode == 2
     assert f"{path}:4:12: error[AW002]: not UTF-8: byte 0xe9 at offset" in proc.stdout
     assert "hint: save the file as UTF-8" in proc.stdout
 
@@ -168,15 +168,16 @@ def test_ten_megabyte_file(cli: CliRunner, tmp_path: Path) -> None:
     path.write_text(WORKFLOW + filler * ((10 * 1024 * 1024 - len(WORKFLOW)) // len(filler) + 1), encoding="utf-8")
     assert 10.0 <= path.stat().st_size / 1048576 < 10.05
     proc = lint_cli(cli, str(path))
-    assert proc.returncode == 1
+    assert proc.returncode == 2
     assert f"{path}: error[AW003]: file is 10.0 MiB; the limit is 8 MiB" in proc.stdout
     assert "hint: Kubernetes objects cannot exceed 1.5 MiB; split the file" in proc.stdout
     with path.open(encoding="utf-8") as fh:
         piped = lint_cli(cli, "-", input=fh.read())
-    assert piped.returncode == 1
+    assert piped.returncode == 2
     assert "<stdin>: error[AW003]: input is larger than the limit of 8 MiB" in piped.stdout
     # The limit is a flag, and small limits read as such.
     small = lint_cli(cli, str(path), "--max-bytes", "1000")
+    assert small.returncode == 2
     assert f"{path}: error[AW003]: file is 10.0 MiB; the limit is 1000 bytes" in small.stdout
 
 
@@ -370,6 +371,21 @@ def test_unreadable_file(cli: CliRunner, tmp_path: Path) -> None:
     dangling.symlink_to(tmp_path / "nowhere.yaml")
     proc = lint_cli(cli, str(dangling))
     assert proc.returncode == 2 and "no such file or directory" in proc.stderr
+
+
+def test_an_empty_directory_is_nothing_to_lint(cli: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not YAML\n", encoding="utf-8")
+    proc = lint_cli(cli, str(tmp_path))
+    assert proc.returncode == 1
+    assert "argo-warden lint: nothing to lint: no YAML or JSON file among the paths given" in proc.stderr
+
+
+def test_kinds_that_filter_every_document_out_is_nothing_to_lint(cli: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "wf.yaml").write_text(WORKFLOW, encoding="utf-8")
+    proc = lint_cli(cli, str(tmp_path), "--kinds", "CronWorkflow")
+    assert proc.returncode == 1
+    assert "nothing to lint: --kinds CronWorkflow matched none of the 1 Argo documents read" in proc.stderr
+    assert lint_cli(cli, str(tmp_path), "--kinds", "Workflow").returncode == 1  # the typo in WORKFLOW
 
 
 def test_no_argo_document_at_all(cli: CliRunner, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CliRunner
+from tests.conftest import ROOT, CliRunner
 from webhook.diagnostics import Diagnostic, Severity
 from webhook.lint import LintOptions, lint_paths
 from webhook.policy.apply import apply_policy
@@ -207,13 +207,18 @@ def test_annotation_silences_warnings_not_errors(tmp_path: Path) -> None:
 def test_scanner_is_linear() -> None:
     # Many markers on one line, and many lines of near-misses: both stay proportional to the size.
     def timed(text: str) -> float:
-        started = time.perf_counter()
-        scan_comments(text)
-        return time.perf_counter() - started
+        # The best of three: a busy machine only ever adds time.
+        best = float("inf")
+        for _ in range(3):
+            started = time.perf_counter()
+            scan_comments(text)
+            best = min(best, time.perf_counter() - started)
+        return best
 
-    small = "x: 1 " + "argo-warden:" * 2_000 + "\n" + "# argo-warden: ignore[AW510" * 200 + "\n"
-    large = small * 10
-    assert timed(large) < 40 * max(timed(small), 1e-4)
+    unit = "x: 1 " + "argo-warden:" * 2_000 + "\n" + "# argo-warden: ignore[AW510" * 200 + "\n"
+    small, large = unit * 10, unit * 100
+    # Ten times the text: about ten times the time (quadratic would be a hundred).
+    assert timed(large) < 30 * timed(small)
     big = "a: b # argo-warden: ignore[" + "AW510," * 200_000 + "]\n"
     assert len(scan_comments(big).suppressions) == 200_000
 
@@ -275,3 +280,25 @@ def test_chart_templates_are_excluded_by_default(cli: CliRunner, tmp_path: Path)
 ])
 def test_exclude_globs(tmp_path: Path, path: str, pattern: str, expected: bool) -> None:
     assert excluded(str(tmp_path / path), [pattern], str(tmp_path)) is expected
+
+
+def test_this_repositorys_chart_lints_clean(cli: CliRunner) -> None:
+    # Before chart templates were excluded and Go templates skipped, this gave 11 AW001 errors.
+    out = cli("lint", "charts/")
+    assert out.returncode == 0, out.stdout
+    assert "error" not in out.stdout.replace("0 errors", "")
+    templates = [str(p) for p in sorted((ROOT / "charts").rglob("templates/*.yaml"))]
+    count = len(templates)
+    out = cli("lint", *templates)
+    assert out.returncode == 0 and f"in 0 files (0 Argo documents checked, {count} excluded by the configuration)" \
+        in out.stdout, out.stdout
+
+
+def test_scanner_positions() -> None:
+    text = ('a: "x argo-warden: y"  # argo-warden: ignore[AW510]\r\n'
+            "b: 1\r\n"
+            "  # argo-warden: ignore-file[AW608]\r\n"
+            "c: 2 #argo-warden:ignore[AW507]\n"
+            "d: 3#argo-warden: ignore[AW509]\n")
+    found = [(s.code, s.scope, s.line, s.column, s.target) for s in scan_comments(text).suppressions]
+    assert found == [("AW510", "line", 1, 24, 1), ("AW608", "file", 3, 3, None), ("AW507", "line", 4, 6, 4)]

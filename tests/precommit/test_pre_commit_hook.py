@@ -90,3 +90,77 @@ def test_pre_commit_try_repo_then_run(tmp_path: Path) -> None:
     assert "6 |   entrypoint: mian" in out and "hint: did you mean 'main'?" in out
     assert "good.yaml:" not in out and "settings.yml:" not in out
     assert "1 error, 0 warnings in 3 files (2 Argo documents checked, 1 other skipped)" in out
+
+
+CHART_WORKFLOW = """\
+apiVersion: argoproj.io/v1alpha1
+kind: WorkflowTemplate
+metadata:
+  name: {{ include "app.fullname" . }}
+spec:
+  templates:
+  {{- range .Values.steps }}
+  - name: {{ .name }}
+    container: {image: {{ $.Values.image | quote }}}
+  {{- end }}
+"""
+# A Go template outside charts/*/templates: not YAML, no argoproj.io, so skipped with an info line.
+KUSTOMIZE_TEMPLATE = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .name }}\ndata:\n  {{- range .items }}\n"
+SUPPRESSED = GOOD.replace("name: good", "name: suppressed").replace(
+    "entrypoint: main", "entrypoint: mian  # argo-warden: ignore[AW201]")
+ANNOTATED = GOOD.replace("name: good", "name: annotated\n  annotations:\n    argo-warden.io/ignore: AW510") \
+    .replace("    container:\n      image: alpine:3.19\n", "    http:\n      url: https://example.com\n")
+
+
+@pytest.mark.slow
+def test_pre_commit_in_a_repository_with_a_helm_chart(tmp_path: Path) -> None:
+    """Chart templates and other Go templates pass the hook; a suppressed finding stays suppressed."""
+    pre_commit = _pre_commit()
+    repo = tmp_path / "repo"
+    files = {
+        "charts/app/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+        "charts/app/values.yaml": "image: alpine:3.19\nsteps: [{name: a}]\n",
+        "charts/app/templates/workflowtemplate.yaml": CHART_WORKFLOW,
+        "charts/app/templates/_helpers.tpl": '{{- define "app.fullname" -}}app{{- end -}}\n',
+        "deploy/configmap.yaml": KUSTOMIZE_TEMPLATE,
+        "workflows/good.yaml": GOOD,
+        "workflows/suppressed.yaml": SUPPRESSED,
+        "workflows/annotated.yaml": ANNOTATED,
+        "pyproject.toml": '[project]\nname = "x"\n\n[tool.argo-warden]\nseverity = { AW510 = "error" }\n',
+    }
+    for name, text in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text, encoding="utf-8")
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "PIP_COMPILE": "0",
+           "PIP_DISABLE_PIP_VERSION_CHECK": "1", "NO_COLOR": "1"}
+    env.pop("PRE_COMMIT_COLOR", None)
+
+    def try_repo() -> str:
+        proc = subprocess.run([*pre_commit, "try-repo", str(ROOT), "argo-warden-lint", "--color", "never",
+                               "--all-files", "--verbose"], cwd=repo, env=env, capture_output=True, text=True,
+                              timeout=600)
+        out = proc.stdout + proc.stderr
+        if proc.returncode not in (0, 1) and _OFFLINE.search(out):
+            pytest.skip("the package index cannot be reached to install the hook's environment")
+        assert "Traceback" not in out, out
+        return f"rc={proc.returncode}\n{out}"
+
+    out = try_repo()
+    assert out.startswith("rc=0"), out
+    assert re.search(r"^argo-warden lint\.+Passed$", out, re.M), out
+    # --verbose shows the hook's output: the chart's templates were never given to it, the other Go template
+    # was skipped with an info line, and neither suppressed finding (AW201 by comment, AW510 made an error by
+    # the configuration and silenced by the annotation) is reported.
+    assert "charts/app/templates" not in out
+    assert "deploy/configmap.yaml: info[AW011]" in out
+    assert "AW201" not in out and "AW510" not in out and "AW900" not in out
+    assert "0 errors, 0 warnings in 6 files (3 Argo documents checked" in out
+
+    # Remove the suppression comment: the same finding fails the hook.
+    (repo / "workflows/suppressed.yaml").write_text(SUPPRESSED.replace("  # argo-warden: ignore[AW201]", ""))
+    _git(repo, "add", ".")
+    out = try_repo()
+    assert out.startswith("rc=1"), out
+    assert "workflows/suppressed.yaml:6:15: error[AW201]" in out

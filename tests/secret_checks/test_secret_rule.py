@@ -169,3 +169,54 @@ def test_lint_cli_never_prints_a_value(tmp_path: Path, cli: CliRunner) -> None:
     bad.write_text("kind: Secret\ndata: [\n")
     done = cli("lint", str(tmp_path / "wf.yaml"), "--secrets", str(bad))
     assert done.returncode == 2 and "--secrets" in done.stderr and "Traceback" not in done.stderr
+
+
+_ONE_SECRET = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {{generateName: s-{namespace}}}
+spec:
+  entrypoint: get
+  templates:
+  - name: get
+    http:
+      url: https://example.com
+      timeoutSeconds: 5
+      headers:
+      - name: Authorization
+        valueFrom: {{secretKeyRef: {{name: api, key: token}}}}
+"""
+
+
+def _secret(namespace: str | None) -> str:
+    md = f"{{name: api, namespace: {namespace}}}" if namespace else "{name: api}"
+    return f"apiVersion: v1\nkind: Secret\nmetadata: {md}\nstringData: {{token: x}}\n"
+
+
+def _sent(tmp_path: Path, secret_ns: str | None, workflow_ns: str | None,
+          lint_ns: str | None = None) -> list[tuple[str, str, str | None]]:
+    (tmp_path / "wf.yaml").write_text(_ONE_SECRET.format(namespace=f", namespace: {workflow_ns}" if workflow_ns
+                                                         else ""))
+    (tmp_path / "secrets.yaml").write_text(_secret(secret_ns))
+    store = FileSecrets.from_path(str(tmp_path / "secrets.yaml"), lint_ns)
+    result = lint_paths([str(tmp_path / "wf.yaml")],
+                        LintOptions(secrets=store, search_repository=False, namespace=lint_ns))
+    return [(d.code, d.message, d.hint) for d in result.diagnostics if d.code.startswith("AW7")]
+
+
+def test_a_secret_in_one_namespace_does_not_satisfy_a_workflow_in_another(tmp_path: Path) -> None:
+    found = _sent(tmp_path, "argo", "other")
+    assert [(code, message) for code, message, _ in found] == [
+        ("AW700", "template 'get' header 'Authorization': secret 'api' does not exist in namespace 'other'")]
+    assert found[0][2] is not None and "only in namespace 'argo'" in found[0][2]
+    assert _sent(tmp_path, "argo", "argo") == []
+
+
+def test_namespaces_of_manifests_that_name_none(tmp_path: Path) -> None:
+    # An unnamespaced Secret is applied beside the workflows: it satisfies any of them.
+    assert _sent(tmp_path, None, "other") == []
+    # A workflow whose namespace is unknown may run where the Secret is.
+    assert _sent(tmp_path, "argo", None) == []
+    # --namespace places both: the workflow is in 'team', the Secret is in 'argo'.
+    assert [code for code, _, _ in _sent(tmp_path, "argo", None, lint_ns="team")] == ["AW700"]
+    assert _sent(tmp_path, None, None, lint_ns="team") == []

@@ -10,6 +10,7 @@ Running and then Succeeded live from the event stream. Screenshots go to
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -204,6 +205,10 @@ def test_the_seed_submitted_turns_its_nodes_succeeded_live(page: Any, artifacts:
     page.fill("#source", (EXAMPLES / "seed.yaml").read_text())
     page.wait_for_selector("#playground-graph .node.kind-http >> text=GET http://example.com/api/data")
     page.screenshot(path=str(artifacts / "playground-seed-light.png"))
+    # A node of the playground's graph hands its successCondition to the condition box.
+    page.click("#playground-graph button.node:has-text('get-data')")
+    assert page.input_value("#eval-condition") == "status_code == 200"
+    assert page.evaluate("document.activeElement.id") == "eval-condition"
     page.click("#submit-run")
     page.wait_for_selector("#page-run:not([hidden])")
     assert page.url.split("#", 1)[1].startswith("/runs/argo/http-example-")
@@ -247,3 +252,84 @@ def test_the_seed_submitted_turns_its_nodes_succeeded_live(page: Any, artifacts:
     page.click("#runs-filter button[type=submit]")
     page.wait_for_selector("#runs-body tr >> text=http-example-")
     page.screenshot(path=str(artifacts / "runs-dark.png"))
+
+
+APPROVAL = {
+    "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": {"generateName": "approval-"},
+    "spec": {"entrypoint": "main", "templates": [
+        {"name": "main", "dag": {"tasks": [
+            {"name": "approve", "template": "gate"},
+            {"name": "fetch", "template": "get", "dependencies": ["approve"]}]}},
+        {"name": "gate", "suspend": {}},
+        {"name": "get", "http": {"url": "http://example.com/api/data", "method": "GET",
+                                 "successCondition": "response.statusCode == 200"}},
+    ]},
+}
+
+
+def create(server: str, workflow: dict[str, Any]) -> str:
+    body = json.dumps({"workflow": workflow}).encode()
+    request = urllib.request.Request(server + "/api/v1/workflows/argo", data=body,
+                                     headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        name: str = json.loads(response.read())["metadata"]["name"]
+        return name
+
+
+def phase_of(page: Any, node: str) -> str:
+    value: str = page.locator(f"#run-graph button.node:has-text('{node}')").get_attribute("data-phase") or ""
+    return value
+
+
+def test_stop_retry_and_resume_from_the_run_page(page: Any, server: str, artifacts: Path) -> None:
+    sign_in(page)
+    page.wait_for_selector("#token-state:has-text('Signed in')")
+    name = create(server, APPROVAL)
+    page.goto(f"{server}/ui/#/runs/argo/{name}")
+    page.wait_for_selector("#run-graph button.node[data-phase=Running]:has-text('approve')")
+    assert page.locator("#run-resume").is_enabled() and page.locator("#run-stop").is_enabled()
+    assert page.locator("#run-retry").is_disabled()
+    page.screenshot(path=str(artifacts / "run-suspended.png"))
+    page.click("#run-stop")
+    try:
+        page.wait_for_selector("#run-phase.Failed")
+    except sync_api.TimeoutError:
+        raise AssertionError(f"not Failed after stop: phase {page.locator('#run-phase').inner_text()!r}, "
+                             f"stream {page.locator('#run-live').inner_text()!r}, "
+                             f"notice {page.locator('#notice').inner_text()!r}") from None
+    page.wait_for_selector("#run-retry:enabled")
+    page.click("#run-retry")
+    page.wait_for_selector("#run-phase.Running")
+    page.wait_for_selector("#run-graph button.node[data-phase=Running]:has-text('approve')")
+    page.wait_for_selector("#run-resume:enabled")
+    page.click("#run-resume")
+    page.wait_for_selector("#run-phase.Succeeded")
+    assert phase_of(page, "approve") == "Succeeded" and phase_of(page, "fetch") == "Succeeded"
+    assert page.locator("#notice").is_hidden()
+
+
+def test_the_keyboard_reaches_everything_in_reading_order(page: Any) -> None:
+    sign_in(page)
+    page.wait_for_selector("#token-state:has-text('Signed in')")
+    page.fill("#source", (EXAMPLES / "seed.yaml").read_text())
+    page.wait_for_selector("#playground-graph button.node:has-text('process-data')")
+    page.wait_for_selector("#diagnostics button")
+    page.focus("#token-input")
+    order: list[str] = []
+    for _ in range(24):
+        page.keyboard.press("Tab")
+        order.append(page.evaluate("(() => { const e = document.activeElement;"
+                                   " return e.id || (e.classList.contains('node') ? 'node:' +"
+                                   " e.querySelector('.name').textContent : e.tagName + '.' + e.className); })()"))
+    assert order[:11] == ["token-save", "token-forget", "file-input", "namespace-input", "submit-run", "source",
+                          "eval-condition", "eval-status", "eval-headers", "eval-body", "eval-run"]
+    rest = order[11:]
+    diagnostics = [i for i, name in enumerate(rest) if name == "BUTTON.warning"]
+    nodes = [name for name in rest if name.startswith("node:")]
+    assert len(diagnostics) == 3 and nodes == ["node:main", "node:get-data", "node:process-data"]
+    assert max(diagnostics) < rest.index("node:main")
+    # Every control the keyboard reached says what it is to a screen reader.
+    unnamed = page.evaluate("Array.from(document.querySelectorAll('button, input, select, textarea'))"
+                            ".filter(e => e.offsetParent !== null && !(e.labels && e.labels.length) &&"
+                            " !e.getAttribute('aria-label') && !e.textContent.trim()).map(e => e.outerHTML)")
+    assert unnamed == []

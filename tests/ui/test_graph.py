@@ -44,15 +44,24 @@ def test_depends_and_when_are_written_on_the_edges() -> None:
             {"name": "b", "template": "call", "when": "{{workflow.parameters.go}} == yes"},
             {"name": "c", "template": "call", "depends": "a.Succeeded && b.Failed"},
             {"name": "d", "template": "call", "depends": "a || (b.Errored)"},
+            {"name": "e", "template": "call", "depends": "c && !d.Succeeded", "when": "x == y"},
+            {"name": "f", "template": "call", "dependencies": ["e"], "when": "p == q"},
         ]}}, HTTP]))
     assert edges(g) == {
         ("entry", "entry.a", ""),
         ("entry", "entry.b", "when {{workflow.parameters.go}} == yes"),
         ("entry.a", "entry.c", "Succeeded"),
         ("entry.b", "entry.c", "Failed"),
-        ("entry.a", "entry.d", "a || (b.Errored)"),
-        ("entry.b", "entry.d", "a || (b.Errored)"),
+        # beyond a plain conjunction each edge shows its own term, the node the whole expression
+        ("entry.a", "entry.d", ""),
+        ("entry.b", "entry.d", "Errored"),
+        ("entry.c", "entry.e", ""),
+        ("entry.d", "entry.e", "!Succeeded"),
+        # a `when` is on the edge when there is one, else said once on the node
+        ("entry.e", "entry.f", "when p == q"),
     }
+    notes = {n.id: n.note for n in g.nodes if n.note}
+    assert notes == {"entry.d": "depends: a || (b.Errored)", "entry.e": "depends: c && !d.Succeeded · when x == y"}
 
 
 def test_step_groups_chain_through_junctions_and_called_templates_are_drawn_inside() -> None:
@@ -117,9 +126,10 @@ def test_size_is_capped_even_for_a_template_fan_out_that_would_explode() -> None
 def test_a_run_is_drawn_from_status_nodes_and_children() -> None:
     wf = workflow([{"name": "main", "dag": {"tasks": [{"name": "a", "template": "call"}]}}, HTTP])
     wf["status"] = {"phase": "Running", "nodes": {
-        "w": {"id": "w", "displayName": "w", "type": "DAG", "templateName": "main", "phase": "Running",
-              "children": ["w-1", "missing-child"]},
-        "w-1": {"id": "w-1", "displayName": "a", "type": "HTTP", "templateName": "call", "phase": "Succeeded"},
+        "w": {"id": "w", "name": "w", "displayName": "w", "type": "DAG", "templateName": "main",
+              "phase": "Running", "children": ["w-1", "missing-child"]},
+        "w-1": {"id": "w-1", "name": "w.a", "displayName": "a", "type": "HTTP", "templateName": "call",
+                "phase": "Succeeded"},
         "bad": "not a node",
     }}
     g = from_status(wf)
@@ -202,3 +212,38 @@ def test_the_servers_policy_applies_to_the_playgrounds_lint() -> None:
     assert "AW608" in codes
     quiet = lint_text(seed, None, None, PolicySettings(ignore=("AW608",)))
     assert "AW608" not in {d["code"] for d in quiet["diagnostics"]}
+
+
+def test_the_playgrounds_graph_knows_where_each_template_is_defined_and_its_condition() -> None:
+    from webhook.ui.compute import graph_of_text
+
+    seed = (EXAMPLES / "seed.yaml").read_text()
+    lines = seed.split("\n")
+    nodes = {n["label"]: n for n in graph_of_text(seed)["nodes"]}
+    get = nodes["get-data"]
+    assert lines[get["templateLine"] - 1][get["templateColumn"] - 1:].startswith("name: http-get")
+    assert get["condition"] == "status_code == 200"
+    assert lines[nodes["main"]["templateLine"] - 1].strip() == "- name: main"
+    cron = graph_of_text("kind: CronWorkflow\napiVersion: argoproj.io/v1alpha1\nmetadata: {name: c}\nspec:\n"
+                         "  schedule: '* * * * *'\n  workflowSpec:\n    entrypoint: m\n    templates:\n"
+                         "      - name: m\n        suspend: {}\n")
+    assert [(n["label"], n["templateLine"]) for n in cron["nodes"]] == [("m", 9)]
+
+
+def test_a_run_also_shows_what_has_not_started_yet_by_argos_node_names() -> None:
+    wf = workflow([
+        {"name": "main", "dag": {"tasks": [{"name": "a", "template": "call"},
+                                           {"name": "b", "template": "steps", "depends": "a.Succeeded"}]}},
+        {"name": "steps", "steps": [[{"name": "s", "template": "call"}]]}, HTTP], onExit="call")
+    wf["status"] = {"phase": "Running", "nodes": {
+        "w": {"id": "w", "name": "w", "displayName": "w", "type": "DAG", "templateName": "main",
+              "phase": "Running", "children": ["w-1"]},
+        "w-1": {"id": "w-1", "name": "w.a", "displayName": "a", "type": "HTTP", "templateName": "call",
+                "phase": "Running"},
+    }}
+    g = from_status(wf)
+    nodes = {n.id: n for n in g.nodes}
+    assert set(nodes) == {"w", "w-1", "planned:w.b", "planned:w.b[0]", "planned:w.b[0].s", "planned:w.onExit"}
+    assert nodes["planned:w.b"].phase == "Pending" and nodes["planned:w.b[0].s"].detail == "POST https://example.com/x"
+    assert edges(g) == {("w", "w-1", ""), ("w-1", "planned:w.b", "Succeeded"),
+                        ("planned:w.b", "planned:w.b[0]", ""), ("planned:w.b[0]", "planned:w.b[0].s", "")}

@@ -55,16 +55,27 @@ def manifest_of(request: AdmissionRequest) -> Manifest:
 def judge(manifest: Manifest, context: ValidationContext, memo: ValidationMemo | None,
           policy: PolicySettings = DEFAULT_POLICY) -> Verdict:
     """The verdict of validating ``manifest`` under ``policy``: remembered in ``memo`` when one is given."""
-    refine = _object_policy(policy)
     if memo is None:
-        return validation_verdict(manifest, refined(manifest, context, refine))
-    return memo.conclude(manifest, context, validation_verdict, refine)
+        return validation_verdict(manifest, diagnostics_under(manifest, context, policy))
+    return memo.conclude(manifest, _with_policies(context, policy), validation_verdict, object_policy(policy))
+
+
+def diagnostics_under(manifest: Manifest, context: ValidationContext, policy: PolicySettings) -> list[Diagnostic]:
+    """Validation, then the policy stage: the diagnostics a verdict is drawn from (``argo-warden audit`` too)."""
+    return refined(manifest, _with_policies(context, policy), object_policy(policy))
+
+
+def _with_policies(context: ValidationContext, policy: PolicySettings) -> ValidationContext:
+    if policy.org_policies and context.policies is not policy.org_policies:
+        # The organisation's policies run inside validation; the memo key holds their digest (refine.key).
+        return replace(context, policies=policy.org_policies)
+    return context
 
 
 _POLICIES: dict[str, ObjectPolicy] = {}
 
 
-def _object_policy(policy: PolicySettings) -> ObjectPolicy:
+def object_policy(policy: PolicySettings) -> ObjectPolicy:
     # One per settings: a server has one policy, and its per-code answers are cached inside it.
     found = _POLICIES.get(policy.digest)
     if found is None:

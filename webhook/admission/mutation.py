@@ -20,6 +20,7 @@ from webhook.diagnostics import format_path
 from webhook.manifest import ARGO_KINDS, Manifest
 from webhook.optional import load_optional
 from webhook.secrets.references import parse_secret_lookup
+from webhook.validation import siblings
 from webhook.validation.http import http_templates
 from webhook.validation.walk import as_list
 
@@ -94,12 +95,26 @@ def portable_conditions(manifest: Manifest) -> None:
         if portable != text:
             http["successCondition"] = portable
             originals[format_path((*path, "successCondition"))] = text
-    if originals:
-        recorded = _recorded_originals(annotations.get(ORIGINAL_CONDITIONS))
-        recorded.update(originals)
-        annotations[ORIGINAL_CONDITIONS] = json.dumps(recorded, sort_keys=True, ensure_ascii=False)
-        metadata = manifest.data.setdefault("metadata", {})
-        metadata["annotations"] = annotations
+    _record_originals(manifest, annotations, originals)
+
+
+def portable_sibling_outputs(manifest: Manifest) -> None:
+    """A template reading its caller's sibling outputs → an input parameter, passed by every call (the dialect of
+    webhook.validation.siblings); each rewritten string's original text is kept in the annotation."""
+    annotations = _annotations(manifest.data)
+    if annotations is None:
+        return  # metadata of the wrong type: validation denies it, nothing to record the originals in
+    _record_originals(manifest, annotations, siblings.rewrite(manifest))
+
+
+def _record_originals(manifest: Manifest, annotations: dict[str, Any], originals: dict[str, str]) -> None:
+    if not originals:
+        return
+    recorded = _recorded_originals(annotations.get(ORIGINAL_CONDITIONS))
+    recorded.update(originals)
+    annotations[ORIGINAL_CONDITIONS] = json.dumps(recorded, sort_keys=True, ensure_ascii=False)
+    metadata = manifest.data.setdefault("metadata", {})
+    metadata["annotations"] = annotations
 
 
 def _annotations(data: dict[str, Any]) -> dict[str, Any] | None:
@@ -120,7 +135,21 @@ def _recorded_originals(value: Any) -> dict[str, str]:
     return {k: v for k, v in data.items() if isinstance(v, str)} if isinstance(data, dict) else {}
 
 
-DEFAULT_MUTATORS: tuple[Mutator, ...] = (secret_lookup_headers, content_type_header, portable_conditions)
+DEFAULT_MUTATORS: tuple[Mutator, ...] = (secret_lookup_headers, content_type_header, portable_conditions,
+                                         portable_sibling_outputs)
+
+
+def portable_object(manifest: Manifest, chain: Sequence[Mutator] = DEFAULT_MUTATORS) -> Manifest:
+    """The object in the form upstream Argo runs (a new manifest; ``manifest`` is not touched).
+
+    The one rewrite every entry point shares: ``/mutate`` answers the difference as a
+    JSON Patch, the REST API stores it, ``run`` runs it.
+    """
+    mutated = Manifest(manifest.kind, copy.deepcopy(manifest.data), manifest.file, manifest.document,
+                       default_namespace=manifest.default_namespace)
+    for mutate in chain:
+        mutate(mutated)
+    return mutated
 
 
 def mutators(plugin_mutation: bool = False) -> tuple[Mutator, ...]:
@@ -146,8 +175,6 @@ def load_mutator(spec: str) -> Mutator:
 def mutation_verdict(manifest: Manifest, chain: Sequence[Mutator]) -> Verdict:
     if manifest.kind not in ARGO_KINDS:
         return Verdict(True, "not-an-argo-kind")
-    mutated = Manifest(manifest.kind, copy.deepcopy(manifest.data), default_namespace=manifest.default_namespace)
-    for mutate in chain:
-        mutate(mutated)
+    mutated = portable_object(manifest, chain)
     ops: list[dict[str, Any]] = jsonpatch.make_patch(manifest.data, mutated.data).patch
     return Verdict(True, "mutated" if ops else "nothing-to-mutate", patch=ops or None)

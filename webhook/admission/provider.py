@@ -80,7 +80,7 @@ class OfflineProvider:
         self.secrets = secrets
         self.failure_policy = failure_policy
         self.strict = strict
-        self._contexts: dict[str | None, ValidationContext] = {}
+        self._contexts: dict[tuple[str | None, str | None, tuple[str, ...]], ValidationContext] = {}
 
     async def start(self) -> None:
         return None
@@ -90,17 +90,20 @@ class OfflineProvider:
 
     async def context_for(self, request: AdmissionRequest, manifest: Manifest, deadline: Deadline) -> ValidationContext:
         user = request.user.username
-        context = self._contexts.get(user)
+        # Policies may read the user's groups, so contexts (and memo keys) differ by them too.
+        who = (user, request.user.uid, request.user.groups)
+        context = self._contexts.get(who)
         if context is None:
             if len(self._contexts) >= self.KEPT_CONTEXTS:
                 self._contexts.clear()
-            context = self._contexts[user] = ValidationContext(
+            context = self._contexts[who] = ValidationContext(
                 strict=self.strict,
                 secrets=self.secrets,
                 # Without a cluster a missing template may well exist there: say so, do not deny.
                 unresolved_severity=Severity.WARNING,
                 user=user,
+                user_info={"username": user, "uid": request.user.uid, "groups": list(request.user.groups)},
                 # Everything above is fixed for this provider's lifetime but the user.
-                cache_key=f"offline:{id(self)}:{self.strict}:{user}",
+                cache_key=f"offline:{id(self)}:{self.strict}:{who!r}",
             )
         return context

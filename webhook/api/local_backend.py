@@ -271,7 +271,7 @@ class LocalBackend:
         self._template_generation[namespace] = self._template_generation.get(namespace, 0) + 1
 
     async def _read_templates(self, namespace: str) -> DocumentTemplates:
-        found = DocumentTemplates()
+        found = DocumentTemplates(complete_in=namespace)
         token: str | None = None
         while True:
             page = await self.store.page("WorkflowTemplate", namespace, ListQuery(continue_token=token))

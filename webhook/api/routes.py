@@ -26,6 +26,7 @@ from aiohttp import web
 
 from webhook import __version__, wirejson
 from webhook.admission.decide import judge
+from webhook.admission.mutation import portable_object
 from webhook.admission.provider import ContextUnavailable, Deadline
 from webhook.admission.review import AdmissionRequest, UserInfo, nesting_depth
 from webhook.api.backend import Backend, Kind, ListQuery, Object, WatchQuery
@@ -39,7 +40,7 @@ from webhook.server.app import register_error_renderer
 from webhook.server.config import ServerConfig
 from webhook.server.logs import event, exception_site
 from webhook.server.state import RouteGroup, ServerState
-from webhook.validation.context import TemplateSource
+from webhook.validation.context import Mode, TemplateSource
 
 V1 = "/api/v1"
 GROUP, VERSION = "argoproj.io", "v1alpha1"
@@ -287,8 +288,14 @@ async def _identify(api: Api, request: web.Request, public: bool) -> Identity:
 # ---------------------------------------------------------------------------------------------- validation
 
 
-async def validated(call: Call, kind: str, obj: Any, operation: str = "CREATE") -> dict[str, Any]:
-    """``obj`` as a manifest of ``kind`` in the call's namespace, checked by the validation core (400 if not valid)."""
+async def validated(call: Call, kind: str, obj: Any, operation: str = "CREATE", *,
+                    portable: bool = False, mode: Mode = Mode.SUBMIT) -> dict[str, Any]:
+    """``obj`` as a manifest of ``kind`` in the call's namespace, checked by the validation core (400 if not valid).
+
+    ``portable``: the object to store, rewritten as the mutating webhook would (the seed dialect in the form
+    upstream Argo runs), so what the API stores and runs is what admission would have let into a cluster.
+    ``mode``: SUBMIT for what is created; the lint endpoints lint (see validation.context.Mode).
+    """
     if not isinstance(obj, dict) or not obj:
         raise ApiError(Code.INVALID_ARGUMENT, f"the request has no {kind} object")
     given = obj.get("kind")
@@ -316,6 +323,10 @@ async def validated(call: Call, kind: str, obj: Any, operation: str = "CREATE") 
             context = await state.provider.context_for(review, manifest, deadline)
     except TimeoutError:
         raise ApiError(Code.UNAVAILABLE, "the cluster did not answer in time to validate this object") from None
+    if mode is not context.mode:
+        # The lint endpoints check as `argo lint` does (Argo's server lints with Opts{Lint: true}).
+        context = replace(context, mode=mode,
+                          cache_key=f"{context.cache_key}|mode:{mode.value}" if context.cache_key else None)
     if call.api.templates is not None and namespace:
         templates, key = await call.api.templates(namespace)
         context = replace(context, templates=templates,
@@ -329,6 +340,11 @@ async def validated(call: Call, kind: str, obj: Any, operation: str = "CREATE") 
         raise ApiError(Code.DEADLINE_EXCEEDED, "validation took too long") from None
     if not verdict.allowed:
         raise ApiError(Code.INVALID_ARGUMENT, verdict.message or "the object is not valid")
+    if portable:
+        try:
+            return (await state.run(deadline, offload, portable_object, manifest, state.mutators)).data
+        except TimeoutError:
+            raise ApiError(Code.DEADLINE_EXCEEDED, "rewriting the object took too long") from None
     return manifest_data
 
 
@@ -336,19 +352,19 @@ async def validated(call: Call, kind: str, obj: Any, operation: str = "CREATE") 
 
 
 async def lint_workflow(call: Call) -> Any:
-    return await validated(call, "Workflow", (await call.body()).get("workflow"))
+    return await validated(call, "Workflow", (await call.body()).get("workflow"), mode=Mode.LINT)
 
 
 async def lint_workflow_template(call: Call) -> Any:
-    return await validated(call, "WorkflowTemplate", (await call.body()).get("template"))
+    return await validated(call, "WorkflowTemplate", (await call.body()).get("template"), mode=Mode.LINT)
 
 
 async def lint_cluster_workflow_template(call: Call) -> Any:
-    return await validated(call, "ClusterWorkflowTemplate", (await call.body()).get("template"))
+    return await validated(call, "ClusterWorkflowTemplate", (await call.body()).get("template"), mode=Mode.LINT)
 
 
 async def lint_cron_workflow(call: Call) -> Any:
-    return await validated(call, "CronWorkflow", (await call.body()).get("cronWorkflow"))
+    return await validated(call, "CronWorkflow", (await call.body()).get("cronWorkflow"), mode=Mode.LINT)
 
 
 # ---------------------------------------------------------------------------------------------- workflows
@@ -356,7 +372,7 @@ async def lint_cron_workflow(call: Call) -> Any:
 
 async def create_workflow(call: Call) -> Any:
     body = await call.body()
-    obj = await validated(call, "Workflow", body.get("workflow"))
+    obj = await validated(call, "Workflow", body.get("workflow"), portable=True)
     _check_new_name(obj)
     if _dry_run(body):
         return _as_created(obj, call.namespace)
@@ -441,7 +457,7 @@ async def submit_workflow(call: Call) -> Any:
         await call.authorize("get", "workflowtemplates", name)
     else:
         await call.authorize("get", "clusterworkflowtemplates", name, cluster_scoped=True)
-    obj = await validated(call, "Workflow", obj)
+    obj = await validated(call, "Workflow", obj, portable=True)
     _check_new_name(obj)
     if options.get("dryRun") is True or options.get("serverDryRun") is True:
         return _as_created(obj, call.namespace)
@@ -478,7 +494,7 @@ def _submitted(kind: str, name: str, options: dict[str, Any]) -> Object:
 
 async def create_workflow_template(call: Call) -> Any:
     body = await call.body()
-    obj = await validated(call, "WorkflowTemplate", body.get("template"))
+    obj = await validated(call, "WorkflowTemplate", body.get("template"), portable=True)
     _check_new_name(obj)
     if _dry_run(body):
         return _as_created(obj, call.namespace)
@@ -495,7 +511,7 @@ async def get_workflow_template(call: Call) -> Any:
 
 async def update_workflow_template(call: Call) -> Any:
     body = await call.body()
-    obj = await validated(call, "WorkflowTemplate", body.get("template"), operation="UPDATE")
+    obj = await validated(call, "WorkflowTemplate", body.get("template"), operation="UPDATE", portable=True)
     named = (obj.get("metadata") or {}).get("name")
     if named not in (None, "", call.name):
         raise ApiError(Code.INVALID_ARGUMENT, f"metadata.name {named!r} does not match the name in the path")

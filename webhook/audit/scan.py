@@ -14,11 +14,11 @@ service account is reviewed as at admission.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from webhook.admission.decide import validation_verdict
+from webhook.admission.decide import diagnostics_under, validation_verdict
 from webhook.admission.provider import Deadline, FailurePolicy
 from webhook.admission.response import Verdict
 from webhook.admission.review import AdmissionRequest, UserInfo
@@ -29,10 +29,8 @@ from webhook.kube.listing import list_objects
 from webhook.kube.lookups import ARGO
 from webhook.kube.provider import ClusterProvider
 from webhook.manifest import Manifest
-from webhook.policy.apply import ObjectPolicy
 from webhook.policy.settings import PolicySettings
 from webhook.validation.context import found
-from webhook.validation.memo import refined
 
 # (resource, kind, namespaced)
 KINDS: tuple[tuple[str, str, bool], ...] = (
@@ -123,6 +121,7 @@ async def audit(connection: ClusterConnection, scope: Scope, policy: PolicySetti
     """Judge every Argo object in ``scope``; ApiUnavailable when a list cannot be read."""
     report = progress or Progress()
     provider = ClusterProvider(connection, FailurePolicy.CLOSED, no_identity=NOT_REVIEWED)
+    provider.warm_labels = ()  # admission's enforcement mode does not apply to an audit
     await provider.start()
     try:
         listed: list[tuple[str, dict[str, Any]]] = []
@@ -137,11 +136,10 @@ async def audit(connection: ClusterConnection, scope: Scope, policy: PolicySetti
             report.listed(resource, len(listed) - before)
         result = AuditResult(scope)
         slots = asyncio.Semaphore(CONCURRENCY)
-        refine = ObjectPolicy(policy)
 
         async def judge_one(kind: str, obj: dict[str, Any]) -> None:
             async with slots:
-                judged = await _judge(provider, kind, obj, refine, timeout)
+                judged = await _judge(provider, kind, obj, policy, timeout)
             result.objects.append(judged)
             report.judged(judged)
 
@@ -152,7 +150,7 @@ async def audit(connection: ClusterConnection, scope: Scope, policy: PolicySetti
     return result
 
 
-async def _judge(provider: ClusterProvider, kind: str, obj: dict[str, Any], refine: Callable[..., list[Diagnostic]],
+async def _judge(provider: ClusterProvider, kind: str, obj: dict[str, Any], policy: PolicySettings,
                  timeout: float) -> AuditedObject:
     md = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
     assert isinstance(md, dict)
@@ -165,7 +163,7 @@ async def _judge(provider: ClusterProvider, kind: str, obj: dict[str, Any], refi
                                old_object=None)
     # Lookups that do not answer in time are UNKNOWN: under the closed failure policy, errors (as at admission).
     context = await provider.context_for(request, manifest, Deadline.after(timeout))
-    diagnostics = refine(manifest, refined(manifest, context, None))
+    diagnostics = diagnostics_under(manifest, context, policy)
     verdict = validation_verdict(manifest, diagnostics)
     api_version = obj.get("apiVersion") if isinstance(obj.get("apiVersion"), str) else "argoproj.io/v1alpha1"
     return AuditedObject(str(api_version), kind, namespace, name, uid, diagnostics, verdict)

@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     if args.in_cluster and args.context:
         return _usage("--context picks a kubeconfig context; --in-cluster uses the pod's service account")
     try:
-        policy = resolve(["."], args.config, args.select, args.ignore)
+        policy = resolve(["."], args.config, args.select, args.ignore, policies=args.policy)
     except PolicyError as exc:
         return _usage(str(exc))
     from webhook.kube.connection import ClusterConfigError, from_kubeconfig, in_cluster

@@ -18,6 +18,7 @@ from webhook.plugin.server import ARRIVALS, PluginConfig, plugin_app
 from webhook.plugin.token import TokenFile, TokenFileError
 from webhook.secrets.values import NoSecretValues, SecretValues
 from webhook.server import logs
+from webhook.server.connections import CappedSite, ConnectionCounts
 from webhook.server.draining import stop_listening_and_drain
 
 PROG = "argo-warden plugin"
@@ -57,7 +58,8 @@ def _config(args: argparse.Namespace) -> PluginConfig:
     except ValueError as exc:
         raise _UsageError(f"--allow-host/--deny-host: {exc}") from None
     return PluginConfig(token=token, secrets=_secrets(args), policy=policy, max_body=args.max_body,
-                        idle_seconds=args.idle_timeout, body_seconds=args.body_timeout)
+                        idle_seconds=args.idle_timeout, body_seconds=args.body_timeout,
+                        max_connections=args.max_connections)
 
 
 def _secrets(args: argparse.Namespace) -> SecretValues:
@@ -100,7 +102,10 @@ async def _serve(config: PluginConfig, host: str, port: int) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    site = web.TCPSite(runner, host, port)
+    # Everything reaching the sidecar comes from the pod's loopback, so one cap is the per-client cap too; far above
+    # the agent's own workers, it bounds what any other container of the pod can hold open.
+    counts = ConnectionCounts(config.max_connections, config.max_connections)
+    site = CappedSite(runner, host, port, ssl_context=None, counts=counts)
     try:
         await site.start()
     except OSError:

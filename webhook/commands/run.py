@@ -56,6 +56,10 @@ def _run(args: argparse.Namespace) -> int:
     key_names, values = _secrets(args.secrets)
     if not _validated(manifest, templates, key_names, text, args):
         return EXIT_USAGE
+    # The seed dialect's structural items run in their portable form: a template reading its caller's sibling
+    # outputs (the executor, like Argo, resolves tasks.X only where the call is) and contentType (a header).
+    # Conditions and secret lookups run as written (the executor knows them), so messages quote the author.
+    manifest, templates = _portable(manifest, templates)
     transport = None
     if args.responses:
         from webhook.executor.recorded import RecordedTransport, ResponsesFileError
@@ -127,6 +131,18 @@ def _load(path: str) -> tuple[Manifest, DocumentTemplates, str | None]:
     if chosen is None:
         chosen = next((m for m in candidates if m.kind != CRON_WORKFLOW), candidates[0])
     return chosen, templates, text
+
+
+def _portable(manifest: Manifest, templates: DocumentTemplates) -> tuple[Manifest, DocumentTemplates]:
+    from webhook.admission.mutation import content_type_header, portable_object, portable_sibling_outputs
+
+    chain = (content_type_header, portable_sibling_outputs)
+    runnable = DocumentTemplates(fallback=templates.fallback)
+    for key, obj in templates.workflow_templates.items():
+        runnable.workflow_templates[key] = portable_object(Manifest("WorkflowTemplate", obj), chain).data
+    for name, obj in templates.cluster_templates.items():
+        runnable.cluster_templates[name] = portable_object(Manifest("ClusterWorkflowTemplate", obj), chain).data
+    return portable_object(manifest, chain), runnable
 
 
 def _secrets(path: str | None) -> tuple[SecretSource | None, Any]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from webhook.conditions import gotime
 from webhook.conditions.values import (
+    HEADER_METHODS,
     INT_MIN,
     Fault,
     Headers,
@@ -23,6 +24,7 @@ from webhook.conditions.values import (
     float_to_int,
     format_value,
     from_json,
+    go_type_name,
     is_number,
     less,
     to_int,
@@ -325,27 +327,26 @@ def b_last(value: Any) -> Any:
 
 
 def _fetch_or_nil(value: Any, index: Any) -> Any:
+    """expr's get(): nil where runtime.Fetch would be out of range or miss, but a key of the wrong type
+    still fails (Go's reflect refuses it)."""
     t = type(value)
-    if t is list or t is bytes or t is NilList:
+    if t is list or t is bytes or t is NilList or t is tuple or t is str:
         if not is_number(index):
-            return None
-        i = to_int(index)
-        i = len(value) + i if i < 0 else i
-        return value[i] if 0 <= i < len(value) else None
-    if t is str:
-        if not is_number(index):
-            return None
-        data = value.encode("utf-8")
+            raise Fault(f"invalid operation: int({go_type_name(index) if index is not None else 'nil'})")
+        data = value.encode("utf-8") if t is str else value
         i = to_int(index)
         i = len(data) + i if i < 0 else i
         return data[i] if 0 <= i < len(data) else None
-    if t is Headers:
-        return value.lookup(index)
-    if t is dict:
-        try:
-            return value.get(index)
-        except TypeError:
-            return None
+    if t is Headers or t is dict:
+        if index is None:
+            index = ""
+        if type(index) is not str:
+            raise Fault(f"reflect.Value.MapIndex: value of type {go_type_name(index)} is not assignable to type "
+                        "string")
+        if t is Headers and index in HEADER_METHODS:
+            method = HEADER_METHODS[index]
+            return lambda *args: method(value, *args)
+        return value.get(index)
     return None
 
 
@@ -377,13 +378,14 @@ def b_values(value: Any) -> list[Any]:
 
 
 def b_to_pairs(value: Any) -> list[Any]:
-    return [[k, v] for k, v in _map(value, "toPairs").items()]
+    # Go's [][2]any: each pair is an array of two, which never equals a []any like ["a", 1].
+    return [(k, v) for k, v in _map(value, "toPairs").items()]
 
 
 def b_from_pairs(value: Any) -> dict[Any, Any]:
     out: dict[Any, Any] = {}
     for pair in _array(value, "fromPairs"):
-        if type(pair) is not list or len(pair) != 2:
+        if (type(pair) is not list and type(pair) is not tuple) or len(pair) != 2:
             raise Fault(f"fromPairs(): each item must be a [key, value] pair, not {format_value(pair)}")
         key = pair[0]
         if type(key) in (list, dict, Headers):

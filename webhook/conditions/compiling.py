@@ -67,17 +67,20 @@ def _compile_cached(text: str, key: _Key, dialect: bool) -> CompiledCondition:
     return _compile(text, _environment(key), dialect, fuse=True)
 
 
-def prepare(text: str, natures: Mapping[str, Nature] | None = None, *, dialect: bool = True) -> ast.Node:
-    """The tree that runs: parsed, the dialect given its meaning, checked and folded as expr does."""
+def prepare(text: str, natures: Mapping[str, Nature] | None = None, *,
+            dialect: bool = True) -> tuple[ast.Node, frozenset[tuple[int, int]]]:
+    """The tree that runs (parsed, the dialect given its meaning, checked and folded as expr does), and the
+    spans of the equalities expr types strictly (see exprcheck)."""
     tree = parse(text)
     if dialect:
         tree, _ = translate(tree, text)
-    expr_check(tree, ARGO_NATURES if natures is None else natures)
-    return fold(tree)
+    strict = expr_check(tree, ARGO_NATURES if natures is None else natures)
+    return fold(tree), strict
 
 
 def _compile(text: str, natures: Mapping[str, Nature], dialect: bool, fuse: bool) -> CompiledCondition:
-    return compile_node(text, prepare(text, natures, dialect=dialect), fuse=fuse)
+    tree, strict = prepare(text, natures, dialect=dialect)
+    return compile_node(text, tree, fuse=fuse, strict_equal=strict)
 
 
 def compile_expression(text: str, functions: Mapping[str, Callable[..., Any]] | None = None) -> CompiledCondition:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from webhook.conditions.values import Headers, canonical_header_key
+from webhook.conditions.values import Headers, NilList, canonical_header_key
 
 HeaderInput = Mapping[str, str | Iterable[str]] | Iterable[tuple[str, str]] | None
 
@@ -71,7 +71,8 @@ def http_environment(
             "method": request_method,
             "url": request_url,
             "body": _text(request_body),
-            "bodyBytes": request_body_bytes,
+            # Go's []byte(nil) without bodyFrom: nil to == and ??, empty to len().
+            "bodyBytes": NilList() if request_body_bytes is None else request_body_bytes,
             "headers": globals()["request_headers"](request_headers),
         },
         "response": {

@@ -31,6 +31,7 @@ from webhook.conditions.values import (
     divide,
     equal,
     from_json,
+    go_type_name,
     is_number,
     make_range,
     modulo,
@@ -96,14 +97,15 @@ class CompiledCondition:
 
 
 def compile_node(text: str, node: ast.Node,
-                 functions: Mapping[str, Callable[..., Any]] | None = None, fuse: bool = False) -> CompiledCondition:
+                 functions: Mapping[str, Callable[..., Any]] | None = None, fuse: bool = False,
+                 strict_equal: frozenset[tuple[int, int]] = frozenset()) -> CompiledCondition:
     """``functions``: more callable names (the executor's {{= }} tag helpers); expr's builtins keep their meaning.
 
     Such a function gets the evaluated arguments and raises Fault for what it refuses. ``fuse``: write the
     common operations at the top as one generated function (worth its compile time for a condition that is
     evaluated again and again; see fusing.py).
     """
-    compiler = _Compiler(functions)
+    compiler = _Compiler(functions, strict_equal)
     fn = compiler.compile(node)
     if fuse:
         fn = fusing.fuse(node, compiler.closures, compiler.shapes) or fn
@@ -118,20 +120,21 @@ def fetch(base: Any, key: Any, optional: bool) -> Any:
     """``base.key`` / ``base[key]`` as expr's runtime.Fetch."""
     t = type(base)
     if t is dict:
-        try:
+        if type(key) is str:
             return base.get(key)
-        except TypeError:
-            raise Fault(f"cannot use {type_name(key)} as a map key") from None
-    if t is list and type(key) is int:
+        if key is None:
+            return base.get("")  # Go looks a nil key up as the key type's zero value
+        raise Fault(f"reflect.Value.MapIndex: value of type {go_type_name(key)} is not assignable to type string")
+    if (t is list or t is tuple) and type(key) is int:
         try:
             return base[key]
         except IndexError:
             raise Fault(f"index out of range: {key} (array length is {len(base)})") from None
-    if base is None:
+    if base is None or (optional and t is NilList):
         if optional:
             raise _CHAIN_NIL
         raise Fault(f"cannot fetch {_shown_key(key)} from nil")
-    if t is list or t is bytes or t is str or t is NilList:
+    if t is list or t is bytes or t is str or t is NilList or t is tuple:
         if not is_number(key):
             raise Fault(f"cannot fetch {_shown_key(key)} from {type_name(base)}"
                         + (" (index it with a number)" if t is list else ""))
@@ -149,8 +152,10 @@ def fetch(base: Any, key: Any, optional: bool) -> Any:
         if key in HEADER_METHODS:
             method = HEADER_METHODS[key]
             return lambda *args: method(base, *args)
+        if key is None:
+            return base.lookup("")
         if type(key) is not str:
-            raise Fault(f"cannot use {type_name(key)} as a header name")
+            raise Fault(f"reflect.Value.MapIndex: value of type {go_type_name(key)} is not assignable to type string")
         return base.lookup(key)
     raise Fault(f"cannot fetch {_shown_key(key)} from {type_name(base)}")
 
@@ -193,7 +198,8 @@ def _in(needle: Any, haystack: Any) -> bool:
 
 
 def _strings(op: str, a: Any, b: Any) -> tuple[str, str] | None:
-    if a is None or b is None:
+    # expr answers false when either side is nil, a nil slice (a missing header) included.
+    if a is None or b is None or type(a) is NilList or type(b) is NilList:
         return None
     if type(a) is not str or type(b) is not str:
         raise Fault(f"invalid operation: {type_name(a)} {op} {type_name(b)} (both must be strings)")
@@ -201,7 +207,7 @@ def _strings(op: str, a: Any, b: Any) -> tuple[str, str] | None:
 
 
 def _matches(a: Any, b: Any) -> bool:
-    if a is None or b is None:
+    if a is None or b is None or type(a) is NilList or type(b) is NilList:
         return False
     if type(b) is not str:
         raise Fault(f"matches needs a pattern string on the right, not {type_name(b)}")
@@ -238,11 +244,34 @@ def _bool(value: Any, what: str) -> bool:
 
 
 def _items(value: Any, fn: str) -> list[Any]:
-    if type(value) is list or type(value) is NilList:
+    t = type(value)
+    if t is list or t is NilList or t is tuple:
         return list(value)
-    if type(value) is bytes:
+    if t is bytes:
         return list(value)
+    # expr walks any Go value with a length: a string by its bytes, a map by its size (its elements
+    # cannot be read as #, so # there fails).
+    if t is str:
+        return list(value.encode("utf-8"))
+    if t is dict or t is Headers:
+        return [MAP_ELEMENT] * len(value)
     raise Fault(f"{fn}() takes an array, not {type_name(value)}")
+
+
+class _MapElement:
+    __slots__ = ()
+
+
+MAP_ELEMENT = _MapElement()
+# Predicate builtins whose result holds elements of the collection (expr reads them).
+_READS_ELEMENTS = frozenset({"find", "findLast", "filter", "groupBy", "sortBy", "reduce"})
+
+
+def _no_map_element(result: Any) -> None:
+    values = result.values() if type(result) is dict else [result]
+    for value in values:
+        if value is MAP_ELEMENT or (type(value) is list and any(v is MAP_ELEMENT for v in value)):
+            raise Fault("reflect: call of reflect.Value.Index on map Value")
 
 
 def _spend_memory(frame: list[Any], units: int) -> None:
@@ -263,8 +292,10 @@ _ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
 
 
 class _Compiler:
-    def __init__(self, functions: Mapping[str, Callable[..., Any]] | None = None) -> None:
+    def __init__(self, functions: Mapping[str, Callable[..., Any]] | None = None,
+                 strict_equal: frozenset[tuple[int, int]] = frozenset()) -> None:
         self.functions = dict(functions or {})
+        self.strict_equal = strict_equal
         self.size = _FIRST_SLOT
         # Set by what spends a budget or keeps the JSON memo.
         self.writes_frame = False
@@ -330,7 +361,16 @@ class _Compiler:
     def c_Pointer(self, node: ast.Pointer) -> Fn:
         item, index, acc = self.pointers[-1]
         slot = {"": item, "index": index, "acc": acc}[node.name]
-        return lambda env, frame: frame[slot]
+        if node.name:
+            return lambda env, frame: frame[slot]
+
+        def element(env: Mapping[str, Any], frame: list[Any]) -> Any:
+            value = frame[slot]
+            if value is MAP_ELEMENT:
+                raise EvaluationError("reflect: call of reflect.Value.Index on map Value", node.start, node.end)
+            return value
+
+        return element
 
     # -- member access
 
@@ -578,15 +618,17 @@ class _Compiler:
 
         def method_call(env: Mapping[str, Any], frame: list[Any]) -> Any:
             value = base(env, frame)
-            if value is None and optional:
+            if optional and (value is None or type(value) is NilList):
                 raise _CHAIN_NIL
             values = [a(env, frame) for a in args]
             try:
                 if type(value) is Headers and name in HEADER_METHODS:
                     method = HEADER_METHODS[name]
-                    if len(values) != 1:
-                        raise Fault(f"{name}() takes 1 argument (a header name), not {len(values)}")
-                    return method(value, values[0])
+                    wanted = 0 if name == "Clone" else 1
+                    if len(values) != wanted:
+                        raise Fault(f"{name}() takes {'no arguments' if wanted == 0 else '1 argument (a header name)'}"
+                                    f", not {len(values)}")
+                    return method(value, *values)
                 if type(value) in GO_TIME_METHODS:
                     return call_time_method(value, name, values)
                 target = fetch(value, name, False)
@@ -628,7 +670,10 @@ class _Compiler:
                         return item
                     return predicate(env, frame)
 
-                return run(items, body, third)
+                result = run(items, body, third)
+                if items and items[0] is MAP_ELEMENT and name in _READS_ELEMENTS:
+                    _no_map_element(result)
+                return result
             except Fault as fault:
                 raise _located(fault, node) from None
 
@@ -672,6 +717,8 @@ class _Compiler:
 
             return coalesce
         if op in ("==", "!="):
+            if (node.start, node.end) in self.strict_equal:
+                return _typed_equality(node, left, right)
             if op == "==" and isinstance(node.right, ast.Int):
                 other = _equal_int_other(node.right.value)
                 self.shapes[id(node)] = fusing.EqualInt(node.right.value, other)
@@ -704,6 +751,10 @@ class _Compiler:
             matcher = test
             if word == "matches" and isinstance(node.right, ast.Str):
                 matcher = _constant_matcher(node, node.right.value)
+            elif word == "in" and isinstance(node.right, ast.Array) and node.right.items \
+                    and all(type(item) is ast.Str for item in node.right.items):
+                matcher = _in_strings(frozenset(item.value for item in node.right.items  # type: ignore[attr-defined]
+                                                ))
 
             def word_operator(env: Mapping[str, Any], frame: list[Any]) -> Any:
                 a, b = left(env, frame), right(env, frame)
@@ -802,7 +853,9 @@ class _Compiler:
                 if type(key) is not str:
                     raise EvaluationError(f"a map key must be a string, not {type_name(key)}", key_node.start,
                                           key_node.end)
-                out[key] = value_fn(env, frame)
+                value = value_fn(env, frame)
+                if key not in out:
+                    out[key] = value
             return out
 
         return mapping
@@ -897,6 +950,20 @@ def _equal_int(left: Fn, number: int, other: Callable[[Any], Any]) -> Fn:
         return other(value)
 
     return equal_int
+
+
+def _typed_equality(node: ast.Binary, left: Fn, right: Fn) -> Fn:
+    """== / != between values expr knows to be ints (or strings): a nil operand fails Go's type assertion."""
+    negated = node.op == "!="
+
+    def typed(env: Mapping[str, Any], frame: list[Any]) -> Any:
+        a, b = left(env, frame), right(env, frame)
+        if a is None or b is None:
+            raise EvaluationError(f"interface conversion: interface {{}} is nil, not {type_name(b if a is None else a)}"
+                                  if a is not b else "interface conversion: interface {} is nil", node.start, node.end)
+        return equal(a, b) is not negated
+
+    return typed
 
 
 def _equality(node: ast.Binary, left: Fn, right: Fn) -> Fn:
@@ -1025,6 +1092,19 @@ def _contains_constant(left: Fn, needle: str, other: Callable[[Any], Any]) -> Fn
 _WORD_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "in": _in, "contains": _contains, "startsWith": _starts_with, "endsWith": _ends_with, "matches": _matches,
 }
+
+
+def _in_strings(values: frozenset[str]) -> Callable[[Any, Any], bool]:
+    """``x in ["a", "b"]``: expr makes the literal a Go map[string]struct{}, so x must be a string (nil is "")."""
+
+    def member(needle: Any, _: Any) -> bool:
+        if type(needle) is str:
+            return needle in values
+        if needle is None:
+            return "" in values
+        raise Fault(f"reflect.Value.MapIndex: value of type {go_type_name(needle)} is not assignable to type string")
+
+    return member
 
 
 def _constant_matcher(node: ast.Binary, pattern: str) -> Callable[[Any, Any], bool]:

@@ -86,6 +86,9 @@ class _Scope:
 class _ExprChecker:
     def __init__(self, environment: Mapping[str, Nature]) -> None:
         self.environment = environment
+        # Spans of `a == b` / `a != b` between two ints or two strings: expr compiles them to a Go type
+        # assertion, so a nil there (findIndex finding nothing) is a runtime error, not false.
+        self.strict: set[tuple[int, int]] = set()
         self.variables: list[tuple[str, Nature]] = []
         self.predicates: list[_Scope] = []
 
@@ -168,8 +171,11 @@ class _ExprChecker:
         if name is not None:
             if base.nil:
                 return self.fail(node, f"type nil has no field {name}")
-            if base in (TIME, DURATION, LOCATION) or base.name in ("time.Time", "time.Duration", "*time.Location"):
-                return UNKNOWN  # a method of the time types: its result is not followed further
+            if base.name in _TIME_TYPES:
+                known = _TIME_TYPES[base.name]
+                if known is not None and known.method(name) is not None:
+                    return FUNC  # a method value
+                return self.fail(node, f"type {base} has no field {name}")
         if base.kind == "map":
             map_key = ANY if base.name.startswith("map[interface {}]") else STRING
             if not key.assignable_to(map_key) and not key.unknown:
@@ -209,6 +215,8 @@ class _ExprChecker:
         if base.name in _TIME_TYPES:
             return self._time_method(node, base)
         nature = self.v_Member_method(callee, base)
+        if nature.unknown:
+            return UNKNOWN  # expr checks nothing more of a call whose callee has no type, its arguments included
         for arg in node.args:
             self.visit(arg)
         return nature
@@ -256,8 +264,6 @@ class _ExprChecker:
         name = node.name
         for var, nature in reversed(self.variables):
             if var == name:
-                for arg in node.args:
-                    self.visit(arg)
                 if nature.unknown:
                     return UNKNOWN
                 return self.fail(node, f"{nature} is not callable")
@@ -531,6 +537,8 @@ class _ExprChecker:
 
     def _binary(self, node: ast.Binary, op: str, left: Nature, right: Nature) -> Nature | None:
         if op in ("==", "!="):
+            if left.kind == right.kind and left.kind in ("int", "string") and not left.nil and not right.nil:
+                self.strict.add((node.start, node.end))
             return BOOL if comparable(left, right) else None
         if op in ("&&", "||", "and", "or"):
             ok = (left.kind == right.kind == "bool") or maybe_compatible(left, right, "b")
@@ -679,11 +687,13 @@ def _shown(nature: Nature) -> str:
     return nature.name if nature.kind else ("nil" if nature.nil else "unknown")
 
 
-def expr_check(node: ast.Node, environment: Mapping[str, Nature]) -> Nature:
-    """The type expr gives the condition; raises ConditionCompileError where expr.Compile fails."""
+def expr_check(node: ast.Node, environment: Mapping[str, Nature]) -> frozenset[tuple[int, int]]:
+    """Raises ConditionCompileError where expr.Compile fails; otherwise gives the spans of the equalities
+    expr compiles to a typed comparison (a nil operand there is a runtime error)."""
     checker = _ExprChecker(environment)
     try:
-        return checker.visit(node)
+        checker.visit(node)
+        return frozenset(checker.strict)
     except _Refused as refused:
         where = refused.node
         raise ConditionCompileError(refused.message, where.start, max(where.end, where.start + 1)) from None

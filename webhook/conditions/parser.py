@@ -125,6 +125,9 @@ class _ToAst(Transformer[Token, Any]):
         node = _node(children[1])
         if isinstance(node, ast.Binary | ast.Compare):
             node = ast.replace(node, grouped=True)
+        elif isinstance(node, ast.Map):
+            # A parenthesised map stays a map where a bare one would open a predicate's body.
+            node = ast.Sequence(node.start, node.end, (node,))
         return node
 
     # -- operators
@@ -239,6 +242,12 @@ class _ToAst(Transformer[Token, Any]):
 
     def bare_predicate(self, children: list[Any]) -> ast.Node:
         node = _node(children[0])
+        if isinstance(node, ast.Map):
+            # expr reads `{` after a predicate builtin as the start of the predicate's body, never a map.
+            where = node.pairs[0][0].end if node.pairs else node.end - 1
+            raise ConditionSyntaxError("unexpected ':' ('{' here opens the predicate's body, not a map)"
+                                       if node.pairs else "unexpected '}' (a predicate's body cannot be empty)",
+                                       where, where + 1, hint="for a map literal, put it in parentheses: ({a: 1})")
         return ast.Lambda(node.start, node.end, node)
 
     # -- atoms
@@ -324,6 +333,13 @@ class _ToAst(Transformer[Token, Any]):
             raise ConditionSyntaxError(f"unknown predicate variable '#{name}'", _start(token), _end(token),
                                        hint="inside a predicate use '#' (the element), '#index' or '#acc'")
         return ast.Pointer(_start(token), _end(token), name)
+
+    def pointer_method_call(self, children: list[Any]) -> ast.Node:
+        # `.name(args)` in a predicate: the method `name` of the element, as `#.name(args)`.
+        dot, name, args = children
+        pointer = ast.Pointer(_start(dot), _end(dot), "")
+        arguments, end = args
+        return ast.MethodCall(_start(dot), end, pointer, str(name), arguments, False, _start(name), _end(name))
 
     def pointer_member(self, children: list[Token]) -> ast.Node:
         dot, name = children

@@ -19,6 +19,7 @@ def compile_regex(pattern: str, for_bytes: bool = False) -> Any:
     key = (pattern, for_bytes)
     compiled = _CACHE.get(key)
     if compiled is None:
+        _go_refusals(pattern)
         try:
             compiled = re2.compile(pattern.encode("utf-8") if for_bytes else pattern, _OPTIONS)
         except re2.error as exc:
@@ -29,3 +30,12 @@ def compile_regex(pattern: str, for_bytes: bool = False) -> Any:
             _CACHE.clear()
         _CACHE[key] = compiled
     return compiled
+
+
+def _go_refusals(pattern: str) -> None:
+    """What Go's regexp/syntax refuses and RE2 accepts: ``\\C`` (any byte), outside or inside a class."""
+    i = pattern.find("\\")
+    while 0 <= i < len(pattern) - 1:
+        if pattern[i + 1] == "C":
+            raise Fault("error parsing regexp: invalid escape sequence: `\\C`")
+        i = pattern.find("\\", i + 2)

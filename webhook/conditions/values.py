@@ -10,6 +10,7 @@ node that failed.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -55,13 +56,20 @@ class Headers(dict[str, list[str]]):
         return values[0] if values else ""
 
     def Values(self, name: Any) -> list[str]:
-        return list(self.get(canonical_header_key(_text_arg(name, "Values"))) or [])
+        # Go returns the header's own slice, and a nil slice when there is none.
+        found = self.get(canonical_header_key(_text_arg(name, "Values")))
+        return NilList() if found is None else found
+
+    def Clone(self) -> Headers:
+        return Headers({name: list(values) for name, values in self.items()})
 
 
-HEADER_METHODS = {"Get": Headers.Get, "Values": Headers.Values}
+HEADER_METHODS: dict[str, Callable[..., Any]] = {"Get": Headers.Get, "Values": Headers.Values, "Clone": Headers.Clone}
 
 
 def _text_arg(value: Any, method: str) -> str:
+    if value is None:
+        return ""  # Go passes nil for a string parameter as its zero value
     if type(value) is not str:
         raise Fault(f"{method}() takes a header name (string), not {type_name(value)}")
     return value
@@ -107,13 +115,24 @@ def type_name(value: Any) -> str:
         return "time.Duration"
     if t is Location:
         return "*time.Location"
-    if t is list or t is bytes or t is NilList:
+    if t is list or t is bytes or t is NilList or t is tuple:
         return "array"
     if t is dict:
         return "map"
     if callable(value):
         return "func"
     return "unknown"
+
+
+_GO_TYPES = {bool: "bool", int: "int", float: "float64", str: "string", list: "[]interface {}",
+             tuple: "[2]interface {}", NilList: "[]string", bytes: "[]uint8", dict: "map[string]interface {}",
+             Headers: "http.Header",
+             Time: "time.Time", Duration: "time.Duration", Location: "*time.Location"}
+
+
+def go_type_name(value: Any) -> str:
+    """The Go type Argo's value has, as Go prints it (in expr's runtime errors)."""
+    return _GO_TYPES.get(type(value), "interface {}")
 
 
 def is_number(value: Any) -> bool:
@@ -484,11 +503,30 @@ def from_json(text: Any) -> Any:
     if _decoder is None:
         _decoder = json.JSONDecoder(parse_int=float, parse_float=_json_number, parse_constant=_json_constant)
     try:
-        return _decoder.decode(text)
+        value = _decoder.decode(text)
     except (ValueError, RecursionError) as exc:
         reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
         where = f" at offset {exc.pos}" if isinstance(exc, json.JSONDecodeError) else ""
         raise Fault(f"fromJSON: the text is not valid JSON ({reason.lower()}{where})") from None
+    return _replace_lone_surrogates(value) if "\\u" in text else value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _replace_lone_surrogates(value: Any) -> Any:
+    """Go's decoder turns a \\u escape of half a surrogate pair into U+FFFD (Python keeps the half)."""
+    t = type(value)
+    if t is str:
+        return _SURROGATE.sub("\ufffd", value)
+    if t is list:
+        return [_replace_lone_surrogates(v) for v in value]
+    if t is dict:
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            out[_SURROGATE.sub("\ufffd", key)] = _replace_lone_surrogates(item)
+        return out
+    return value
 
 
 def _json_number(text: str) -> float:

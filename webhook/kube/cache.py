@@ -87,6 +87,11 @@ class LookupCache:
         self.stats.hits += 1
         return lookup
 
+    def known(self, key: Hashable) -> bool:
+        """Whether ``key`` has a fresh answer or a fetch in flight (counts nothing)."""
+        entry = self._entries.get(key)
+        return key in self._flights or (entry is not None and entry[0] > self.clock())
+
     async def get(self, key: Hashable, fetch: Callable[[], Awaitable[Lookup]], deadline: Deadline) -> Lookup:
         hit = self.cached(key)
         if hit is not None:

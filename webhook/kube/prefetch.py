@@ -136,6 +136,7 @@ async def snapshot_context(lookups: ClusterLookups, manifest: Manifest, user: Us
         await _answer(lookups, plan.asks[asked:], deadline)
     context = ValidationContext(strict=strict, templates=plan.templates, secrets=plan.secrets, access=plan.access,
                                 unresolved_severity=unresolved, user=user.username,
+                                user_info={"username": user.username, "uid": user.uid, "groups": list(user.groups)},
                                 secret_references=needs.references, inherited_sends=inherited,
                                 cache_key=_context_key(plan, user, strict, unresolved))
     return Snapshot(context, tuple((request.key, into[key]) for request, into, key in plan.asks))
@@ -170,7 +171,7 @@ class Snapshot:
 
 def _context_key(plan: _Plan, user: UserInfo, strict: bool, unresolved: Severity) -> str:
     """A digest of every answer in the snapshot: equal keys, equal diagnostics for the same object."""
-    parts: list[Any] = [strict, str(unresolved), user.username]
+    parts: list[Any] = [strict, str(unresolved), user.username, user.uid, list(user.groups)]
     for answers in (plan.secrets.answers, plan.access.answers, plan.templates.workflow_templates,
                     plan.templates.cluster_templates):
         parts.append(sorted((repr(k), _lookup_key(v)) for k, v in answers.items()))

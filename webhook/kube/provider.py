@@ -9,6 +9,7 @@ the closed failure policy and warnings under the open one.
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
+from webhook.admission.enforcement import LABEL as ENFORCEMENT_LABEL
 from webhook.admission.provider import Deadline, FailurePolicy
 from webhook.admission.review import AdmissionRequest
 from webhook.diagnostics import Severity
@@ -55,6 +57,9 @@ class ClusterProvider:
         self._snapshot_entries = snapshot_entries
         # The answer to the requesting user's access reviews when a request names no user (audit).
         self.no_identity = no_identity
+        # Namespace labels read after validation (the enforcement mode): fetched while the object is judged.
+        self.warm_labels: tuple[str, ...] = (ENFORCEMENT_LABEL,)
+        self._warming: set[asyncio.Task[Lookup]] = set()
 
     async def start(self) -> None:
         await self.client.start()
@@ -63,6 +68,8 @@ class ClusterProvider:
         await self.client.close()
 
     async def context_for(self, request: AdmissionRequest, manifest: Manifest, deadline: Deadline) -> ValidationContext:
+        if request.namespace and self.warm_labels:
+            self._warm(request.namespace, deadline)
         unresolved = Severity.ERROR if self.failure_policy is FailurePolicy.CLOSED else Severity.WARNING
         key = (manifest_digest(manifest), Subject.of(request.user), unresolved)
         kept = self._snapshots.get(key)
@@ -76,6 +83,15 @@ class ClusterProvider:
         if len(self._snapshots) > self._snapshot_entries:
             self._snapshots.popitem(last=False)
         return snapshot.context
+
+    def _warm(self, namespace: str, deadline: Deadline) -> None:
+        """Start fetching the namespace's labels unless they are cached or on their way (no task otherwise)."""
+        for label in self.warm_labels:
+            request = self.lookups.request_namespace_label(namespace, label)
+            if not self.lookups.cache.known(request.key):
+                task = asyncio.ensure_future(self.lookups.ask(request, lookup_deadline(deadline)))
+                self._warming.add(task)
+                task.add_done_callback(self._warming.discard)
 
     async def namespace_label(self, namespace: str, label: str, deadline: Deadline) -> str | None:
         """A label of ``namespace`` (cached like every cluster read); None when absent or not known in time."""

@@ -53,6 +53,7 @@ MAX_REQUEST_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 100
 IDLE_SECONDS = 15.0
 BODY_SECONDS = 10.0
+MAX_CONNECTIONS = 256
 REQUEUE = "5s"
 # Results nobody came back for are dropped after this long.
 UNCLAIMED_TTL = 600.0
@@ -72,6 +73,8 @@ class PluginConfig:
     body_seconds: float = BODY_SECONDS
     # Idle keep-alive connections, and connections whose request head is not complete, are closed after this.
     idle_seconds: float = IDLE_SECONDS
+    # Connections open at once; one past this is reset on accept (the agent uses a few, one per task worker).
+    max_connections: int = MAX_CONNECTIONS
 
 
 @dataclass(slots=True)

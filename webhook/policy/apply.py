@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from webhook.diagnostics import CATALOGUE, Diagnostic, Severity, define, format_path
+from webhook.diagnostics import ARGO_WARDEN_ONLY, CATALOGUE, Diagnostic, Severity, define, format_path
 from webhook.policy.settings import INPUT_ERRORS, PolicySettings, suggest_code
 from webhook.policy.suppressions import (
     ANNOTATION,
@@ -26,10 +26,22 @@ from webhook.policy.suppressions import (
 )
 from webhook.positions import PositionMap
 
-UNUSED_SUPPRESSION = define("AW900", Severity.WARNING, "a suppression silences nothing")
-BAD_SUPPRESSION = define("AW901", Severity.WARNING, "a suppression is malformed or names an unknown code")
-NOT_SILENCEABLE = define("AW902", Severity.WARNING,
-                         "an argo-warden.io/ignore annotation names a code it may not silence")
+UNUSED_SUPPRESSION = define(
+    "AW900", Severity.WARNING, "a suppression silences nothing",
+    why="A suppression that silences nothing hides nothing today but will hide the next mistake there.",
+    mirrors=ARGO_WARDEN_ONLY,
+)
+BAD_SUPPRESSION = define(
+    "AW901", Severity.WARNING, "a suppression is malformed or names an unknown code",
+    why="A malformed suppression, or one naming an unknown code, silences nothing.",
+    mirrors=ARGO_WARDEN_ONLY,
+)
+NOT_SILENCEABLE = define(
+    "AW902", Severity.WARNING, "an argo-warden.io/ignore annotation names a code it may not silence",
+    why="An object's author may not silence every code at admission (errors and input errors stay).",
+    mirrors=ARGO_WARDEN_ONLY,
+    example="metadata:\n  annotations:\n    argo-warden.io/ignore: AW201   # refused at admission",
+)
 
 ANNOTATION_PATH = ("metadata", "annotations", ANNOTATION)
 
@@ -114,7 +126,9 @@ def apply_policy(settings: PolicySettings, diagnostics: Iterable[Diagnostic], te
             out.append(d)
     where = file if file is not None else next((d.file for d in kept if d.file), None)
     found: list[Diagnostic] = []
-    known = CATALOGUE.codes
+    known: dict[str, Any] | frozenset[str] = CATALOGUE.codes
+    if settings.org_policies:
+        known = frozenset(CATALOGUE.codes) | settings.org_policies.ids
     if comments is not None:
         found.extend(_malformed(m, where) for m in comments.malformed)
         for s in comments.suppressions:
@@ -145,7 +159,8 @@ def _malformed(m: Malformed, file: str | None) -> Diagnostic:
                       line=m.line, column=m.column, hint=m.hint)
 
 
-def _check(s: Suppression, known: dict[str, Any], file: str | None, document: int | None) -> list[Diagnostic]:
+def _check(s: Suppression, known: dict[str, Any] | frozenset[str], file: str | None,
+           document: int | None) -> list[Diagnostic]:
     path = format_path(ANNOTATION_PATH) if s.scope == OBJECT else ""
     what = f"{ANNOTATION} annotation" if s.scope == OBJECT else "suppression comment"
     if s.code not in known:

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from webhook.diagnostics import Severity
+from webhook.org_policies.model import EMPTY, PolicySet
 from webhook.policy.settings import DEFAULT_POLICY, Enforcement, PolicyError, PolicySettings, check_selector
 from webhook.suggest import did_you_mean
 
@@ -27,7 +28,7 @@ PYPROJECT = "pyproject.toml"
 MAX_CONFIG_BYTES = 1024 * 1024
 
 _LISTS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
-KEYS = (*_LISTS, "severity", "admission")
+KEYS = (*_LISTS, "severity", "admission", "policies")
 ADMISSION_KEYS = ("enforcement", "unsuppressible")
 
 
@@ -103,15 +104,19 @@ def from_mapping(data: Any, source: str, table: str = "") -> PolicySettings:
         raise PolicyError(f"{source}: {table or 'the file'} must be a table of settings")
     _check_keys(data, KEYS, where)
     values: dict[str, Any] = {}
+    org = _org_policies(data.get("policies"), source, f"{where}policies")
+    own = org.ids
+    if org:
+        values["org_policies"] = org
     for key in _LISTS:
         if key in data:
             items = _strings(data[key], f"{where}{key}")
             if key in ("exclude", "extend-exclude"):
                 values[key.replace("-", "_")] = tuple(items)
             else:
-                values[key.replace("-", "_")] = tuple(check_selector(s, f"{where}{key}") for s in items)
+                values[key.replace("-", "_")] = tuple(check_selector(s, f"{where}{key}", own) for s in items)
     if "severity" in data:
-        values["severity"] = _severities(data["severity"], f"{where}severity")
+        values["severity"] = _severities(data["severity"], f"{where}severity", own)
     admission = data.get("admission")
     if admission is not None:
         if not isinstance(admission, Mapping):
@@ -121,7 +126,7 @@ def from_mapping(data: Any, source: str, table: str = "") -> PolicySettings:
             values["enforcement"] = enforcement(admission["enforcement"], f"{where}admission.enforcement")
         if "unsuppressible" in admission:
             values["unsuppressible"] = tuple(
-                check_selector(s, f"{where}admission.unsuppressible")
+                check_selector(s, f"{where}admission.unsuppressible", own)
                 for s in _strings(admission["unsuppressible"], f"{where}admission.unsuppressible"))
     return replace(DEFAULT_POLICY, root=os.path.dirname(os.path.abspath(source)), source=source, **values)
 
@@ -151,13 +156,13 @@ def _strings(value: Any, where: str) -> list[str]:
     return list(value)
 
 
-def _severities(value: Any, where: str) -> tuple[tuple[str, Severity], ...]:
+def _severities(value: Any, where: str, own: frozenset[str]) -> tuple[tuple[str, Severity], ...]:
     if not isinstance(value, Mapping):
         raise PolicyError(f"{where} must be a table of code = \"error\" | \"warning\" | \"info\"")
     out: list[tuple[str, Severity]] = []
     choices = [s.value for s in Severity]
     for selector, severity in value.items():
-        code = check_selector(str(selector), where)
+        code = check_selector(str(selector), where, own)
         try:
             out.append((code, Severity(severity)))
         except ValueError:
@@ -168,14 +173,22 @@ def _severities(value: Any, where: str) -> tuple[tuple[str, Severity], ...]:
 
 
 def with_command_line(settings: PolicySettings, select: Sequence[str] | None = None,
-                      ignore: Sequence[str] = (), exclude: Sequence[str] = ()) -> PolicySettings:
-    """``--select`` replaces the configured select; ``--ignore`` and ``--exclude`` add to theirs."""
+                      ignore: Sequence[str] = (), exclude: Sequence[str] = (),
+                      policies: Sequence[str] = ()) -> PolicySettings:
+    """``--select`` replaces the configured select; ``--ignore``, ``--exclude`` and ``--policy`` add to theirs."""
     changes: dict[str, Any] = {}
+    if policies:
+        added = _org_policies(list(policies), None, "--policy")
+        try:
+            changes["org_policies"] = settings.org_policies + added
+        except ValueError as exc:
+            raise PolicyError(f"--policy: {exc} (once in the configuration, once in a --policy file)") from None
+    own = changes.get("org_policies", settings.org_policies).ids
     if select:
-        changes["select"] = tuple(check_selector(s, "--select") for s in _split(select))
+        changes["select"] = tuple(check_selector(s, "--select", own) for s in _split(select))
         changes["extend_select"] = ()
     if ignore:
-        changes["ignore"] = (*settings.ignore, *(check_selector(s, "--ignore") for s in _split(ignore)))
+        changes["ignore"] = (*settings.ignore, *(check_selector(s, "--ignore", own) for s in _split(ignore)))
     if exclude:
         changes["extend_exclude"] = (*settings.extend_exclude, *_split(exclude))
     return replace(settings, **changes) if changes else settings
@@ -186,7 +199,7 @@ def _split(values: Sequence[str]) -> list[str]:
 
 
 def resolve(paths: Sequence[str], config: str | None, select: Sequence[str] | None = None,
-            ignore: Sequence[str] = (), exclude: Sequence[str] = ()) -> PolicySettings:
+            ignore: Sequence[str] = (), exclude: Sequence[str] = (), policies: Sequence[str] = ()) -> PolicySettings:
     """The settings for a run: ``config`` if named, else the one found from ``paths``, then the command line."""
     if config is not None:
         if not os.path.isfile(config):
@@ -195,4 +208,39 @@ def resolve(paths: Sequence[str], config: str | None, select: Sequence[str] | No
     else:
         found = find_config(paths)
         settings = load_config(found) if found else DEFAULT_POLICY
-    return with_command_line(settings, select, ignore, exclude)
+    return with_command_line(settings, select, ignore, exclude, policies)
+
+
+def _org_policies(value: Any, config: str | None, where: str) -> PolicySet:
+    """Policies named in a configuration (file paths relative to it, or policies written inline) or on the command
+    line; every mistake in them is reported at its line and column."""
+    from webhook.org_policies.loading import PolicyLoadError, load_policy_files
+
+    if value is None:
+        return EMPTY
+    items = value if isinstance(value, list) else [value]
+    base = os.path.dirname(os.path.abspath(config)) if config else os.getcwd()
+    files: list[str] = []
+    inline: list[Any] = []
+    for item in items:
+        if isinstance(item, str):
+            path = item if os.path.isabs(item) or config is None else os.path.join(base, item)
+            if not os.path.isfile(path):
+                raise PolicyError(f"{where}: {item}: no such policy file")
+            files.append(path)
+        elif isinstance(item, Mapping):
+            inline.append(dict(item))
+        else:
+            raise PolicyError(f"{where} must list policy files or policies")
+    try:
+        return load_policy_files(files, inline, config or "")
+    except PolicyLoadError as exc:
+        raise PolicyError(_describe(exc)) from None
+
+
+def _describe(exc: Any) -> str:
+    lines = [f"{len(exc.diagnostics)} problem(s) in the policies:"]
+    for d in exc.diagnostics:
+        place = ":".join(str(p) for p in (d.file, d.line, d.column) if p)
+        lines.append(f"  {place}: {d.code} {d.message}" + (f" (hint: {d.hint})" if d.hint else ""))
+    return "\n".join(lines)

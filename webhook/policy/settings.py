@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from webhook.diagnostics import CATALOGUE, Severity
+from webhook.org_policies.model import EMPTY, PolicySet
 from webhook.suggest import closest
 
 # Helm charts' templates are Go templates that render into manifests; they are not YAML until rendered.
@@ -64,10 +65,13 @@ def suggest_code(value: str, codes: frozenset[str] | set[str] | dict[str, object
     return closest(value, codes) if len(value) >= 5 else None
 
 
-def check_selector(selector: str, where: str) -> str:
-    """``selector`` (upper-cased) if it is a code or a prefix of one, else PolicyError with a did-you-mean."""
+def check_selector(selector: str, where: str, own: frozenset[str] = frozenset()) -> str:
+    """``selector`` (upper-cased) if it is a code or a prefix of one, else PolicyError with a did-you-mean.
+
+    ``own`` are the ids of the organisation's policies, which select and ignore like codes.
+    """
     value = selector.strip().upper()
-    codes = known_codes()
+    codes = known_codes() | own
     if value in _prefixes(codes):
         return value
     best = suggest_code(value, codes)
@@ -104,13 +108,16 @@ class PolicySettings:
     (the findings that make Argo refuse or fail the object, and the secret-access checks)."""
     source: str | None = None
     """Where these settings came from, for messages."""
+    org_policies: PolicySet = EMPTY
+    """The organisation's own policies (``policies`` in the configuration, ``--policy FILE``), run by the validator;
+    their ids are reported unless ignored (``select`` narrows argo-warden's own codes)."""
     _enabled: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False)
     _severities: dict[str, Severity | None] = field(default_factory=dict, init=False, compare=False, repr=False)
     _digest: str = field(default="", init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         parts = [self.select, self.ignore, self.extend_select, [(s, str(v)) for s, v in self.severity],
-                 self.unsuppressible]
+                 self.unsuppressible, self.org_policies.digest]
         object.__setattr__(self, "_digest", hashlib.blake2b(json.dumps(parts).encode(), digest_size=12).hexdigest())
 
     def enabled(self, code: str) -> bool:
@@ -121,6 +128,8 @@ class PolicySettings:
             result = True
         else:
             chosen = max((_specificity(s, code) for s in (*self.select, *self.extend_select)), default=-1)
+            if not code.startswith("AW"):
+                chosen = max(chosen, 0)  # an organisation policy: configured to be reported
             ignored = max((_specificity(s, code) for s in self.ignore), default=-1)
             result = chosen >= 0 and chosen > ignored
         self._enabled[code] = result
@@ -143,7 +152,10 @@ class PolicySettings:
             return False
         if self.unsuppressible is None:
             info = CATALOGUE.codes.get(code)
-            return info is None or info.severity is not Severity.ERROR
+            if info is None:
+                own = self.org_policies.severity_of(code)
+                return own is not Severity.ERROR
+            return info.severity is not Severity.ERROR
         return not any(code.startswith(s) for s in self.unsuppressible)
 
     @property

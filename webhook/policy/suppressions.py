@@ -2,8 +2,8 @@
 
 A comment at the end of a line silences those codes on that line; a comment
 alone on its line silences them on the next line; ``ignore-file[...]`` silences
-them in the whole file. The scanner reads each line with ``str.find`` from left to
-right: linear in the text, no regular expression. It knows YAML's rule that a
+them in the whole file. The scanner jumps from one ``argo-warden:`` to the next with
+``str.find`` and counts lines between them: linear in the text, no regular expression. It knows YAML's rule that a
 comment starts at a ``#`` preceded by a space or the line's start; a ``#`` inside
 a quoted string that looks exactly like a directive is taken as one (harmless:
 an unused suppression is reported).
@@ -11,7 +11,6 @@ an unused suppression is reported).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,39 +46,39 @@ class Scan:
     malformed: list[Malformed] = field(default_factory=list)
 
 
-def _lines(text: str) -> Iterator[tuple[int, str]]:
-    start, number = 0, 1
-    while start <= len(text):
-        end = text.find("\n", start)
-        if end < 0:
-            end = len(text)
-        yield number, text[start:end].rstrip("\r")
-        start, number = end + 1, number + 1
-
-
 def scan_comments(text: str) -> Scan:
     scan = Scan()
-    if MARKER not in text:
-        return scan  # most files: one pass of a C search, nothing else
-    for number, line in _lines(text):
-        at = line.find(MARKER)
-        while at >= 0:
-            hash_at = _comment_start(line, at)
-            if hash_at is not None:
-                _directive(line, number, hash_at, at + len(MARKER), scan)
-                break  # the rest of the line is this comment
-            at = line.find(MARKER, at + 1)
+    # Jump from marker to marker (C-speed searches); line numbers are counted between them, so every
+    # character is looked at a bounded number of times whatever the text holds.
+    at = text.find(MARKER)
+    number, counted_to, line_start = 1, 0, 0
+    while at >= 0:
+        newlines = text.count("\n", counted_to, at)
+        if newlines:
+            number += newlines
+            line_start = text.rfind("\n", counted_to, at) + 1
+        counted_to = at
+        hash_at = _comment_start(text, line_start, at)
+        if hash_at is None:
+            at = text.find(MARKER, at + 1)
+            continue
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        line = text[line_start:end].rstrip("\r")
+        _directive(line, number, hash_at - line_start, at - line_start + len(MARKER), scan)
+        # The rest of the line is this comment.
+        at = text.find(MARKER, end)
     return scan
 
 
-def _comment_start(line: str, marker: int) -> int | None:
+def _comment_start(text: str, line_start: int, marker: int) -> int | None:
     """Where the ``#`` before ``marker`` is (only spaces between), if it starts a YAML comment."""
     i = marker - 1
-    while i >= 0 and line[i] in " \t":
+    while i >= line_start and text[i] in " \t":
         i -= 1
-    if i < 0 or line[i] != "#":
+    if i < line_start or text[i] != "#":
         return None
-    if i > 0 and line[i - 1] not in " \t":
+    if i > line_start and text[i - 1] not in " \t":
         return None
     return i
 

@@ -89,7 +89,8 @@ def render_text(result: LintResult, *, color: bool = False) -> str:
         f"{s['errors']} error{'s' if s['errors'] != 1 else ''}, "
         f"{s['warnings']} warning{'s' if s['warnings'] != 1 else ''} "
         f"in {s['files']} {noun} ({s['documents']} Argo document{'s' if s['documents'] != 1 else ''} checked"
-        f"{', ' + str(s['skipped']) + ' other skipped' if s['skipped'] else ''})"
+        f"{', ' + str(s['skipped']) + ' other skipped' if s['skipped'] else ''}"
+        f"{', ' + str(result.excluded) + ' excluded by the configuration' if result.excluded else ''})"
     )
     lines.append(summary)
     return "\n".join(lines)

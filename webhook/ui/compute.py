@@ -11,7 +11,7 @@ from typing import Any
 from webhook.commands.eval import InputError as ResponseError
 from webhook.commands.eval import json_report, saved_response
 from webhook.lint import LintOptions, lint_sources
-from webhook.loading import load_text
+from webhook.loading import Document, load_text
 from webhook.manifest import argo_kind_of
 from webhook.policy.settings import DEFAULT_POLICY, PolicySettings
 from webhook.ui.graph import from_spec, from_status
@@ -79,12 +79,33 @@ def graph_of_text(text: str) -> dict[str, Any]:
     source = load_text(text, PLAYGROUND_FILE)
     for document in source.documents:
         if isinstance(document.data, dict) and argo_kind_of(document.data) is not None:
+            layout = lay_out(from_spec(document.data))
+            _mark_definitions(layout["nodes"], document)
             # The document as JSON too: the page submits it through the REST API as it is.
-            return {**lay_out(from_spec(document.data)), "kind": document.data.get("kind"), "object": document.data,
-                    "error": None}
+            return {**layout, "kind": document.data.get("kind"), "object": document.data, "error": None}
     reason = (source.diagnostics[0].message if source.diagnostics
               else "no Argo document (Workflow, WorkflowTemplate, ClusterWorkflowTemplate or CronWorkflow) to draw")
     return {**lay_out(from_spec({})), "kind": None, "object": None, "error": reason}
+
+
+def _mark_definitions(nodes: list[dict[str, Any]], document: Document) -> None:
+    """Where each node's template is defined in the text (``templateLine``/``templateColumn``, 1-based)."""
+    if document.positions is None:
+        return
+    spec = document.data.get("spec")
+    spec = spec.get("workflowSpec", spec) if isinstance(spec, dict) and "workflowSpec" in spec else spec
+    prefix: tuple[str, ...] = ("spec", "workflowSpec") if spec is not document.data.get("spec") else ("spec",)
+    templates = spec.get("templates") if isinstance(spec, dict) else None
+    where: dict[str, tuple[int, int]] = {}
+    for i, template in enumerate(templates if isinstance(templates, list) else []):
+        name = template.get("name") if isinstance(template, dict) else None
+        position = document.positions.nodes.get((*prefix, "templates", i))
+        if isinstance(name, str) and position is not None:
+            where.setdefault(name, (position.line + 1, position.column + 1))
+    for node in nodes:
+        found = where.get(node.get("template", ""))
+        if found is not None:
+            node["templateLine"], node["templateColumn"] = found
 
 
 def graph_of_object(workflow: dict[str, Any]) -> dict[str, Any]:

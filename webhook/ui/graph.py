@@ -21,7 +21,7 @@ from typing import Any
 import re2
 
 MAX_NODES = 1500
-MAX_LABEL = 60
+MAX_LABEL = 40
 # A task name inside a `depends` expression, with the result it asks for (`a.Succeeded`, `a.AnySucceeded`, `a`).
 _DEPENDS_TERM = re2.compile(r"([A-Za-z0-9][-A-Za-z0-9_]*)(\.[A-Za-z]+)?")
 _LOOP_KEYS = ("withItems", "withParam", "withSequence")
@@ -35,10 +35,15 @@ class Node:
     detail: str = ""
     template: str = ""
     phase: str = ""
+    # An HTTP template's successCondition, which the playground's condition box can take over.
+    condition: str = ""
+    # What decides whether it runs when no single edge can say it: a `depends` beyond a plain conjunction,
+    # a `when` of a task with several incoming edges.
+    note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "label": self.label, "kind": self.kind}
-        for key in ("detail", "template", "phase"):
+        for key in ("detail", "template", "phase", "condition", "note"):
             value = getattr(self, key)
             if value:
                 out[key] = value
@@ -58,21 +63,24 @@ class Graph:
     edges: list[Edge] = field(default_factory=list)
     # Nodes left out because the graph reached MAX_NODES.
     omitted: int = 0
-    _ids: set[str] = field(default_factory=set)
+    _by_id: dict[str, Node] = field(default_factory=dict)
 
     def add(self, node: Node) -> bool:
         if len(self.nodes) >= MAX_NODES:
             self.omitted += 1
             return False
         self.nodes.append(node)
-        self._ids.add(node.id)
+        self._by_id[node.id] = node
         return True
 
     def has(self, node_id: str) -> bool:
-        return node_id in self._ids
+        return node_id in self._by_id
+
+    def get(self, node_id: str) -> Node | None:
+        return self._by_id.get(node_id)
 
     def link(self, source: str, target: str, label: str = "") -> None:
-        if source in self._ids and target in self._ids:
+        if source in self._by_id and target in self._by_id:
             self.edges.append(Edge(source, target, _short(label)))
 
 
@@ -121,6 +129,11 @@ def leaf_detail(template: Mapping[str, Any]) -> str:
     return ""
 
 
+def success_condition(template: Mapping[str, Any]) -> str:
+    http = template.get("http")
+    return _str(http.get("successCondition")) if isinstance(http, dict) else ""
+
+
 class _SpecWalk:
     def __init__(self, templates: Mapping[str, dict[str, Any]]) -> None:
         self.templates = templates
@@ -144,7 +157,8 @@ class _SpecWalk:
         if name in stack:
             added = self.graph.add(Node(node_id, label + loop, "recursive", f"calls {name} again", name))
             return [node_id] if added else None
-        if not self.graph.add(Node(node_id, label + loop, kind, leaf_detail(template), name)):
+        if not self.graph.add(Node(node_id, label + loop, kind, leaf_detail(template), name,
+                                   condition=success_condition(template))):
             return None
         inner = (*stack, name)
         if kind == "dag":
@@ -168,15 +182,22 @@ class _SpecWalk:
             target = f"{parent}.{task_name}"
             if not self.graph.has(target):
                 continue
-            when = _str(task.get("when"))
-            incoming = _dependencies(task, names)
+            when = f"when {_str(task.get('when'))}" if _str(task.get("when")) else ""
+            incoming, whole = _dependencies(task, names)
             depended_on.update(incoming)
+            sources = [(dependency, source) for dependency in incoming for source in outbound.get(dependency, ())]
+            notes = [f"depends: {whole}"] if whole else []
+            if when and len(sources) > 1:
+                notes.append(when)  # said once on the node, not on each edge
+                when = ""
+            node = self.graph.get(target)
+            if node is not None and notes:
+                node.note = _short(" · ".join(notes))
             if not incoming:
-                self.graph.link(parent, target, f"when {when}" if when else "")
-            for dependency, condition in incoming.items():
-                label = " · ".join(p for p in (condition, f"when {when}" if when else "") if p)
-                for source in outbound.get(dependency, ()):
-                    self.graph.link(source, target, label)
+                self.graph.link(parent, target, when)
+            for dependency, source in sources:
+                label = " · ".join(p for p in (incoming[dependency], when) if p)
+                self.graph.link(source, target, label)
         if dag.get("target"):
             return []
         return [n for task_name, nodes in outbound.items() if task_name not in depended_on for n in nodes]
@@ -206,22 +227,28 @@ class _SpecWalk:
         return previous if previous != [parent] else []
 
 
-def _dependencies(task: Mapping[str, Any], names: set[str]) -> dict[str, str]:
-    """Tasks this task waits for, each with the condition on its edge ('' for plain `dependencies`)."""
+def _dependencies(task: Mapping[str, Any], names: set[str]) -> tuple[dict[str, str], str]:
+    """Tasks this task waits for, each with what its edge says, and the whole `depends` if edges cannot say it.
+
+    A plain conjunction (`a.Succeeded && b`) reads edge by edge: "Succeeded" on a's, nothing on b's.
+    With `||`, `!` or parentheses each edge shows its own term (`!Succeeded`) and the node the expression.
+    """
     out: dict[str, str] = {}
     for name in _list(task.get("dependencies")):
         if isinstance(name, str) and name in names:
             out[name] = ""
     depends = _str(task.get("depends"))
-    if depends:
-        terms = [m for m in _DEPENDS_TERM.finditer(depends) if m.group(1) in names]
-        # A plain conjunction reads per edge; anything else (||, !, parentheses) is shown whole on each edge.
-        simple = not any(c in depends for c in "|!()")
-        for match in terms:
-            name = match.group(1)
-            shown = (match.group(2) or "")[1:] if simple else depends
-            out[name] = shown if name not in out or not out[name] else out[name]
-    return out
+    if not depends:
+        return out, ""
+    for match in _DEPENDS_TERM.finditer(depends):
+        name = match.group(1)
+        if name not in names:
+            continue
+        negated = depends[: match.start()].rstrip().endswith("!")
+        shown = ("!" if negated else "") + (match.group(2) or "")[1:]
+        out[name] = shown if not out.get(name) else out[name]
+    simple = not any(c in depends for c in "|!()")
+    return out, "" if simple else depends
 
 
 def from_spec(workflow: Mapping[str, Any]) -> Graph:
@@ -264,7 +291,12 @@ def _roots(templates: Mapping[str, dict[str, Any]]) -> list[str]:
 
 
 def from_status(workflow: Mapping[str, Any]) -> Graph:
-    """The graph of a run: one node per ``status.nodes`` entry, linked by ``children``."""
+    """The graph of a run: one node per ``status.nodes`` entry, linked by ``children``, and what is still to run.
+
+    Nodes the templates call for that have not started yet are drawn too (phase
+    ``Pending``, id ``planned:<node name>``), found by Argo's node names: the
+    workflow's name, then ``.task`` for a DAG task and ``[i].step`` for a step.
+    """
     spec = _dict(workflow.get("spec"))
     templates = {_str(t.get("name")): t for t in _list(spec.get("templates")) if isinstance(t, dict)}
     stored = _dict(_dict(workflow.get("status")).get("storedTemplates"))
@@ -273,6 +305,7 @@ def from_status(workflow: Mapping[str, Any]) -> Graph:
             templates.setdefault(_str(template["name"]), template)
     nodes = _dict(_dict(workflow.get("status")).get("nodes"))
     graph = Graph()
+    by_name: dict[str, str] = {}
     for node_id, node in nodes.items():
         if not isinstance(node, dict):
             continue
@@ -281,11 +314,47 @@ def from_status(workflow: Mapping[str, Any]) -> Graph:
         template = templates.get(template_name)
         detail = leaf_detail(template) if template is not None else ""
         label = _str(node.get("displayName")) or _str(node.get("name")) or str(node_id)
-        graph.add(Node(str(node_id), label, "group" if kind == "stepgroup" else kind, detail, template_name,
-                       _str(node.get("phase")) or "Pending"))
+        if graph.add(Node(str(node_id), label, "group" if kind == "stepgroup" else kind, detail, template_name,
+                          _str(node.get("phase")) or "Pending")):
+            by_name.setdefault(_str(node.get("name")), str(node_id))
+    linked: set[tuple[str, str]] = set()
     for node_id, node in nodes.items():
         if isinstance(node, dict):
             for child in _list(node.get("children")):
-                if isinstance(child, str):
+                if isinstance(child, str) and (str(node_id), child) not in linked:
+                    linked.add((str(node_id), child))
                     graph.link(str(node_id), child)
+    _add_planned(graph, workflow, by_name, linked)
     return graph
+
+
+def _add_planned(graph: Graph, workflow: Mapping[str, Any], by_name: dict[str, str],
+                 linked: set[tuple[str, str]]) -> None:
+    name = _str(_dict(workflow.get("metadata")).get("name"))
+    if not name:
+        return
+    plan = from_spec(workflow)
+
+    def run_name(spec_id: str) -> str:
+        if spec_id == "entry" or spec_id.startswith(("entry.", "entry[")):
+            return name + spec_id[len("entry"):]
+        if spec_id == "exit" or spec_id.startswith(("exit.", "exit[")):
+            return f"{name}.onExit" + spec_id[len("exit"):]
+        return spec_id
+
+    ids: dict[str, str] = {}
+    for node in plan.nodes:
+        named = run_name(node.id)
+        existing = by_name.get(named)
+        if existing is not None:
+            ids[node.id] = existing
+        elif graph.add(Node(f"planned:{named}", node.label, node.kind, node.detail, node.template, "Pending")):
+            ids[node.id] = f"planned:{named}"
+    for edge in plan.edges:
+        source, target = ids.get(edge.source), ids.get(edge.target)
+        # What ran is linked as it ran; the plan adds only the edges into and out of what has not started.
+        if source is None or target is None or not (source.startswith("planned:") or target.startswith("planned:")):
+            continue
+        if (source, target) not in linked:
+            linked.add((source, target))
+            graph.link(source, target, edge.label)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from webhook.diagnostics import Severity
 
 if TYPE_CHECKING:
+    from webhook.org_policies.model import PolicySet
     from webhook.secrets.references import SecretReference
     from webhook.validation.inherited import InheritedSend
 
@@ -59,6 +60,11 @@ MISSING = Lookup(LookupState.MISSING)
 
 def found(value: Any) -> Lookup:
     return Lookup(LookupState.FOUND, value)
+
+
+def missing(reason: str, candidates: Sequence[str] = ()) -> Lookup:
+    """Known not to exist; ``candidates`` are the names that do (for a did-you-mean)."""
+    return Lookup(LookupState.MISSING, value=tuple(candidates), reason=reason)
 
 
 def unknown(reason: str, severity: Severity | None = None) -> Lookup:
@@ -111,6 +117,9 @@ class DocumentTemplates:
     workflow_templates: dict[tuple[str | None, str], dict[str, Any]] = field(default_factory=dict)
     cluster_templates: dict[str, dict[str, Any]] = field(default_factory=dict)
     fallback: TemplateSource | None = None
+    # These are every WorkflowTemplate of this namespace (the REST API's store), not just the files
+    # given: a name not among them does not exist there.
+    complete_in: str | None = None
 
     def add(self, kind: str, obj: Mapping[str, Any], namespace: str | None) -> None:
         md = obj.get("metadata")
@@ -128,6 +137,9 @@ class DocumentTemplates:
         obj = self.workflow_templates.get((namespace, name)) or self.workflow_templates.get((None, name))
         if obj is not None:
             return found(obj)
+        if self.complete_in is not None and namespace in (None, self.complete_in):
+            names = sorted(n for ns, n in self.workflow_templates if ns == self.complete_in)
+            return missing(f"not found in namespace '{self.complete_in}'", names)
         if self.fallback is not None:
             return self.fallback.workflow_template(namespace, name)
         return unknown("not among the files given")
@@ -155,6 +167,10 @@ class ValidationContext:
     unresolved_severity: Severity = Severity.WARNING
     # Name of the requesting user, for messages (admission only).
     user: str | None = None
+    # The requesting user's name, uid and groups (admission, REST), for organisation policies.
+    user_info: Mapping[str, Any] | None = None
+    # The organisation's own policies (webhook.org_policies); their digest is part of ``cache_key``.
+    policies: PolicySet | None = None
     # Identifies everything this context knows: two contexts with the same key give every manifest
     # the same diagnostics, so results may be memoised (webhook.validation.memo). None: never memoised.
     cache_key: str | None = None

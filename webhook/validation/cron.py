@@ -14,18 +14,38 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from webhook.diagnostics import Finding, JsonPath, Severity, define
+from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, JsonPath, Severity, define
 from webhook.manifest import CRON_WORKFLOW, Manifest
 from webhook.suggest import did_you_mean
 from webhook.validation.context import ValidationContext
 from webhook.validation.schema import misspelling
 from webhook.validation.walk import as_dict, as_list, as_str
 
-NO_SCHEDULE = define("AW800", Severity.ERROR, "a CronWorkflow has no schedule")
-BAD_SCHEDULE = define("AW801", Severity.ERROR, "a cron schedule is malformed")
-BAD_TIMEZONE = define("AW802", Severity.ERROR, "a time zone does not exist")
-STARTING_DEADLINE = define("AW803", Severity.ERROR, "startingDeadlineSeconds is negative")
-SCHEDULE_DEPRECATED = define("AW804", Severity.WARNING, "spec.schedule is the pre-v3.6 form of spec.schedules")
+NO_SCHEDULE = define(
+    "AW800", Severity.ERROR, "a CronWorkflow has no schedule",
+    why="A CronWorkflow without a schedule never runs.",
+    mirrors="validate.go: CronWorkflow: 'cron workflow must have at least one schedule'",
+)
+BAD_SCHEDULE = define(
+    "AW801", Severity.ERROR, "a cron schedule is malformed",
+    why="A malformed cron schedule is refused.",
+    mirrors="validate.go: CronWorkflow: cron.ParseStandard, 'cron schedule ... is malformed'",
+)
+BAD_TIMEZONE = define(
+    "AW802", Severity.ERROR, "a time zone does not exist",
+    why="A time zone that does not exist is refused.",
+    mirrors="validate.go: CronWorkflow: time.LoadLocation, 'invalid timezone'",
+)
+STARTING_DEADLINE = define(
+    "AW803", Severity.ERROR, "startingDeadlineSeconds is negative",
+    why="A negative startingDeadlineSeconds is refused.",
+    mirrors="validate.go: CronWorkflow: 'startingDeadlineSeconds must be positive'",
+)
+SCHEDULE_DEPRECATED = define(
+    "AW804", Severity.WARNING, "spec.schedule is the pre-v3.6 form of spec.schedules",
+    why="spec.schedule is the pre-v3.6 form; spec.schedules replaces it.",
+    mirrors=ARGO_WARDEN_ONLY,
+)
 
 DESCRIPTORS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
 _MONTHS = {m: i + 1 for i, m in enumerate(

@@ -21,15 +21,51 @@ from webhook.validation.walk import StepAt, TemplateAt, as_dict, as_list, spec_t
 if TYPE_CHECKING:
     from lark import Lark
 
-UNKNOWN_TASK = define("AW300", Severity.ERROR, "a dependency names a task that does not exist")
-DEPENDS_SYNTAX = define("AW301", Severity.ERROR, "a depends expression does not parse")
-UNKNOWN_RESULT = define("AW302", Severity.ERROR, "a depends expression names an unknown task result")
-CYCLE = define("AW303", Severity.ERROR, "tasks depend on each other in a cycle")
-MIXED_DEPENDS = define("AW304", Severity.ERROR, "a DAG mixes depends and dependencies")
-CONTINUE_ON_DEPENDS = define("AW305", Severity.ERROR, "continueOn cannot be combined with depends")
-DIGIT_TASK_NAME = define("AW306", Severity.ERROR, "a task name starts with a digit in a DAG with dependencies")
-ITEMS_RESULT = define("AW307", Severity.ERROR, "an items result is used on a task without a loop")
-UNKNOWN_TARGET = define("AW308", Severity.ERROR, "a DAG target names a task that does not exist")
+UNKNOWN_TASK = define(
+    "AW300", Severity.ERROR, "a dependency names a task that does not exist",
+    why="A dependency on a task that does not exist is refused.",
+    mirrors="validate.go: validateDAG: 'dependency ... not defined'",
+)
+DEPENDS_SYNTAX = define(
+    "AW301", Severity.ERROR, "a depends expression does not parse",
+    why="A depends expression that does not parse is refused.",
+    mirrors="validate.go: sortDAGTasks / common.GetTaskDependencies",
+)
+UNKNOWN_RESULT = define(
+    "AW302", Severity.ERROR, "a depends expression names an unknown task result",
+    why="depends accepts only the task results Argo knows (Succeeded, Failed, ...).",
+    mirrors="common.ValidateTaskResults: 'task result ... is invalid'",
+)
+CYCLE = define(
+    "AW303", Severity.ERROR, "tasks depend on each other in a cycle",
+    why="Tasks that depend on each other in a cycle never start.",
+    mirrors="validate.go: verifyNoCycles / sortDAGTasks: 'dependency cycle detected'",
+)
+MIXED_DEPENDS = define(
+    "AW304", Severity.ERROR, "a DAG mixes depends and dependencies",
+    why="A DAG uses depends or dependencies, not both.",
+    mirrors="validate.go: validateDAG: 'cannot use both 'depends' and 'dependencies''",
+)
+CONTINUE_ON_DEPENDS = define(
+    "AW305", Severity.ERROR, "continueOn cannot be combined with depends",
+    why="With depends, failures are handled in the expression; continueOn is refused.",
+    mirrors="validate.go: validateDAG: 'cannot use 'continueOn' when using 'depends''",
+)
+DIGIT_TASK_NAME = define(
+    "AW306", Severity.ERROR, "a task name starts with a digit in a DAG with dependencies",
+    why="A task name that starts with a digit cannot be used in depends expressions.",
+    mirrors="validate.go: validateDAG: 'name cannot begin with a digit'",
+)
+ITEMS_RESULT = define(
+    "AW307", Severity.ERROR, "an items result is used on a task without a loop",
+    why="AnySucceeded/AllFailed only mean something for a task that loops.",
+    mirrors="validate.go: validateDAG: 'uses an items-based condition ... but does not contain any items'",
+)
+UNKNOWN_TARGET = define(
+    "AW308", Severity.ERROR, "a DAG target names a task that does not exist",
+    why="A DAG target must name tasks of the DAG.",
+    mirrors="validate.go: validateDAGTargets: 'target ... is not defined'",
+)
 
 TASK_RESULTS = ("Succeeded", "Failed", "Errored", "Skipped", "Omitted", "Daemoned", "AnySucceeded", "AllFailed")
 ITEMS_RESULTS = ("AnySucceeded", "AllFailed")

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from webhook.diagnostics import Finding, JsonPath, Severity, define
+from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, JsonPath, Severity, define
 from webhook.manifest import Manifest
 from webhook.suggest import did_you_mean
 from webhook.templating import has_closed_tag, replace_tags
@@ -22,20 +22,78 @@ from webhook.validation.context import ValidationContext
 from webhook.validation.schema import misspelling
 from webhook.validation.walk import TemplateAt, as_dict, as_list, as_str, spec_templates
 
-URL_MISSING = define("AW500", Severity.ERROR, "an HTTP template has no url")
-URL_INVALID = define("AW501", Severity.ERROR, "an HTTP url is malformed")
-METHOD_UNKNOWN = define("AW502", Severity.ERROR, "an HTTP method is unknown")
-TIMEOUT_INVALID = define("AW503", Severity.ERROR, "timeoutSeconds is not positive")
-BODY_TWICE = define("AW504", Severity.ERROR, "both body and bodyFrom are set")
-BODY_IGNORED = define("AW505", Severity.WARNING, "a body is sent with a method that takes none")
-HEADER_INVALID = define("AW506", Severity.ERROR, "an HTTP header is malformed")
-TLS_UNVERIFIED = define("AW507", Severity.WARNING, "TLS certificate verification is switched off")
-PLAIN_CREDENTIAL = define("AW508", Severity.WARNING, "a credential is written in plain text")
-URL_CREDENTIAL = define("AW509", Severity.WARNING, "a url carries a password")
-NO_TIMEOUT = define("AW510", Severity.INFO, "an HTTP template has no timeoutSeconds")
-CONTENT_TYPE_FIELD = define("AW511", Severity.WARNING, "contentType is not an Argo field")
-BODY_FROM_INVALID = define("AW512", Severity.ERROR, "bodyFrom.bytes is not base64")
-HEADER_DUPLICATE = define("AW513", Severity.WARNING, "an HTTP header is set twice")
+URL_MISSING = define(
+    "AW500", Severity.ERROR, "an HTTP template has no url",
+    why="An HTTP template without a url has nothing to call.",
+    mirrors="the HTTP template's required url (Argo agent)",
+)
+URL_INVALID = define(
+    "AW501", Severity.ERROR, "an HTTP url is malformed",
+    why="A malformed url fails when the agent sends the request.",
+    mirrors="the Argo agent's request construction (Go net/url)",
+)
+METHOD_UNKNOWN = define(
+    "AW502", Severity.ERROR, "an HTTP method is unknown",
+    why="An unknown method is refused by the server, or by the agent.",
+    mirrors=ARGO_WARDEN_ONLY,
+)
+TIMEOUT_INVALID = define(
+    "AW503", Severity.ERROR, "timeoutSeconds is not positive",
+    why="A timeout that is not positive leaves the request without a bound.",
+    mirrors=ARGO_WARDEN_ONLY,
+)
+BODY_TWICE = define(
+    "AW504", Severity.ERROR, "both body and bodyFrom are set",
+    why="With both body and bodyFrom, which one is sent is undefined.",
+    mirrors=ARGO_WARDEN_ONLY,
+)
+BODY_IGNORED = define(
+    "AW505", Severity.WARNING, "a body is sent with a method that takes none",
+    why="Servers ignore, or refuse, a body on GET, HEAD and the like.",
+    mirrors=ARGO_WARDEN_ONLY,
+)
+HEADER_INVALID = define(
+    "AW506", Severity.ERROR, "an HTTP header is malformed",
+    why="A malformed header is refused when the request is built.",
+    mirrors=ARGO_WARDEN_ONLY,
+)
+TLS_UNVERIFIED = define(
+    "AW507", Severity.WARNING, "TLS certificate verification is switched off",
+    why="Without certificate verification anyone on the path can read and change the request.",
+    mirrors=ARGO_WARDEN_ONLY,
+)
+PLAIN_CREDENTIAL = define(
+    "AW508", Severity.WARNING, "a credential is written in plain text",
+    why="A credential written in the manifest is readable by everyone who can read the workflow.",
+    mirrors=ARGO_WARDEN_ONLY,
+    instead="take it from a Secret: valueFrom.secretKeyRef",
+)
+URL_CREDENTIAL = define(
+    "AW509", Severity.WARNING, "a url carries a password",
+    why="A password in the url ends up in logs and node messages.",
+    mirrors=ARGO_WARDEN_ONLY,
+)
+NO_TIMEOUT = define(
+    "AW510", Severity.INFO, "an HTTP template has no timeoutSeconds",
+    why="Without timeoutSeconds a request to a hung server blocks the step until the workflow's deadline.",
+    mirrors=ARGO_WARDEN_ONLY,
+)
+CONTENT_TYPE_FIELD = define(
+    "AW511", Severity.WARNING, "contentType is not an Argo field",
+    why="contentType is not read by Argo; the Content-Type header is what is sent.",
+    mirrors=ARGO_WARDEN_ONLY,
+    instead="set a header: {name: Content-Type, value: application/json}",
+)
+BODY_FROM_INVALID = define(
+    "AW512", Severity.ERROR, "bodyFrom.bytes is not base64",
+    why="bodyFrom.bytes is base64; anything else is refused when decoded.",
+    mirrors="Argo's HTTP template: bodyFrom.bytes is []byte (base64 in JSON)",
+)
+HEADER_DUPLICATE = define(
+    "AW513", Severity.WARNING, "an HTTP header is set twice",
+    why="A header set twice is sent twice, or one copy wins: rarely what is meant.",
+    mirrors=ARGO_WARDEN_ONLY,
+)
 
 PLUGIN_NAME = "argo-warden"
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS", "TRACE")

@@ -17,10 +17,23 @@ from webhook.validation.context import ValidationContext
 from webhook.validation.resolve import Resolver
 from webhook.validation.walk import TemplateAt, as_dict, as_list, as_str, spec_templates
 
-CONTAINER_SET = define("AW240", Severity.ERROR, "a containerSet's containers or their dependencies are wrong")
-VOLUME_UNDECLARED = define("AW241", Severity.ERROR, "a volumeMount names no declared volume")
-POD_RESOURCE_NAME = define("AW242", Severity.ERROR, "pod-level resources name something other than cpu, memory, "
-                           "hugepages")
+CONTAINER_SET = define(
+    "AW240", Severity.ERROR, "a containerSet's containers or their dependencies are wrong",
+    why="A container set's containers run in the order their dependencies give; unknown names or cycles "
+            "never run.",
+    mirrors="ContainerSetTemplate.Validate (via validate.go): 'dependency not defined', cycles, names",
+)
+VOLUME_UNDECLARED = define(
+    "AW241", Severity.ERROR, "a volumeMount names no declared volume",
+    why="Kubernetes refuses a pod whose volumeMount names no volume: the step fails when it starts.",
+    mirrors="argo-warden only (Kubernetes pod validation; Argo's validator accepts it)",
+)
+POD_RESOURCE_NAME = define(
+    "AW242", Severity.ERROR, "pod-level resources name something other than cpu, memory, hugepages",
+    why="Pod-level resources take only cpu, memory and hugepages-*, and no claims; the pod would be "
+            "refused mid-workflow.",
+    mirrors="validate.go: validatePodResources",
+)
 
 # Kubernetes pod-level resources: only these may be set for the pod as a whole.
 _POD_RESOURCES = ("cpu", "memory")
@@ -76,8 +89,8 @@ def _container_set(at: TemplateAt, cs: dict[str, Any], label: str) -> Iterator[F
     for i, c in containers:
         name = c.get("name")
         if not isinstance(name, str) or not name:
-            yield Finding(CONTAINER_SET, (*base, "containers", i), f"{label}: container #{i + 1} has no name")
-        elif name in names:
+            continue  # the schema says so (AW102)
+        if name in names:
             yield Finding(CONTAINER_SET, (*base, "containers", i, "name"),
                           f"{label}: container name '{name}' is used twice")
         else:
@@ -179,7 +192,8 @@ def _mounts(at: TemplateAt, spec_volumes: set[str], workflow: bool) -> Iterator[
             continue
         for i, m in enumerate(as_list(c.get("volumeMounts"))):
             name = as_str(as_dict(m).get("name"))
-            if not name or name in volumes or "{{" in name:
+            # A mount without mountPath is already refused by the schema (AW102): one mistake, one finding.
+            if not name or name in volumes or "{{" in name or not as_dict(m).get("mountPath"):
                 continue
             if workflow:
                 yield Finding(VOLUME_UNDECLARED, (*path, "volumeMounts", i, "name"),

@@ -10,17 +10,27 @@ checked; other ``{{...}}`` text is left alone (it may belong to a script).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from webhook.diagnostics import Finding, JsonPath, Severity, define
+from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, JsonPath, Severity, define
 from webhook.manifest import CLUSTER_WORKFLOW_TEMPLATE, WORKFLOW_TEMPLATE, Manifest
 from webhook.suggest import did_you_mean
 from webhook.templating import Expression, Reference, TemplateSyntaxError, parse_template
 from webhook.validation.context import ValidationContext
 from webhook.validation.graph import DagInfo, dag_info
 from webhook.validation.resolve import Call, CallState, Resolver
+from webhook.validation.siblings import (
+    CallIndex,
+    SiblingRead,
+    output_read,
+    own_reads,
+    parameter_names,
+    referenced_reads,
+    step_label,
+)
 from webhook.validation.walk import (
     StepAt,
     TemplateAt,
@@ -32,14 +42,56 @@ from webhook.validation.walk import (
     template_steps,
 )
 
-TAG_SYNTAX = define("AW400", Severity.ERROR, "a {{ tag is never closed")
-UNRESOLVED = define("AW401", Severity.ERROR, "a reference does not resolve")
-INPUT_UNDECLARED = define("AW402", Severity.ERROR, "a reference names an input the template does not declare")
-TASK_NOT_DEPENDED = define("AW403", Severity.ERROR, "a task reads outputs of a task it does not depend on")
-STEP_NOT_BEFORE = define("AW404", Severity.ERROR, "a step reads outputs of a step that has not run yet")
-ITEM_OUTSIDE_LOOP = define("AW405", Severity.ERROR, "item is used outside a loop, or with a key the items lack")
-PARAMETER_UNDECLARED = define("AW406", Severity.ERROR, "a workflow parameter is not declared")
-OUTPUT_UNDECLARED = define("AW407", Severity.ERROR, "a reference names an output the step or task does not produce")
+TAG_SYNTAX = define(
+    "AW400", Severity.ERROR, "a {{ tag is never closed",
+    why="A tag that is never closed is left in the text as written.",
+    mirrors="util/template: template parsing",
+)
+UNRESOLVED = define(
+    "AW401", Severity.ERROR, "a reference does not resolve",
+    why="A reference that resolves to nothing fails the step when Argo substitutes it.",
+    mirrors="validate.go: resolveAllVariables: 'failed to resolve {{...}}'",
+)
+INPUT_UNDECLARED = define(
+    "AW402", Severity.ERROR, "a reference names an input the template does not declare",
+    why="A reference to an input the template does not declare is never substituted.",
+    mirrors="validate.go: resolveAllVariables: 'failed to resolve {{inputs...}}'",
+)
+TASK_NOT_DEPENDED = define(
+    "AW403", Severity.ERROR, "a task reads outputs of a task it does not depend on",
+    why="A task may only read outputs of tasks it depends on (directly or not): others may not have run.",
+    mirrors="validate.go: validateDAG (ancestry scope) and validateDAGTaskArgumentDependency: 'missing "
+            "dependency'",
+)
+STEP_NOT_BEFORE = define(
+    "AW404", Severity.ERROR, "a step reads outputs of a step that has not run yet",
+    why="A step may only read outputs of steps of earlier groups.",
+    mirrors="validate.go: validateSteps: resolveAllVariables",
+)
+ITEM_OUTSIDE_LOOP = define(
+    "AW405", Severity.ERROR, "item is used outside a loop, or with a key the items lack",
+    why="{{item}} exists only in a step or task with a loop, with the keys its items have.",
+    mirrors="validate.go: addItemsToScope / resolveAllVariables",
+)
+PARAMETER_UNDECLARED = define(
+    "AW406", Severity.ERROR, "a workflow parameter is not declared",
+    why="A workflow parameter that is not declared in spec.arguments is never set.",
+    mirrors="validate.go: resolveAllVariables: 'failed to resolve {{workflow.parameters...}}'",
+)
+OUTPUT_UNDECLARED = define(
+    "AW407", Severity.ERROR, "a reference names an output the step or task does not produce",
+    why="A step's output that its template does not produce is never set.",
+    mirrors="validate.go: addOutputsToScope / resolveAllVariables",
+)
+SIBLING_DIALECT = define(
+    "AW408", Severity.WARNING, "a template reads outputs of its caller's sibling: argo-warden's dialect",
+    why="Argo resolves {{tasks.X...}} and {{steps.X...}} only in the task or step that calls a template: inside "
+        "the template it fails ('failed to resolve'). argo-warden accepts it when every call can see X and "
+        "rewrites it to an input parameter passed by every call.",
+    mirrors=ARGO_WARDEN_ONLY,
+    instead="declare an input parameter on the template and pass {{tasks.X.outputs.result}} as an argument where "
+            "it is called (the mutating webhook writes this)",
+)
 
 CHECKED_PREFIXES = ("item.", "steps.", "inputs.", "outputs.", "pod.", "workflow.", "tasks.")
 # Prefixes Argo resolves at run time whatever follows them.
@@ -275,6 +327,11 @@ class _Checker:
         self._loops: dict[int, tuple[dict[str, Any], tuple[set[str] | None, bool]]] = {}
         self._named: dict[int, tuple[TemplateAt, dict[str, dict[str, Any]]]] = {}
         self._workflow_tags: list[str] | None = None
+        self._calls: CallIndex | None = None
+        # Per template (by path): its sibling reads by tag, and each read's portable input parameter name.
+        self._sibling_reads: dict[JsonPath, tuple[dict[str, SiblingRead], dict[str, str]]] = {}
+        # Templates reached through templateRef (by id, the object kept): their sibling reads and parameter names.
+        self._referenced: dict[int, tuple[dict[str, Any], dict[str, tuple[SiblingRead, str]]]] = {}
 
     def _loop(self, step: dict[str, Any]) -> tuple[set[str] | None, bool]:
         kept = self._loops.get(id(step))
@@ -350,6 +407,7 @@ class _Checker:
             for key, value in step.step.items():
                 if key != "inline":
                     yield from self._strings(value, (*step.path, key), scope, where)
+            yield from self._referenced_sibling_reads(step, call)
             if step.name:
                 pending.append(_Node(step.name, call, keys is not None))
 
@@ -374,6 +432,8 @@ class _Checker:
             for key, value in step.step.items():
                 if key != "inline":
                     yield from self._strings(value, (*step.path, key), scope, where)
+            if name in nodes:
+                yield from self._referenced_sibling_reads(step, nodes[name].call)
 
     @staticmethod
     def _inline_inputs(step: StepAt, scope: Scope) -> None:
@@ -416,6 +476,8 @@ class _Checker:
             yield from self._input(tag, parts, path, span, where)
         elif head == "workflow":
             yield from self._workflow(tag, parts, path, span)
+        elif head in ("steps", "tasks") and where.step is None and output_read(tag) is not None:
+            yield from self._sibling(tag, path, span, where)
         elif head in ("steps", "tasks") and len(parts) >= 2:
             yield from self._node_ref(tag, parts, path, span, where)
         else:
@@ -510,6 +572,85 @@ class _Checker:
             return
         yield Finding(UNRESOLVED, path, f"{{{{{tag}}}}} is not a workflow variable", span=span,
                       hint=did_you_mean(tag, known, quote="{{"))
+
+    def _sibling(self, tag: str, path: JsonPath, span: tuple[int, int], where: _Where) -> Iterator[Finding]:
+        """A template's own field reads ``tasks.X`` / ``steps.X`` outputs: fine (the dialect) when every call of the
+        template sees X, else an error naming each call that does not (webhook.validation.siblings)."""
+        at = where.template
+        if self._calls is None:
+            self._calls = CallIndex(self.manifest)
+        kept = self._sibling_reads.get(at.path)
+        calls = self._calls.calls(at)
+        if kept is None:
+            found = own_reads(at)
+            kept = self._sibling_reads[at.path] = ({r.tag: r for r in found}, parameter_names(at, found, calls))
+        reads, names = kept
+        read = reads.get(tag)
+        label = f"template '{at.name}'" if at.name else "this template"
+        if read is None:  # not a read of its caller's siblings (one of its own steps or tasks): upstream's rules
+            yield from self._node_ref(tag, tag.split("."), path, span, where)
+            return
+        if not calls:
+            yield Finding(UNRESOLVED, path, f"{{{{{tag}}}}}: {label} is called by no {read.noun} of this document, so "
+                          f"there is no {read.noun} '{read.node}' it could read", span=span,
+                          hint="declare an input parameter and pass the value as an argument where the template is "
+                          "called (a templateRef call from another document cannot be rewritten)")
+            return
+        blocked = False
+        for caller in calls:
+            why = self._calls.blocked(caller, read)
+            if why is not None:
+                blocked = True
+                code = {"depends": TASK_NOT_DEPENDED, "order": STEP_NOT_BEFORE}.get(why.kind, UNRESOLVED)
+                yield Finding(code, path, f"{{{{{tag}}}}}: {label} is called by {caller.label}, which cannot see "
+                              f"{read.noun} '{read.node}': {why.reason}", span=span, hint=why.hint)
+                continue
+            there = self._calls.sibling(caller, read)
+            if there is not None:
+                node = _Node(read.node, self.resolver.call(there.step, there.path),
+                             self._loop(there.step)[0] is not None)
+                for finding in _undeclared_output(tag, tag.split("."), node, read.prefix, path, span):
+                    blocked = True
+                    yield dataclasses.replace(finding, message=f"{finding.message} (read by {label}, called by "
+                                                               f"{caller.label})")
+        if blocked:
+            return
+        callers = ", ".join(c.label for c in calls[:3]) + (f" and {len(calls) - 3} more" if len(calls) > 3 else "")
+        yield Finding(SIBLING_DIALECT, path,
+                      f"{label} reads {{{{{tag}}}}}, an output of a sibling of the {read.noun} that calls it: "
+                      "argo-warden's dialect; upstream Argo resolves it only in the calling task or step", span=span,
+                      hint=f"portable form: input parameter '{names[tag]}' on {label}, passed as "
+                      f"{{{{{tag}}}}} by {callers} (argo-warden's admission webhook rewrites it to this)")
+
+    def _referenced_sibling_reads(self, step: StepAt, call: Call) -> Iterator[Finding]:
+        """A call through templateRef to a template that reads its caller's sibling outputs.
+
+        This document's rewrite cannot reach that template (it lives in another
+        document), and that document's rewrite cannot reach this call: the call must
+        pass the input parameter the template takes in portable form itself, or it
+        fails in Argo either way ("failed to resolve" before the WorkflowTemplate is
+        admitted by argo-warden, a missing input after).
+        """
+        if call.state is not CallState.RESOLVED or call.source is None or call.template is None:
+            return
+        ref = as_dict(step.step.get("templateRef"))
+        kind = "ClusterWorkflowTemplate" if ref.get("clusterScope") is True else "WorkflowTemplate"
+        key = id(call.template)
+        kept = self._referenced.get(key)
+        if kept is None or kept[0] is not call.template:
+            kept = self._referenced[key] = (call.template, referenced_reads(call.source, kind, call.template))
+        passed = {n for p in as_list(as_dict(step.step.get("arguments")).get("parameters"))
+                  if (n := as_str(as_dict(p).get("name")))}
+        label = step_label(step)
+        for tag, (read, name) in sorted(kept[1].items()):
+            if name in passed:
+                continue
+            yield Finding(UNRESOLVED, (*step.path, "templateRef"),
+                          f"{label} calls template '{call.target}', which reads {{{{{tag}}}}} of its caller's "
+                          f"{read.noun}s: through templateRef only an argument can carry it, and this call passes "
+                          f"no '{name}'", on_key=True,
+                          hint=f"add arguments.parameters: [{{name: {name}, value: '{{{{{tag}}}}}'}}] (the input "
+                          f"parameter '{call.target}' takes once stored in portable form)")
 
     def _node_ref(self, tag: str, parts: list[str], path: JsonPath, span: tuple[int, int],
                   where: _Where) -> Iterator[Finding]:

@@ -40,6 +40,8 @@ class Call:
     source: dict[str, Any] | None = None
     # For UNKNOWN: the lookup's own severity, when not the context's.
     severity: Severity | None = None
+    # For a templateRef whose WorkflowTemplate does not exist: the names that do.
+    candidates: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -54,6 +56,8 @@ class Resolver:
     referenced_state: CallState | None = None
     referenced_reason: str | None = None
     referenced_severity: Severity | None = None
+    # When it does not exist: the WorkflowTemplates that do (for a did-you-mean).
+    referenced_candidates: tuple[str, ...] = ()
 
     @classmethod
     def for_manifest(cls, manifest: Manifest, context: ValidationContext) -> Resolver:
@@ -72,6 +76,8 @@ class Resolver:
                     resolver.referenced_state = CallState.RESOLVED
                 elif lookup.state is LookupState.MISSING:
                     resolver.referenced_state = CallState.MISSING
+                    resolver.referenced_reason = lookup.reason
+                    resolver.referenced_candidates = _names(lookup.value)
                 else:
                     resolver.referenced_state = CallState.UNKNOWN
                     resolver.referenced_reason = lookup.reason
@@ -141,7 +147,8 @@ class Resolver:
                         reason=f"{kind} '{name}' {lookup.reason or 'could not be read'}", severity=lookup.severity)
         if lookup.state is LookupState.MISSING:
             return Call(CallState.MISSING, at=(*at, "name"), target=target,
-                        reason=f"{kind} '{name}' does not exist")
+                        reason=f"{kind} '{name}' {lookup.reason or 'does not exist'}",
+                        candidates=_names(lookup.value))
         source = as_dict(lookup.value)
         spec = as_dict(source.get("spec"))
         found = find_template(spec, template)
@@ -150,6 +157,10 @@ class Resolver:
             return Call(CallState.MISSING, at=(*at, "template"), target=target,
                         reason=f"{kind} '{name}' has no template '{template}'", source={"names": names})
         return Call(CallState.RESOLVED, found, at, target, source=source)
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, tuple | list) else ()
 
 
 def _spec_template_names(spec: dict[str, Any]) -> list[str]:

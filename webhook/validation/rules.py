@@ -6,7 +6,20 @@ from collections.abc import Callable, Iterable
 
 from webhook.diagnostics import Finding
 from webhook.manifest import Manifest
-from webhook.validation import conditions, cron, graph, http, pods, references, schema, secrets, structure, when
+from webhook.validation import (
+    conditions,
+    cron,
+    graph,
+    http,
+    json_strings,
+    org_policies,
+    pods,
+    references,
+    schema,
+    secrets,
+    structure,
+    when,
+)
 from webhook.validation.context import ValidationContext
 
 Rule = Callable[[Manifest, ValidationContext], Iterable[Finding]]
@@ -19,7 +32,9 @@ ALL: list[Rule] = [
     when.check,
     references.check,
     http.check,
+    json_strings.check,
     conditions.check,
     cron.check,
     secrets.check,
+    org_policies.check,
 ]

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from webhook.diagnostics import Finding, JsonPath, Severity, define
+from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, JsonPath, Severity, define
 from webhook.manifest import ARGO_API_GROUP, CRON_WORKFLOW, WORKFLOW, Manifest
 from webhook.schema import API_VERSION, KIND_DEFINITIONS, schema
 from webhook.schema import names as k8s_names
@@ -34,25 +34,106 @@ from webhook.suggest import closest, did_you_mean, one_of
 from webhook.validation.context import ValidationContext
 from webhook.validation.walk import note_oversized
 
-UNKNOWN_FIELD = define("AW100", Severity.ERROR, "a field is not part of the type")
-WRONG_TYPE = define("AW101", Severity.ERROR, "a value has the wrong type")
-MISSING_FIELD = define("AW102", Severity.ERROR, "a required field is missing")
-BAD_ENUM = define("AW103", Severity.ERROR, "a value is not one of the allowed values")
-BAD_API_VERSION = define("AW104", Severity.ERROR, "apiVersion is missing or not argoproj.io/v1alpha1")
-BAD_KIND = define("AW105", Severity.ERROR, "kind is not one of the four Argo kinds")
+UNKNOWN_FIELD = define(
+    "AW100", Severity.ERROR, "a field is not part of the type",
+    why="A misspelt or misplaced field is silently dropped by the API server: the setting never takes "
+            "effect.",
+    mirrors="argo lint --strict: strict JSON decoding into Argo's types (unknown field)",
+)
+WRONG_TYPE = define(
+    "AW101", Severity.ERROR, "a value has the wrong type",
+    why="A value of the wrong type makes the API server or the controller refuse the object.",
+    mirrors="argo lint: JSON decoding into Argo's types (cannot unmarshal)",
+    example="spec:\n  parallelism: two   # an integer is expected",
+)
+MISSING_FIELD = define(
+    "AW102", Severity.ERROR, "a required field is missing",
+    why="Without a required field the object is refused by the API server or fails when it runs.",
+    mirrors="the CRD's and Kubernetes' OpenAPI schema (required fields)",
+    example="volumeMounts:\n- name: work   # mountPath is required",
+)
+BAD_ENUM = define(
+    "AW103", Severity.ERROR, "a value is not one of the allowed values",
+    why="A value outside the allowed set is refused, or ignored, by the controller.",
+    mirrors="Argo's enums (e.g. retryPolicy, podGC.strategy: validate.go 'unknown strategy')",
+    example="retryStrategy:\n  retryPolicy: Sometimes",
+)
+BAD_API_VERSION = define(
+    "AW104", Severity.ERROR, "apiVersion is missing or not argoproj.io/v1alpha1",
+    why="Without apiVersion argoproj.io/v1alpha1 the object is not an Argo object for the API server.",
+    mirrors="the API server: apiVersion must match the CRD",
+    example="apiVersion: argoproj.io/v1\nkind: Workflow",
+)
+BAD_KIND = define(
+    "AW105", Severity.ERROR, "kind is not one of the four Argo kinds",
+    why="An unknown kind is not handled by Argo at all.",
+    mirrors="the API server: no such kind in argoproj.io",
+    example="apiVersion: argoproj.io/v1alpha1\nkind: Workflows",
+)
 # The API server refuses these itself, with its own message, before any webhook sees the
 # object; the linter warns early rather than failing on them (two of Argo's own examples
 # carry such a mistake and are never submitted upstream).
-NO_NAME = define("AW106", Severity.WARNING, "metadata names no object")
-BAD_NAME = define("AW107", Severity.WARNING, "a name, generateName or namespace is malformed")
-BAD_LABEL = define("AW108", Severity.WARNING, "a label or annotation key or value is malformed")
-BAD_QUANTITY = define("AW109", Severity.ERROR, "a resource quantity is malformed")
-BAD_DURATION = define("AW110", Severity.ERROR, "a duration is malformed")
-OUT_OF_RANGE = define("AW111", Severity.ERROR, "a number is out of range")
-BAD_SIZE = define("AW112", Severity.ERROR, "a list or mapping has too few or too many entries")
-BAD_STRING = define("AW113", Severity.ERROR, "a string does not have the required form or length")
-EXCLUSIVE_FIELDS = define("AW114", Severity.ERROR, "fields that exclude each other are both set")
-TOO_DEEP = define("AW115", Severity.ERROR, "the document nests too deeply to check")
+NO_NAME = define(
+    "AW106", Severity.WARNING, "metadata names no object",
+    why="An object without metadata.name or generateName cannot be created.",
+    mirrors="the API server: name or generateName is required",
+    example="metadata:\n  labels: {app: x}",
+)
+BAD_NAME = define(
+    "AW107", Severity.WARNING, "a name, generateName or namespace is malformed",
+    why="Names must be DNS subdomains (namespaces DNS labels), or the API server refuses the object.",
+    mirrors="the API server's name validation",
+    example="metadata:\n  name: My_Workflow",
+)
+BAD_LABEL = define(
+    "AW108", Severity.WARNING, "a label or annotation key or value is malformed",
+    why="Malformed label or annotation keys and values are refused by the API server.",
+    mirrors="the API server's label and annotation validation",
+    example="metadata:\n  labels:\n    team/: a",
+)
+BAD_QUANTITY = define(
+    "AW109", Severity.ERROR, "a resource quantity is malformed",
+    why="A malformed quantity (cpu, memory) makes the pod creation fail.",
+    mirrors="Kubernetes resource.Quantity parsing",
+    example="resources:\n  limits:\n    memory: 1 GB",
+)
+BAD_DURATION = define(
+    "AW110", Severity.ERROR, "a duration is malformed",
+    why="A malformed duration is refused when the controller reads it.",
+    mirrors="Go's time.ParseDuration, as the controller calls it",
+    example="retryStrategy:\n  backoff:\n    duration: 1 minute",
+)
+OUT_OF_RANGE = define(
+    "AW111", Severity.ERROR, "a number is out of range",
+    why="A number outside its range is refused by the schema or misbehaves at run time.",
+    mirrors="the CRD's and Kubernetes' OpenAPI schema (minimum/maximum)",
+    example="spec:\n  parallelism: -1",
+)
+BAD_SIZE = define(
+    "AW112", Severity.ERROR, "a list or mapping has too few or too many entries",
+    why="Too few or too many entries are refused by the schema.",
+    mirrors="the CRD's OpenAPI schema (minItems/maxItems)",
+    example="spec:\n  templates: []",
+)
+BAD_STRING = define(
+    "AW113", Severity.ERROR, "a string does not have the required form or length",
+    why="A string of the wrong form or length is refused by the schema.",
+    mirrors="the CRD's and Kubernetes' OpenAPI schema (pattern/maxLength)",
+    example="containers:\n- name: Main_Container",
+)
+EXCLUSIVE_FIELDS = define(
+    "AW114", Severity.ERROR, "fields that exclude each other are both set",
+    why="Two fields that exclude each other leave it undefined which one wins.",
+    mirrors="Argo's and Kubernetes' one-of checks (e.g. validate.go: manifest and manifestFrom)",
+    example="resource:\n  action: create\n  manifest: '...'\n  manifestFrom: {artifact: {name: m}}",
+)
+TOO_DEEP = define(
+    "AW115", Severity.ERROR, "the document nests too deeply to check",
+    why="Nesting beyond the checker's limit is not checked, so it is refused rather than passed "
+            "unchecked.",
+    mirrors=ARGO_WARDEN_ONLY,
+    example="(a document nested more than 100 levels deep)",
+)
 
 _FORMAT_CODES = {
     "quantity": BAD_QUANTITY,

@@ -23,26 +23,92 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from webhook.diagnostics import Finding, Severity, define
+from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, Severity, define
 from webhook.manifest import CLUSTER_WORKFLOW_TEMPLATE, Manifest
 from webhook.secrets.references import SecretReference, find_secret_references, valid_secret_name
 from webhook.suggest import did_you_mean, one_of
 from webhook.validation.context import Lookup, LookupState, ValidationContext
 from webhook.validation.inherited import find_inherited_sends
 
-SECRET_MISSING = define("AW700", Severity.ERROR, "an HTTP template sends a secret that does not exist")
-SECRETS_SKIPPED = define("AW701", Severity.INFO, "secret references were not checked")
-KEY_MISSING = define("AW702", Severity.ERROR, "an HTTP template sends a secret key that does not exist")
-USER_DENIED = define("AW703", Severity.ERROR, "the requesting user may not read a secret an HTTP template sends")
-SERVICE_ACCOUNT_DENIED = define("AW704", Severity.WARNING, "the workflow's service account may not read a secret")
-SECRET_UNCHECKED = define("AW705", Severity.WARNING, "a secret reference could not be checked")
-LOOKUP_INVALID = define("AW706", Severity.ERROR, "a secret lookup names an invalid secret or key")
-KEYS_UNREAD = define("AW707", Severity.INFO, "secret key names were not read (metadata-only access)")
-INHERITED_DENIED = define("AW708", Severity.ERROR, "a referenced template sends a secret the requesting user may "
-                                                   "not read to a destination this workflow sets")
-POD_SECRET_MISSING = define("AW710", Severity.WARNING, "a pod or artifact uses a secret that does not exist")
-POD_KEY_MISSING = define("AW711", Severity.WARNING, "a pod or artifact uses a secret key that does not exist")
-POD_USER_DENIED = define("AW712", Severity.WARNING, "a pod uses a secret the requesting user may not read")
+SECRET_MISSING = define(
+    "AW700", Severity.ERROR, "an HTTP template sends a secret that does not exist",
+    why="An HTTP template that sends a secret that does not exist fails when the step runs.",
+    mirrors=ARGO_WARDEN_ONLY,
+    example="(with --secrets or at admission) headers:\n- name: Authorization\n  valueFrom:\n    "
+            "secretKeyRef: {name: missing, key: token}",
+)
+SECRETS_SKIPPED = define(
+    "AW701", Severity.INFO, "secret references were not checked",
+    why="Secret references could not be checked (no secret store given); said once per run.",
+    mirrors=ARGO_WARDEN_ONLY,
+    example="(lint without --secrets, of a workflow whose HTTP template sends a secret)",
+)
+KEY_MISSING = define(
+    "AW702", Severity.ERROR, "an HTTP template sends a secret key that does not exist",
+    why="A secret key that does not exist fails the step when it runs.",
+    mirrors=ARGO_WARDEN_ONLY,
+    example="(with --secrets) secretKeyRef: {name: api, key: tokn}   # the Secret has 'token'",
+)
+USER_DENIED = define(
+    "AW703", Severity.ERROR, "the requesting user may not read a secret an HTTP template sends",
+    why="A user must not exfiltrate a secret they cannot read by having a workflow send it.",
+    mirrors=ARGO_WARDEN_ONLY,
+    example="(at admission, a user without get on Secret 'api') secretKeyRef: {name: api, key: token}",
+)
+SERVICE_ACCOUNT_DENIED = define(
+    "AW704", Severity.WARNING, "the workflow's service account may not read a secret",
+    why="The workflow's service account cannot read the secret: the step fails when it runs.",
+    mirrors=ARGO_WARDEN_ONLY,
+    example="(at admission) the service account named by spec.serviceAccountName lacks get on the Secret",
+)
+SECRET_UNCHECKED = define(
+    "AW705", Severity.WARNING, "a secret reference could not be checked",
+    why="A secret reference that could not be checked (the cluster did not answer) is reported, not "
+            "passed silently.",
+    mirrors=ARGO_WARDEN_ONLY,
+    example="(at admission, with the API server timing out)",
+)
+LOOKUP_INVALID = define(
+    "AW706", Severity.ERROR, "a secret lookup names an invalid secret or key",
+    why="A secret name or key that is not a valid Kubernetes name can never exist.",
+    mirrors=ARGO_WARDEN_ONLY,
+    example="secretKeyRef: {name: My_Secret, key: token}",
+)
+KEYS_UNREAD = define(
+    "AW707", Severity.INFO, "secret key names were not read (metadata-only access)",
+    why="With metadata-only access, a secret's key names cannot be read, so keys went unchecked.",
+    mirrors=ARGO_WARDEN_ONLY,
+    example="(at admission, argo-warden allowed to list Secret metadata only)",
+)
+INHERITED_DENIED = define(
+    "AW708", Severity.ERROR,
+    "a referenced template sends a secret the requesting user may not read to a destination this workflow sets",
+    why="A referenced template that sends a secret to a destination this workflow sets lets the user "
+            "exfiltrate it.",
+    mirrors=ARGO_WARDEN_ONLY,
+    example="(at admission) a templateRef'd HTTP template sends Secret 'api' to {{inputs.parameters.url}}, "
+            "set by the user",
+)
+POD_SECRET_MISSING = define(
+    "AW710", Severity.WARNING, "a pod or artifact uses a secret that does not exist",
+    why="A pod or artifact that uses a secret that does not exist fails when the pod starts.",
+    mirrors=ARGO_WARDEN_ONLY,
+    example="(with --secrets) env:\n- name: TOKEN\n  valueFrom:\n    secretKeyRef: {name: missing, key: "
+            "token}",
+)
+POD_KEY_MISSING = define(
+    "AW711", Severity.WARNING, "a pod or artifact uses a secret key that does not exist",
+    why="A pod or artifact that uses a missing secret key fails when the pod starts.",
+    mirrors=ARGO_WARDEN_ONLY,
+    example="(with --secrets) secretKeyRef: {name: api, key: tokn}",
+)
+POD_USER_DENIED = define(
+    "AW712", Severity.WARNING, "a pod uses a secret the requesting user may not read",
+    why="A pod can expose a secret the user cannot read (env, logs).",
+    mirrors=ARGO_WARDEN_ONLY,
+    example="(at admission, a user without get on Secret 'api') env from secretKeyRef: {name: api, key: "
+            "token}",
+)
 
 DEFAULT_SERVICE_ACCOUNT = "default"
 
@@ -137,7 +203,7 @@ def _reference(ref: SecretReference, namespace: str | None, account: str | None,
         return
     if keys.state is LookupState.MISSING:
         if not ref.optional:
-            yield _missing_secret(ref, namespace, context)
+            yield _missing_secret(ref, namespace, context, keys.reason)
         return
     if ref.key is not None and keys.value is None:
         yield Finding(KEYS_UNREAD, ref.key_at or ref.name_at,
@@ -189,12 +255,15 @@ def _service_account(ref: SecretReference, namespace: str | None, account: str,
                            "spec.serviceAccountName to one that has it")
 
 
-def _missing_secret(ref: SecretReference, namespace: str | None, context: ValidationContext) -> Finding:
+def _missing_secret(ref: SecretReference, namespace: str | None, context: ValidationContext,
+                    reason: str | None = None) -> Finding:
     assert context.secrets is not None
     where = f"namespace '{namespace}'" if namespace else context.secrets.description
     code = SECRET_MISSING if ref.sent else POD_SECRET_MISSING
+    hint = f"{reason}: a workflow reads secrets of its own namespace" if reason else \
+        "create the secret, or correct its name"
     return Finding(code, ref.name_at, f"{ref.label}: secret '{ref.name}' does not exist in {where}",
-                   span=ref.name_span, hint="create the secret, or correct its name")
+                   span=ref.name_span, hint=hint)
 
 
 def _missing_key(ref: SecretReference, keys: frozenset[str]) -> Finding:

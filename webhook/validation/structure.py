@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from webhook.diagnostics import Finding, JsonPath, Severity, define
+from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, JsonPath, Severity, define
 from webhook.manifest import (
     CLUSTER_WORKFLOW_TEMPLATE,
     CRON_WORKFLOW,
@@ -48,42 +48,197 @@ from webhook.validation.walk import (
     template_steps,
 )
 
-ENTRYPOINT_MISSING = define("AW200", Severity.ERROR, "spec.entrypoint is required")
-ENTRYPOINT_UNDEFINED = define("AW201", Severity.ERROR, "the entrypoint names no template")
-TEMPLATE_NAME = define("AW202", Severity.ERROR, "a template name is missing or malformed")
-TEMPLATE_DUPLICATE = define("AW203", Severity.ERROR, "two templates share a name")
-TEMPLATE_NO_TYPE = define("AW204", Severity.ERROR, "a template has no type")
-TEMPLATE_MANY_TYPES = define("AW205", Severity.ERROR, "a template has more than one type")
-STEP_NAME_MISSING = define("AW206", Severity.ERROR, "a step or task has no name")
-STEP_NAME_INVALID = define("AW207", Severity.ERROR, "a step or task name is malformed")
-STEP_NAME_DUPLICATE = define("AW208", Severity.ERROR, "two steps or tasks share a name")
-CALL_UNDEFINED = define("AW209", Severity.ERROR, "a call names a template that does not exist")
-CALL_MALFORMED = define("AW210", Severity.ERROR, "a call names no template, or two")
-REF_UNRESOLVED = define("AW212", Severity.WARNING, "a referenced WorkflowTemplate could not be read")
-REF_TEMPLATE_MISSING = define("AW213", Severity.ERROR, "a templateRef names a template its WorkflowTemplate lacks")
-WORKFLOW_TEMPLATE_REF = define("AW214", Severity.ERROR, "workflowTemplateRef is used wrongly")
-HOOK_EXPRESSION = define("AW216", Severity.ERROR, "a lifecycle hook other than exit needs an expression")
-INPUT_NOT_SUPPLIED = define("AW217", Severity.ERROR, "a required input parameter is not supplied")
-ARGUMENT_UNUSED = define("AW218", Severity.WARNING, "an argument is not an input of the called template")
-NAME_TOO_LONG = define("AW219", Severity.ERROR, "metadata.name is too long")
-GENERATE_NAME_TOO_LONG = define("AW220", Severity.WARNING, "metadata.generateName leaves no room for the suffix")
-PARAM_NAME = define("AW221", Severity.ERROR, "a parameter or artifact name is missing, malformed or repeated")
-ARGUMENT_NO_VALUE = define("AW222", Severity.ERROR, "an argument has no value, or no valid source")
-ENUM_VALUE = define("AW223", Severity.ERROR, "a parameter value is not in its enum")
-FIELD_WRONG_TEMPLATE = define("AW224", Severity.ERROR, "a field is not valid for this template type")
-TIMEOUT_FORMAT = define("AW225", Severity.ERROR, "a timeout is not a duration")
-IMAGE_MISSING = define("AW226", Severity.ERROR, "a container or script has no image")
-RESOURCE_TEMPLATE = define("AW227", Severity.ERROR, "a resource template is incomplete or malformed")
-OUTPUT_PARAMETER = define("AW228", Severity.ERROR, "an output parameter does not say where its value comes from")
-MOUNT_PATH_DUPLICATE = define("AW229", Severity.ERROR, "two mounts share a path")
-RESERVED_CONTAINER = define("AW230", Severity.ERROR, "a container uses a name Argo reserves")
-LOOP_FIELDS = define("AW231", Severity.ERROR, "a loop is declared more than one way")
-METRIC = define("AW232", Severity.ERROR, "a metric is malformed")
-INPUT_ARTIFACT = define("AW233", Severity.ERROR, "an input artifact field is not valid here")
-POD_RESOURCES = define("AW234", Severity.ERROR, "podResources is not valid here")
-ARTIFACT_NOT_SUPPLIED = define("AW235", Severity.ERROR, "a required input artifact is not supplied")
-TEMPLATE_UNUSED = define("AW236", Severity.INFO, "a template is never used")
-ACTIVE_DEADLINE = define("AW237", Severity.ERROR, "activeDeadlineSeconds is not a positive number")
+ENTRYPOINT_MISSING = define(
+    "AW200", Severity.ERROR, "spec.entrypoint is required",
+    why="Without an entrypoint the controller does not know which template to run.",
+    mirrors="validate.go: Workflow: 'spec.entrypoint is required'",
+)
+ENTRYPOINT_UNDEFINED = define(
+    "AW201", Severity.ERROR, "the entrypoint names no template",
+    why="The workflow fails at once when its entrypoint names no template.",
+    mirrors="validate.go: validateTemplateHolder: 'template name ... undefined'",
+)
+TEMPLATE_NAME = define(
+    "AW202", Severity.ERROR, "a template name is missing or malformed",
+    why="Templates are called by name; a missing or malformed name cannot be called.",
+    mirrors="validate.go: validateWorkflowFieldNames on spec.templates",
+)
+TEMPLATE_DUPLICATE = define(
+    "AW203", Severity.ERROR, "two templates share a name",
+    why="With two templates of one name, which one runs is undefined.",
+    mirrors="validate.go: validateWorkflowFieldNames: 'is not unique'",
+)
+TEMPLATE_NO_TYPE = define(
+    "AW204", Severity.ERROR, "a template has no type",
+    why="A template must say what it runs.",
+    mirrors="validate.go: validateTemplateType: 'template type unspecified'",
+)
+TEMPLATE_MANY_TYPES = define(
+    "AW205", Severity.ERROR, "a template has more than one type",
+    why="A template that is both a container and a DAG is refused.",
+    mirrors="validate.go: validateTemplateType: 'multiple template types specified'",
+)
+STEP_NAME_MISSING = define(
+    "AW206", Severity.ERROR, "a step or task has no name",
+    why="Steps and tasks are referred to by name (outputs, dependencies).",
+    mirrors="validate.go: validateSteps/validateDAG: 'name is required'",
+)
+STEP_NAME_INVALID = define(
+    "AW207", Severity.ERROR, "a step or task name is malformed",
+    why="Step and task names become node names and must be DNS-like.",
+    mirrors="validate.go: isValidStepName / isValidWorkflowFieldName",
+)
+STEP_NAME_DUPLICATE = define(
+    "AW208", Severity.ERROR, "two steps or tasks share a name",
+    why="Two steps or tasks of one name make their outputs and dependencies ambiguous.",
+    mirrors="validate.go: validateSteps/validateWorkflowFieldNames: 'is not unique'",
+)
+CALL_UNDEFINED = define(
+    "AW209", Severity.ERROR, "a call names a template that does not exist",
+    why="A call to a template that does not exist fails the workflow when reached.",
+    mirrors="validate.go: validateTemplateHolder: 'template name ... undefined'",
+)
+CALL_MALFORMED = define(
+    "AW210", Severity.ERROR, "a call names no template, or two",
+    why="A step must name exactly one of template, templateRef or inline.",
+    mirrors="validate.go: validateTemplateHolder: 'template name cannot be specified with templateRef'",
+)
+REF_UNRESOLVED = define(
+    "AW212", Severity.WARNING, "a referenced WorkflowTemplate could not be read",
+    why="A templateRef whose WorkflowTemplate cannot be read could not be checked; at admission it is "
+            "refused.",
+    mirrors="validate.go: validateTemplateHolder: 'template reference ... not found' (when the cluster says "
+            "so)",
+)
+REF_TEMPLATE_MISSING = define(
+    "AW213", Severity.ERROR, "a templateRef names a template its WorkflowTemplate lacks",
+    why="The workflow fails when it reaches a templateRef naming a template the WorkflowTemplate lacks.",
+    mirrors="templateresolution: 'template ... not found in workflow template ...'",
+)
+WORKFLOW_TEMPLATE_REF = define(
+    "AW214", Severity.ERROR, "workflowTemplateRef is used wrongly",
+    why="workflowTemplateRef replaces the spec's templates; Argo refuses both together.",
+    mirrors="validate.go: WorkflowTemplateRefFields: 'Templates is invalid field in spec if workflow "
+            "referred WorkflowTemplate reference'",
+)
+HOOK_EXPRESSION = define(
+    "AW216", Severity.ERROR, "a lifecycle hook other than exit needs an expression",
+    why="A hook other than 'exit' runs when its expression holds; without one it never runs.",
+    mirrors="validate.go: validateHooks: 'Expression required'",
+)
+INPUT_NOT_SUPPLIED = define(
+    "AW217", Severity.ERROR, "a required input parameter is not supplied",
+    why="A template input without a value or default stops the step: the argument is required.",
+    mirrors="common.ProcessArgs (called by validate.go): 'inputs.parameters.X was not supplied'",
+)
+ARGUMENT_UNUSED = define(
+    "AW218", Severity.WARNING, "an argument is not an input of the called template",
+    why="An argument the called template does not declare is ignored: usually a typo.",
+    mirrors=ARGO_WARDEN_ONLY,
+)
+NAME_TOO_LONG = define(
+    "AW219", Severity.ERROR, "metadata.name is too long",
+    why="Argo labels every pod with the workflow name; labels are at most 63 characters.",
+    mirrors="validate.go: 'must not be more than 63 characters long' (52 for CronWorkflows)",
+)
+GENERATE_NAME_TOO_LONG = define(
+    "AW220", Severity.WARNING, "metadata.generateName leaves no room for the suffix",
+    why="generateName is cut so the random suffix fits; the created name no longer says what it is.",
+    mirrors=ARGO_WARDEN_ONLY,
+)
+PARAM_NAME = define(
+    "AW221", Severity.ERROR, "a parameter or artifact name is missing, malformed or repeated",
+    why="Parameters and artifacts are looked up by name; a repeated or malformed one is ambiguous.",
+    mirrors="validate.go: validateWorkflowFieldNames / isValidParamOrArtifactName",
+)
+ARGUMENT_NO_VALUE = define(
+    "AW222", Severity.ERROR, "an argument has no value, or no valid source",
+    why="An argument with no value, or a valueFrom only outputs may use, leaves the input empty.",
+    mirrors="validate.go: validateArgumentsValues: 'value or valueFrom is required', 'valueFrom only "
+            "allows: default, configMapKeyRef and supplied', 'from, artifact location, or key is required'",
+)
+ENUM_VALUE = define(
+    "AW223", Severity.ERROR, "a parameter value is not in its enum",
+    why="A parameter whose value is not in its enum is refused when the workflow is submitted.",
+    mirrors="validate.go: validateArgumentsValues: 'value should be present in enum list'",
+)
+FIELD_WRONG_TEMPLATE = define(
+    "AW224", Severity.ERROR, "a field is not valid for this template type",
+    why="Some fields only mean something for one template type (timeout on a leaf, parallelism on steps).",
+    mirrors="validate.go: validateLeaf/validateNonLeaf: 'is only valid for ...', 'template doesn't support "
+            "timeout field'",
+)
+TIMEOUT_FORMAT = define(
+    "AW225", Severity.ERROR, "a timeout is not a duration",
+    why="A timeout without a unit is refused: Argo reads it as a Go duration.",
+    mirrors="validate.go: validateTemplate: 'has invalid duration format in timeout'",
+)
+IMAGE_MISSING = define(
+    "AW226", Severity.ERROR, "a container or script has no image",
+    why="A container without an image cannot start.",
+    mirrors="validate.go: validateLeaf: 'container.image may not be empty'",
+)
+RESOURCE_TEMPLATE = define(
+    "AW227", Severity.ERROR, "a resource template is incomplete or malformed",
+    why="A resource template must say what to do and with what manifest.",
+    mirrors="validate.go: validateLeaf: resource.action, manifest or manifestFrom, 'must be a valid yaml'",
+)
+OUTPUT_PARAMETER = define(
+    "AW228", Severity.ERROR, "an output parameter does not say where its value comes from",
+    why="An output parameter must say where its value comes from, in the way its template type allows.",
+    mirrors="validate.go: validateOutputs / validateOutputParameter",
+)
+MOUNT_PATH_DUPLICATE = define(
+    "AW229", Severity.ERROR, "two mounts share a path",
+    why="Two mounts at one path make the pod fail or hide one of them.",
+    mirrors="validate.go: validateLeaf: 'already mounted in'",
+)
+RESERVED_CONTAINER = define(
+    "AW230", Severity.ERROR, "a container uses a name Argo reserves",
+    why="Argo adds containers named init, wait and supervisor (and artifact-plugin-*) to the pod; a "
+            "clash breaks it.",
+    mirrors="validate.go: validateLeaf: common.IsArgoSidecar, 'is a reserved Argo container name'",
+)
+LOOP_FIELDS = define(
+    "AW231", Severity.ERROR, "a loop is declared more than one way",
+    why="A step loops over withItems, withParam or withSequence: one of them.",
+    mirrors="validate.go: addItemsToScope: 'only one of withItems, withParam, withSequence can be specified'",
+)
+METRIC = define(
+    "AW232", Severity.ERROR, "a metric is malformed",
+    why="Metrics with bad names, labels, values or realtime sources are refused.",
+    mirrors="validate.go: validateTemplate metrics checks; metrics.ValidateMetricValues ('cannot be used in "
+            "real-time')",
+)
+INPUT_ARTIFACT = define(
+    "AW233", Severity.ERROR, "an input artifact field is not valid here",
+    why="Input artifacts are fetched into leaf templates only, and 'from' belongs to the caller.",
+    mirrors="validate.go: validateInputs: 'path only valid in container/script templates', 'from not valid "
+            "in inputs'",
+)
+POD_RESOURCES = define(
+    "AW234", Severity.ERROR, "podResources is not valid here",
+    why="HTTP and plugin templates run in the shared agent pod, and steps/DAGs create no pod: pod "
+            "fields do not apply.",
+    mirrors="validate.go: validateTemplate: 'podResources is not supported for', 'resourceClaims is not "
+            "supported for'",
+)
+ARTIFACT_NOT_SUPPLIED = define(
+    "AW235", Severity.ERROR, "a required input artifact is not supplied",
+    why="A required input artifact that no argument supplies stops the step.",
+    mirrors="common.ProcessArgs (called by validate.go): 'inputs.artifacts.X was not supplied'",
+)
+TEMPLATE_UNUSED = define(
+    "AW236", Severity.INFO, "a template is never used",
+    why="A template nothing calls is dead code, often the sign of a typo elsewhere.",
+    mirrors=ARGO_WARDEN_ONLY,
+)
+ACTIVE_DEADLINE = define(
+    "AW237", Severity.ERROR, "activeDeadlineSeconds is not a positive number",
+    why="activeDeadlineSeconds must be a positive number (or a variable).",
+    mirrors="validate.go: validateLeaf: 'activeDeadlineSeconds must be a positive integer > 0 or an argo "
+            "variable'",
+)
 
 # Kubernetes label-value length: Argo labels pods with the workflow name.
 MAX_NAME = 63
@@ -182,7 +337,9 @@ def _workflow_template_ref(manifest: Manifest, resolver: Resolver) -> Iterator[F
         return
     kind = "ClusterWorkflowTemplate" if ref.get("clusterScope") is True else "WorkflowTemplate"
     if resolver.referenced_state is CallState.MISSING:
-        yield Finding(WORKFLOW_TEMPLATE_REF, (*base, "name"), f"{kind} '{name}' does not exist")
+        yield Finding(WORKFLOW_TEMPLATE_REF, (*base, "name"),
+                      f"{kind} '{name}' {resolver.referenced_reason or 'does not exist'}",
+                      hint=did_you_mean(name, resolver.referenced_candidates))
     elif resolver.referenced_state is CallState.UNKNOWN:
         yield Finding(
             REF_UNRESOLVED, (*base, "name"),
@@ -259,8 +416,9 @@ def _call_problems(call: Call, resolver: Resolver, undefined_code: str, what: st
             names = call.source.get("names", []) if call.source else []
             target = call.target.split("/", 1)[-1]
             code = REF_TEMPLATE_MISSING if names or "has no template" in call.reason else undefined_code
-            yield Finding(code, call.at, f"{what}: {call.reason}",
-                          hint=did_you_mean(target, names) if names else None)
+            hint = did_you_mean(target, names) if names else \
+                did_you_mean(call.target.split("/", 1)[0], call.candidates) if call.candidates else None
+            yield Finding(code, call.at, f"{what}: {call.reason}", hint=hint)
         else:
             names = resolver.template_names()
             yield Finding(
@@ -674,22 +832,15 @@ def _metrics(at: TemplateAt, label: str) -> Iterator[Finding]:
                           hint="metric names use letters, digits and '_' and do not start with a digit")
         if not m.get("help"):
             yield Finding(METRIC, mpath, f"{label}: metric '{name or '?'}' needs a 'help' string")
-        for j, lab in enumerate(as_list(m.get("labels"))):
-            key = as_str(as_dict(lab).get("key"))
-            if key is not None and not _METRIC_NAME.match(key):
-                yield Finding(METRIC, (*mpath, "labels", j, "key"), f"{label}: metric label {key!r} is malformed",
-                              hint="label keys use letters, digits and '_' and do not start with a digit")
         kinds = [k for k in ("gauge", "histogram", "counter") if m.get(k) is not None]
         if len(kinds) != 1:
             yield Finding(METRIC, mpath, f"{label}: metric '{name or '?'}' needs exactly one of gauge, histogram,"
                           " counter")
             continue
+        # Label keys and an empty value are the schema's (AW113, AW102).
         body = as_dict(m.get(kinds[0]))
         value = body.get("value")
-        if value in (None, ""):
-            yield Finding(METRIC, (*mpath, kinds[0]), f"{label}: metric '{name or '?'}' {kinds[0]} needs a value",
-                          on_key=True)
-        elif kinds[0] == "gauge" and body.get("realtime") is True and "resourcesDuration." in str(value):
+        if kinds[0] == "gauge" and body.get("realtime") is True and "resourcesDuration." in str(value):
             yield Finding(METRIC, (*mpath, "gauge", "value"),
                           f"{label}: metric '{name or '?'}' reads resourcesDuration, which a realtime gauge "
                           "cannot report", hint="resourcesDuration is known only when the step ends; "

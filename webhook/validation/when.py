@@ -18,8 +18,19 @@ from webhook.templating import Expression, Reference, TemplateSyntaxError, parse
 from webhook.validation.context import ValidationContext
 from webhook.validation.walk import StepAt, all_steps
 
-WITH_PARAM = define("AW243", Severity.ERROR, "a withParam written out is not a JSON list")
-WHEN = define("AW244", Severity.ERROR, "a when condition cannot be evaluated")
+WITH_PARAM = define(
+    "AW243", Severity.ERROR, "a withParam written out is not a JSON list",
+    why="Argo expands withParam as a JSON list when the step starts; anything else fails the workflow "
+            "there.",
+    mirrors="argo-warden only (the controller's 'withParam value could not be parsed as a JSON list')",
+)
+WHEN = define(
+    "AW244", Severity.ERROR, "a when condition cannot be evaluated",
+    why="Argo evaluates 'when' with govaluate after substituting tags; text it cannot evaluate fails "
+            "the step.",
+    mirrors="argo-warden only (the controller's shouldExecute: 'Invalid when expression')",
+    instead='quote words that contain \'-\' or \'.\': when: "{{steps.a.outputs.result}} == \'go-ahead\'"',
+)
 
 # Stands in for a tag's run-time value: letters scan as one bare word, whatever the tag's length.
 _FILL = "Q"

@@ -76,6 +76,9 @@ ignore: {{ toJson . }}
 {{- with $p.severity }}
 severity: {{ toJson . }}
 {{- end }}
+{{- with $p.rules }}
+policies: {{ toJson . }}
+{{- end }}
 admission:
   enforcement: {{ $p.enforcement | quote }}
   {{- with $p.unsuppressible }}

@@ -147,13 +147,14 @@ function drawGraph(frame, layout, onSelect) {
   box.append(edges);
   const buttons = new Map();
   for (const node of layout.nodes) {
-    const described = [node.label, node.kind, node.detail, node.phase].filter(Boolean).join(", ");
+    const described = [node.label, node.kind, node.detail, node.note, node.phase].filter(Boolean).join(", ");
     const button = el("button", {
       type: "button", class: `node kind-${node.kind}`, "data-id": node.id, "data-phase": node.phase || null,
       style: { left: node.x + "px", top: node.y + "px", width: node.width + "px", height: node.height + "px" },
-      "aria-label": described, title: [node.label, node.detail].filter(Boolean).join("\n"),
+      "aria-label": described, title: [node.label, node.detail, node.note].filter(Boolean).join("\n"),
       "aria-pressed": onSelect ? "false" : null,
-    }, el("span", { class: "name", text: node.label }), node.detail ? el("span", { class: "detail", text: node.detail }) : null);
+    }, el("span", { class: "name", text: node.label }), node.detail ? el("span", { class: "detail", text: node.detail }) : null,
+      node.note ? el("span", { class: "note", text: node.note }) : null);
     if (onSelect) button.addEventListener("click", () => {
       for (const other of buttons.values()) other.setAttribute("aria-pressed", "false");
       button.setAttribute("aria-pressed", "true");
@@ -256,7 +257,8 @@ async function lint() {
       $("playground-graph").replaceChildren();
     } else {
       $("graph-state").textContent = `${graph.nodes.length} nodes`;
-      drawGraph($("playground-graph"), graph, null);
+      const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+      drawGraph($("playground-graph"), graph, (id) => useNode(byId.get(id)));
     }
   } catch (err) {
     if (seq === playground.lintSeq) $("lint-summary").textContent = err.message;
@@ -292,6 +294,20 @@ function goTo(d) {
   const lineHeight = 20;
   source.scrollTop = Math.max(0, (d.line - 4) * lineHeight);
   syncScroll();
+}
+
+// A node of the playground's graph: its successCondition goes to the condition box; else the caret goes to
+// the definition of the template it calls.
+function useNode(node) {
+  if (!node) return;
+  if (node.condition) {
+    $("eval-condition").value = node.condition;
+    $("eval-result").textContent = `condition of ${node.template}: evaluate it against a sample response`;
+    $("eval-result").className = "";
+    $("eval-condition").focus();
+    return;
+  }
+  if (node.templateLine) goTo({ line: node.templateLine, column: node.templateColumn || 1, length: 1 });
 }
 
 async function submitRun() {
@@ -458,8 +474,19 @@ async function follow(run) {
   }
 }
 
+// Kubernetes calls resourceVersion opaque, but every store we talk to (ours, etcd) counts up: when both are
+// numbers, an answer older than what the stream already showed is dropped (a stop's answer can arrive after
+// the event that reported its result).
+function older(wf, than) {
+  const a = wf && wf.metadata && wf.metadata.resourceVersion;
+  const b = than && than.metadata && than.metadata.resourceVersion;
+  if (!/^\d+$/.test(a || "") || !/^\d+$/.test(b || "")) return false;
+  return BigInt(a) < BigInt(b);
+}
+
 function update(wf) {
   const run = current;
+  if (older(wf, run.workflow)) return;
   run.workflow = wf;
   const status = wf.status || {};
   const phase = status.phase || "Pending";
@@ -501,7 +528,9 @@ const relayout = (run) => {
     try {
       const layout = await api("POST", "/ui/api/graph", { workflow: run.workflow });
       if (run !== current) return;
-      run.layoutIds = new Set(layout.source === "status" ? layout.nodes.map((n) => n.id) : []);
+      // Nodes still to run are drawn too ("planned:…" ids): only the ones that ran say whether to lay out again.
+      run.layoutIds = new Set(layout.source === "status" ?
+        layout.nodes.map((n) => n.id).filter((id) => !id.startsWith("planned:")) : []);
       const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.id : null;
       run.buttons = drawGraph($("run-graph"), layout, (id) => { run.selected = id; showDetails(id); });
       if (run.selected && run.buttons.has(run.selected)) run.buttons.get(run.selected).setAttribute("aria-pressed", "true");
