@@ -39,6 +39,7 @@ from webhook.validation.walk import (
     TEMPLATE_TYPES,
     StepAt,
     TemplateAt,
+    any_oversized,
     as_dict,
     as_list,
     as_str,
@@ -933,7 +934,7 @@ def _calls(at: TemplateAt, resolver: Resolver, used: set[str]) -> Iterator[Findi
 
 
 def _unused(manifest: Manifest, templates: list[TemplateAt], used: set[str]) -> Iterator[Finding]:
-    if manifest.kind not in (WORKFLOW, CRON_WORKFLOW):
+    if manifest.kind not in (WORKFLOW, CRON_WORKFLOW) or any_oversized():
         return
     spec = manifest.workflow_spec
     for key in ("entrypoint", "onExit"):
