@@ -201,7 +201,11 @@ async def _judged_by_worker(state: ServerState, admission: AdmissionRequest, man
         found, verdict = memo.recall(key, manifest, validation_verdict)
         if found and verdict is not None:
             return verdict
-    answer = await state.pool.run(Job("validate", body, context.cache_key), deadline, context)
+    # A worker keeps a context by its cache_key only when the context is the same for every object: a cluster
+    # snapshot also carries what it found in this very object (its secret references), which the key leaves out.
+    per_object = context.secret_references is not None or context.inherited_sends is not None
+    answer = await state.pool.run(Job("validate", body, None if per_object else context.cache_key), deadline,
+                                  context)
     verdict = _answer(state, admission, "validate", answer)
     if key is not None and not isinstance(answer, Failed):
         memo.keep(key, validation_verdict, verdict)
