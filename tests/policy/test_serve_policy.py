@@ -7,7 +7,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.admission.conftest import review, seed_workflow, valid_workflow
+from tests.admission.conftest import review, unresolved_workflow, valid_workflow
 from tests.admission.test_serve_process import ServeProcess
 from tests.conftest import CliRunner
 
@@ -39,7 +39,7 @@ async def test_serve_reads_its_policy_file(tmp_path: Path) -> None:
         async with aiohttp.ClientSession() as session:
             async with session.post(server.url + "/validate", json=review(valid_workflow())) as resp:
                 allowed = (await resp.json())["response"]
-            async with session.post(server.url + "/validate", json=review(seed_workflow())) as resp:
+            async with session.post(server.url + "/validate", json=review(unresolved_workflow())) as resp:
                 warned = (await resp.json())["response"]
     finally:
         assert server.stop() == 0
