@@ -52,6 +52,16 @@ def _positive_int(value: str) -> int:
     return n
 
 
+def _non_negative_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"{value!r} must be 0 or more")
+    return n
+
+
 def _non_negative(value: str) -> float:
     try:
         n = float(value)
@@ -139,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "connecting or after its last answer (idle keep-alive and slow clients alike)")
     serve.add_argument("--max-connections", type=_positive_int, default=1000, metavar="N",
                        help="open connections in all; more are reset at once (the memory limit is sized for it)")
+    serve.add_argument("--workers", type=_non_negative_int, default=2, metavar="N",
+                       help="processes that validate objects, each killed and replaced when it overruns a "
+                            "review's deadline (0: validate in the server process, without that guarantee)")
     serve.add_argument("--max-connections-per-client", type=_positive_int, default=250, metavar="N",
                        help="open connections from one client address; more are reset at once")
     serve.add_argument("--responses", metavar="FILE",

@@ -51,14 +51,6 @@ def invalid_workflow() -> dict[str, Any]:
     return wf
 
 
-def unresolved_workflow() -> dict[str, Any]:
-    """The seed workflow with one AW401: http-post reads a step's output, and only a DAG task calls it."""
-    wf = seed_workflow()
-    post = wf["spec"]["templates"][2]["http"]
-    post["body"] = post["body"].replace("{{tasks.get-data.", "{{steps.get-data.")
-    return wf
-
-
 def valid_workflow() -> dict[str, Any]:
     """The seed workflow in portable form by hand (task outputs go in through an input parameter)."""
     wf = seed_workflow()

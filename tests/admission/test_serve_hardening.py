@@ -19,7 +19,7 @@ import aiohttp
 import psutil  # type: ignore[import-untyped]
 import pytest
 
-from tests.admission.conftest import review, valid_workflow
+from tests.admission.conftest import ROOT, review, valid_workflow
 from tests.admission.test_serve_process import ServeProcess
 from webhook.certs import issue
 
@@ -37,9 +37,10 @@ def started(tmp_path: Path) -> Iterator[list[ServeProcess]]:
             p.proc.wait(10)
 
 
-async def _serve(tmp_path: Path, started: list[ServeProcess], *args: str) -> tuple[ServeProcess, ssl.SSLContext]:
+async def _serve(tmp_path: Path, started: list[ServeProcess], *args: str,
+                 env: dict[str, str] | None = None) -> tuple[ServeProcess, ssl.SSLContext]:
     files = issue(tmp_path / "certs")
-    server = ServeProcess(["--tls-cert", str(files.cert), "--tls-key", str(files.key), *args], tmp_path)
+    server = ServeProcess(["--tls-cert", str(files.cert), "--tls-key", str(files.key), *args], tmp_path, env=env)
     started.append(server)
     ctx = ssl.create_default_context(cafile=str(files.ca_cert))
     await server.wait_ready(ctx)
@@ -261,4 +262,65 @@ async def test_connections_past_the_caps_are_refused_at_once_and_other_clients_g
     assert len(others) == 29 and refused_others == 11  # 80 in all: 50 + 29 + the session's kept one
     for writer in (*opened, *others):
         writer.close()
+    assert server.stop() == 0
+
+
+# A rule with a bug, added to every Python process of the server (the workers included) through sitecustomize:
+# an object carrying the annotation sends ``re`` into catastrophic backtracking, which holds the GIL for hours.
+BUGGY_RULE = """
+from webhook.validation import rules
+
+def _backtracks(manifest, context):
+    metadata = manifest.data.get("metadata") or {}
+    if "test.argo-warden.io/stuck" in (metadata.get("annotations") or {}):
+        import re
+        re.fullmatch(r"(a+)+b", "a" * 40)
+    return ()
+
+rules.ALL.append(_backtracks)
+"""
+
+
+def _named(name: str, stuck: bool = False) -> bytes:
+    wf = valid_workflow()
+    wf["metadata"] = {"generateName": f"{name}-"}
+    if stuck:
+        wf["metadata"]["annotations"] = {"test.argo-warden.io/stuck": "yes"}
+    return json.dumps(review(wf)).encode()
+
+
+async def test_a_check_stuck_holding_the_gil_is_abandoned_at_the_deadline_while_others_keep_their_latency(
+        tmp_path: Path, started: list[ServeProcess]) -> None:
+    # Item 2 of the issue: a superlinear regex held the whole server (fault 1); whatever a check does, the
+    # review is answered under the failure policy by its deadline and the others are answered meanwhile.
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(BUGGY_RULE)
+    server, ctx = await _serve(tmp_path, started, env={"PYTHONPATH": f"{site}:{ROOT}"})
+    async with aiohttp.ClientSession() as session, _attacker_session() as attacker:
+        for round_ in range(2):  # the second finds the replaced worker
+            started_at = time.monotonic()
+            stuck = asyncio.create_task(_post(attacker, server.url + "/validate?timeout=2s",
+                                              _named(f"stuck-{round_}", stuck=True), ctx))
+            probes: list[float] = []
+            while not stuck.done():
+                t0 = time.monotonic()
+                status, answer = await _post(session, server.url + "/validate?timeout=2s",
+                                             _named(f"probe-{round_}-{len(probes)}"), ctx)
+                probes.append(time.monotonic() - t0)
+                assert status == 200 and answer["response"]["allowed"] is True, answer
+            status, answer = await stuck
+            elapsed = time.monotonic() - started_at
+            assert status == 200, answer
+            response = answer["response"]
+            assert response["allowed"] is False and response["status"]["code"] == 504
+            assert "took longer than the API server's deadline" in response["status"]["message"]
+            # On the server's clock the answer is within the deadline (2 s less the 10% kept to send it); the
+            # client's clock adds its TLS handshake and a machine shared with other tests.
+            ms = next(e["ms"] for e in server.log() if e["msg"] == "review" and e["name"] == f"stuck-{round_}-*")
+            assert ms < 1900 and elapsed < 2.5, (ms, elapsed)
+            assert len(probes) >= 5 and max(probes) < 0.5, probes
+    await asyncio.sleep(0.5)
+    replaced = [e for e in server.log() if e["msg"] == "validation worker replaced"]
+    assert len(replaced) == 2
     assert server.stop() == 0

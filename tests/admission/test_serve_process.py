@@ -29,14 +29,15 @@ from webhook.certs import issue
 
 
 class ServeProcess:
-    def __init__(self, args: list[str], cwd: Path, api: bool = False) -> None:
+    def __init__(self, args: list[str], cwd: Path, api: bool = False, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.stderr_path = cwd / f"serve-{self.port}.log"
         self._stderr = open(self.stderr_path, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "webhook", "serve", "--host", "127.0.0.1", "--port", str(self.port),
              *([] if api else ["--no-api"]), *args],
-            cwd=cwd, stdout=subprocess.PIPE, stderr=self._stderr, env={**os.environ, "PYTHONPATH": str(ROOT)},
+            cwd=cwd, stdout=subprocess.PIPE, stderr=self._stderr,
+            env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
         )
         self.url = f"https://127.0.0.1:{self.port}"
 

@@ -41,6 +41,8 @@ OPTIONS: dict[str, dict[str, Any]] = {
                                            "denyHosts": ["*.internal.example"], "extraArgs": ["--secrets=/x"]}},
     "rbac-rules": {"rbac": {"rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]}},
     "no-pdb": {"podDisruptionBudget": {"enabled": False}},
+    "connection-caps": {"server": {"workers": 3, "maxConnections": 2000, "maxConnectionsPerClient": 500},
+                        "resources": {"limits": {"memory": "448Mi"}}},
     "policy-audit": {"policy": {"enforcement": "audit", "select": ["AW"], "ignore": ["AW510", "AW6"],
                                 "severity": {"AW508": "error"}, "unsuppressible": ["AW7", "AW201"]},
                      "podAnnotations": {"team": "platform"}},
@@ -62,6 +64,8 @@ OPTIONS: dict[str, dict[str, Any]] = {
 
 REFUSED: dict[str, dict[str, Any]] = {
     "zero-replicas": {"replicaCount": 0},
+    "negative-workers": {"server": {"workers": -1}},
+    "no-connections": {"server": {"maxConnections": 0}},
     "unknown-tls-mode": {"tls": {"mode": "vault"}},
     "misspelt-key": {"replicas": 3},
     "unknown-secret-access": {"cluster": {"secretAccess": "values"}},
@@ -144,3 +148,18 @@ def test_the_executor_plugin_sidecar_listens_on_loopback_without_network_probes(
     assert "- --host=127.0.0.1" in sidecar
     for probe in ("readinessProbe", "livenessProbe", "startupProbe", "httpGet", "tcpSocket"):
         assert probe not in sidecar, probe
+
+
+def test_the_memory_limit_covers_what_was_measured_for_the_connection_cap() -> None:
+    # Issue 13: the old 256Mi limit was reached by ~700 idle connections (an OOM kill). Measured since: ~85 MiB
+    # for the server, forkserver and two workers at rest, ~52 KiB per idle TLS connection, ~100 MiB for two
+    # workers validating 1.4 MiB objects at once.
+    values = yaml.safe_load((CHART / "values.yaml").read_text())
+    server = values["server"]
+    limit = values["resources"]["limits"]["memory"]
+    assert limit.endswith("Mi")
+    needed = 85 + server["maxConnections"] * 52 / 1024 + 100
+    assert int(limit[:-2]) >= needed, (limit, needed)
+    deployment = (CHART / "templates" / "deployment.yaml").read_text()
+    for flag in ("--workers=", "--max-connections=", "--max-connections-per-client="):
+        assert flag in deployment

@@ -101,6 +101,8 @@ CLASSES: dict[str, list[tuple[str, Any]]] = {
         ("all([1], {})", Compile("unexpected")), ("any([1, 2], {# > 1})", True),
         ("count(response.body, # == 123) == 4", True), ("all(response.headers, true)", True),
         ("map(response.headers, #) == nil", Runtime("reflect")), ("len(map(response.headers, #index)) == 2", True),
+        ("all(fromJSON(response.body).data.items, .Get == nil)", True),
+        ('any(fromJSON(response.body).data.items, .Get("x") == "b")', Runtime("")),
     ],
     "fromJSON": [
         ('fromJSON("\\"\\\\ud800\\"") == "\\ufffd"', True), ('fromJSON("\\"\\\\ud83d\\\\ude00\\"") == "😀"', True),
@@ -119,6 +121,13 @@ CLASSES: dict[str, list[tuple[str, Any]]] = {
         ("get([1, 2, 3], 5) == nil", True), ("findIndex([1, 2], # > 1) == 1", True),
         ("let i = findIndex([1], # > 5); i == 0", Runtime("interface conversion")),
         ("findIndex(fromJSON(response.body).data.items, .id == 9) == nil", True),
+    ],
+    # Builtins meeting values of unknown type at run time behave as expr's Go functions do.
+    "builtins at run time": [
+        ("sort(response.body) == nil", True), ("sort(fromJSON(response.body).tags) == ['x']", True),
+        ("first(response.headers) == nil", True), ("last(response.nope) == nil", True),
+        ("first(response.body) == 123", True), ('trim(response.body, response.nope) == ""', Runtime("")),
+        ("median(fromJSON('[1, 2]')) == 1.5", True), ('toJSON(toPairs({"a": 1})) contains "a"', True),
     ],
     "toPairs": [
         ('toPairs({"a": 1}) == [["a", 1]]', False), ('toPairs({"a": 1})[0] == ["a", 1]', False),
@@ -155,5 +164,6 @@ BODY_FROM_CASES: list[tuple[str, Any]] = [
     ("request.bodyBytes != nil", True), ("len(request.bodyBytes) == 2", True),
     # string() of a []byte is fmt's %v of it: "[104 105]".
     ('string(request.bodyBytes) == "hi"', False),
-    ("request.bodyBytes[0] == 104", True), ('request.body == ""', True), ('request.method == "PUT"', True),
+    ("request.bodyBytes[0] == 104", True), ("median(request.bodyBytes) == 104.5", True),
+    ("nil in request.bodyBytes", False), ('request.body == ""', True), ('request.method == "PUT"', True),
 ]

@@ -139,7 +139,7 @@ def test_unknown_field_has_a_did_you_mean_and_points_at_the_field() -> None:
     (issue,) = check_condition("response.statuscode == 200")
     assert issue.code == "AW602" and issue.severity is Severity.ERROR
     assert (issue.start, issue.end) == (9, 19)
-    assert issue.hint == "did you mean 'response.statusCode'?"
+    assert issue.hint == "did you mean 'response.statusCode'? In Argo 'statuscode' reads nil"
 
 
 def test_type_mismatch_that_argo_finds_false_points_at_the_operator() -> None:

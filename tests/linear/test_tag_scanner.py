@@ -3,14 +3,27 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import time
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from webhook.conditions.tags import mask_tags, unmask_tags
-from webhook.templating import has_closed_tag, replace_tags, tag_spans
+from webhook.resources import lark_parser
+from webhook.templating import (
+    Expression,
+    Piece,
+    Reference,
+    TemplateSyntaxError,
+    Text,
+    has_closed_tag,
+    parse_template,
+    replace_tags,
+    tag_spans,
+)
 
 # What the validators used before (webhook/conditions/tags.py, validation/http.py, validation/structure.py).
 LAZY = re.compile(r"\{\{.*?\}\}", re.S)
@@ -105,3 +118,52 @@ def test_unmasking_many_tags_is_linear() -> None:
     masked, tags = mask_tags(text)
     assert unmask_tags(masked, tags) == text
     assert time.perf_counter() - started < 1.0
+
+
+def _grammar_pieces(text: str) -> tuple[Piece, ...] | TemplateSyntaxError:
+    """What grammar/template.lark makes of ``text`` (how parse_template worked before it was a scan)."""
+    from lark import Token, Tree
+    from lark.exceptions import LarkError
+
+    if "{{" not in text:
+        return (Text(text, 0, len(text)),) if text else ()
+    try:
+        tree = _grammar().parse(text)
+    except LarkError:
+        return TemplateSyntaxError("", 0, 0)
+    pieces: list[Piece] = []
+    for child in tree.children:
+        if isinstance(child, Token):
+            pieces.append(Text(str(child), child.start_pos or 0, child.end_pos or 0))
+            continue
+        assert isinstance(child, Tree)
+        open_tok, inner, close_tok = child.children
+        start, end = open_tok.start_pos or 0, close_tok.end_pos or 0
+        body = [t for t in inner.children if isinstance(t, Token) and t.type == "BODY"]
+        raw = str(body[0]) if body else ""
+        raw_start = body[0].start_pos or 0 if body else start + 2 + (1 if inner.data == "expression" else 0)
+        if inner.data == "expression":
+            pieces.append(Expression(raw, start, end, raw_start))
+        else:
+            lead = len(raw) - len(raw.lstrip())
+            pieces.append(Reference(raw.strip(), start, end, raw_start + lead))
+    return tuple(pieces)
+
+
+@functools.lru_cache(maxsize=1)
+def _grammar() -> Any:
+    return lark_parser("template.lark", lexer="contextual", propagate_positions=False)
+
+
+@given(st.one_of(soup, ordinary, condition))
+@settings(max_examples=400, deadline=None)
+def test_parse_template_is_what_the_grammar_says(text: str) -> None:
+    expected = _grammar_pieces(text)
+    try:
+        got: tuple[Piece, ...] | TemplateSyntaxError = parse_template(text)
+    except TemplateSyntaxError as exc:
+        got = exc
+    if isinstance(expected, TemplateSyntaxError):
+        assert isinstance(got, TemplateSyntaxError), got
+    else:
+        assert got == expected

@@ -7,7 +7,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.admission.conftest import review, unresolved_workflow, valid_workflow
+from tests.admission.conftest import invalid_workflow, review, valid_workflow
 from tests.admission.test_serve_process import ServeProcess
 from tests.conftest import CliRunner
 
@@ -39,11 +39,11 @@ async def test_serve_reads_its_policy_file(tmp_path: Path) -> None:
         async with aiohttp.ClientSession() as session:
             async with session.post(server.url + "/validate", json=review(valid_workflow())) as resp:
                 allowed = (await resp.json())["response"]
-            async with session.post(server.url + "/validate", json=review(unresolved_workflow())) as resp:
+            async with session.post(server.url + "/validate", json=review(invalid_workflow())) as resp:
                 warned = (await resp.json())["response"]
     finally:
         assert server.stop() == 0
     assert allowed["allowed"] is True and not any(w.startswith("AW511") for w in allowed.get("warnings", []))
-    assert warned["allowed"] is True and warned["warnings"][0].startswith("would be denied: AW401")
+    assert warned["allowed"] is True and warned["warnings"][0].startswith("would be denied: AW403")
     listening = next(e for e in server.log() if e["msg"] == "listening")
     assert listening["enforcement"] == "warn" and listening["policy"] == "policy.yaml"

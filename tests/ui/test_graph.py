@@ -44,15 +44,24 @@ def test_depends_and_when_are_written_on_the_edges() -> None:
             {"name": "b", "template": "call", "when": "{{workflow.parameters.go}} == yes"},
             {"name": "c", "template": "call", "depends": "a.Succeeded && b.Failed"},
             {"name": "d", "template": "call", "depends": "a || (b.Errored)"},
+            {"name": "e", "template": "call", "depends": "c && !d.Succeeded", "when": "x == y"},
+            {"name": "f", "template": "call", "dependencies": ["e"], "when": "p == q"},
         ]}}, HTTP]))
     assert edges(g) == {
         ("entry", "entry.a", ""),
         ("entry", "entry.b", "when {{workflow.parameters.go}} == yes"),
         ("entry.a", "entry.c", "Succeeded"),
         ("entry.b", "entry.c", "Failed"),
-        ("entry.a", "entry.d", "a || (b.Errored)"),
-        ("entry.b", "entry.d", "a || (b.Errored)"),
+        # beyond a plain conjunction each edge shows its own term, the node the whole expression
+        ("entry.a", "entry.d", ""),
+        ("entry.b", "entry.d", "Errored"),
+        ("entry.c", "entry.e", ""),
+        ("entry.d", "entry.e", "!Succeeded"),
+        # a `when` is on the edge when there is one, else said once on the node
+        ("entry.e", "entry.f", "when p == q"),
     }
+    notes = {n.id: n.note for n in g.nodes if n.note}
+    assert notes == {"entry.d": "depends: a || (b.Errored)", "entry.e": "depends: c && !d.Succeeded · when x == y"}
 
 
 def test_step_groups_chain_through_junctions_and_called_templates_are_drawn_inside() -> None:

@@ -57,12 +57,12 @@ def judge(manifest: Manifest, context: ValidationContext, memo: ValidationMemo |
     """The verdict of validating ``manifest`` under ``policy``: remembered in ``memo`` when one is given."""
     if memo is None:
         return validation_verdict(manifest, diagnostics_under(manifest, context, policy))
-    return memo.conclude(manifest, _with_policies(context, policy), validation_verdict, _object_policy(policy))
+    return memo.conclude(manifest, _with_policies(context, policy), validation_verdict, object_policy(policy))
 
 
 def diagnostics_under(manifest: Manifest, context: ValidationContext, policy: PolicySettings) -> list[Diagnostic]:
     """Validation, then the policy stage: the diagnostics a verdict is drawn from (``argo-warden audit`` too)."""
-    return refined(manifest, _with_policies(context, policy), _object_policy(policy))
+    return refined(manifest, _with_policies(context, policy), object_policy(policy))
 
 
 def _with_policies(context: ValidationContext, policy: PolicySettings) -> ValidationContext:
@@ -75,7 +75,7 @@ def _with_policies(context: ValidationContext, policy: PolicySettings) -> Valida
 _POLICIES: dict[str, ObjectPolicy] = {}
 
 
-def _object_policy(policy: PolicySettings) -> ObjectPolicy:
+def object_policy(policy: PolicySettings) -> ObjectPolicy:
     # One per settings: a server has one policy, and its per-code answers are cached inside it.
     found = _POLICIES.get(policy.digest)
     if found is None:

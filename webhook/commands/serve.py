@@ -38,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
         config = ServerConfig(
             host=args.host, port=args.port, tls=tls, failure_policy=FailurePolicy(args.failure_policy),
             plugin_mutation=args.plugin_mutation, grace_period=args.grace_period, idle_seconds=args.idle_timeout,
-            max_connections=args.max_connections, max_connections_per_client=args.max_connections_per_client,
+            worker_processes=args.workers, max_connections=args.max_connections,
+            max_connections_per_client=args.max_connections_per_client,
             api=not args.no_api,
             auth_mode=args.auth_mode, tokens_file=args.tokens, data_dir=args.data_dir,
             responses_file=args.responses, secrets_file=args.secrets, api_rate_limit=args.api_rate_limit,

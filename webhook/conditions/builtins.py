@@ -49,7 +49,7 @@ def _str(value: Any, fn: str, position: str = "") -> str:
 
 
 def _array(value: Any, fn: str) -> list[Any]:
-    if type(value) is list or type(value) is NilList:
+    if type(value) is list or type(value) is NilList or type(value) is tuple:
         return list(value)
     if type(value) is bytes:
         return list(value)
@@ -148,9 +148,14 @@ def b_string(value: Any) -> str:
     return format_value(value)
 
 
-def b_trim(value: Any, chars: Any = None) -> str:
+_ONE_ARGUMENT = object()
+
+
+def b_trim(value: Any, chars: Any = _ONE_ARGUMENT) -> str:
     text = _str(value, "trim")
-    return text.strip(_GO_SPACE) if chars is None else text.strip(_str(chars, "trim", "as its second argument"))
+    if chars is _ONE_ARGUMENT:
+        return text.strip(_GO_SPACE)
+    return text.strip(_str(chars, "trim", "as its second argument"))
 
 
 def b_trim_prefix(value: Any, prefix: Any = " ") -> str:
@@ -257,7 +262,8 @@ def _numbers(fn: str, args: tuple[Any, ...], depth: int = 0) -> list[Any]:
         raise Fault(f"{fn}(): arrays nested too deeply")
     out: list[Any] = []
     for arg in args:
-        if type(arg) is list:
+        t = type(arg)
+        if t is list or t is tuple or t is NilList or t is bytes:
             out.extend(_numbers(fn, tuple(arg), depth + 1))
         elif is_number(arg):
             out.append(arg)
@@ -319,11 +325,18 @@ def b_from_base64(value: Any) -> str:
 
 
 def b_first(value: Any) -> Any:
-    return _fetch_or_nil(value, 0)
+    # expr recovers from whatever its fetch panics with: first() of a map or of nil is nil, never an error.
+    try:
+        return _fetch_or_nil(value, 0)
+    except Fault:
+        return None
 
 
 def b_last(value: Any) -> Any:
-    return _fetch_or_nil(value, -1)
+    try:
+        return _fetch_or_nil(value, -1)
+    except Fault:
+        return None
 
 
 def _fetch_or_nil(value: Any, index: Any) -> Any:
@@ -454,6 +467,11 @@ def order_argument(order: Any, fn: str) -> bool:
 
 
 def b_sort(value: Any, order: Any = "asc") -> list[Any]:
+    t = type(value)
+    if t is not list and t is not tuple and t is not NilList:
+        # expr sorts []any, []int, []float64 and []string; anything else it meets at run time sorts to a nil slice.
+        order_argument(order, "sort")
+        return NilList()
     items = _array(value, "sort")
     return sort_values(items, items, order_argument(order, "sort"))
 

@@ -174,8 +174,9 @@ class _Checker:
             if field is not None:
                 return field
             best = closest(name, base.field_names())
-            hint: str | None = f"did you mean '{base.name}.{best}'?" if best else \
-                f"{base.name} has {', '.join(base.field_names())}"
+            # Argo's request and response are maps: a field they lack reads nil there (no compile error).
+            hint: str | None = f"did you mean '{base.name}.{best}'? In Argo '{name}' reads nil" if best else \
+                f"{base.name} has {', '.join(base.field_names())}; in Argo any other field reads nil"
             return self.report(UNKNOWN_FIELD, f"{base.name} has no field '{name}'", *span, hint=hint)
         if base.kind == "map":
             if key.known and key.kind not in ("string", "nil"):

@@ -187,7 +187,7 @@ def _in(needle: Any, haystack: Any) -> bool:
     t = type(haystack)
     if haystack is None:
         return False
-    if t is list or t is NilList:
+    if t is list or t is NilList or t is tuple or t is bytes:
         return any(equal(item, needle) for item in haystack)
     if t is dict or t is Headers:
         key = "" if needle is None else needle

@@ -334,6 +334,13 @@ class _ToAst(Transformer[Token, Any]):
                                        hint="inside a predicate use '#' (the element), '#index' or '#acc'")
         return ast.Pointer(_start(token), _end(token), name)
 
+    def pointer_method_call(self, children: list[Any]) -> ast.Node:
+        # `.name(args)` in a predicate: the method `name` of the element, as `#.name(args)`.
+        dot, name, args = children
+        pointer = ast.Pointer(_start(dot), _end(dot), "")
+        arguments, end = args
+        return ast.MethodCall(_start(dot), end, pointer, str(name), arguments, False, _start(name), _end(name))
+
     def pointer_member(self, children: list[Token]) -> ast.Node:
         dot, name = children
         pointer = ast.Pointer(_start(dot), _end(dot), "")

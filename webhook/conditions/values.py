@@ -476,7 +476,7 @@ def to_json(value: Any, indent: str = "") -> str:
     if t is Location:
         return "{}"  # its fields are unexported in Go
     inner = indent + "  "
-    if t is list:
+    if t is list or t is tuple:
         if not value:
             return "[]"
         return "[\n" + ",\n".join(inner + to_json(v, inner) for v in value) + "\n" + indent + "]"

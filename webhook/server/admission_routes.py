@@ -15,18 +15,20 @@ from typing import Literal
 from aiohttp import web
 
 from webhook import wirejson
-from webhook.admission.decide import judge, manifest_of, shortcut
+from webhook.admission.decide import judge, manifest_of, object_policy, shortcut, validation_verdict
 from webhook.admission.enforcement import LABEL, enforce, mode_of
 from webhook.admission.mutation import mutation_verdict
 from webhook.admission.provider import ContextUnavailable, Deadline, FailurePolicy
 from webhook.admission.response import Verdict, allow, deny, review_response
 from webhook.admission.review import AdmissionRequest, ReviewError, parse_body
-from webhook.manifest import argo_kind_of
+from webhook.manifest import Manifest, argo_kind_of
 from webhook.policy.settings import Enforcement
 from webhook.server.errors import json_error
 from webhook.server.logs import event, exception_site
 from webhook.server.state import STATE, ServerState
 from webhook.server.timeouts import BadTimeout, parse_duration
+from webhook.server.worker_process import Answer, Failed, Job
+from webhook.validation.context import ValidationContext
 
 Webhook = Literal["validate", "mutate"]
 
@@ -113,7 +115,7 @@ async def _admit(request: web.Request, state: ServerState, webhook: Webhook,
             raise Rejected(400, str(exc)) from None
         except TimeoutError:
             raise Rejected(408, "the request body could not be parsed before the deadline") from None
-        verdict = await _decide(state, webhook, admission, deadline, offload)
+        verdict = await _decide(state, webhook, admission, deadline, offload, body)
         if webhook == "validate" and (verdict.codes or not verdict.allowed):
             verdict = await _enforced(state, admission, verdict, deadline)
         return admission, verdict
@@ -154,13 +156,15 @@ async def _read_body(request: web.Request, state: ServerState, deadline: Deadlin
 
 
 async def _decide(state: ServerState, webhook: Webhook, admission: AdmissionRequest, deadline: Deadline,
-                  offload: bool) -> Verdict:
+                  offload: bool, body: bytes) -> Verdict:
     quick = shortcut(admission)
     if quick is not None:
         return quick
     manifest = manifest_of(admission)
     try:
         if webhook == "mutate":
+            if state.pool is not None:
+                return _answer(state, admission, webhook, await state.pool.run(Job("mutate", body), deadline))
             return await state.run(deadline, offload, mutation_verdict, manifest, state.mutators)
         try:
             if state.provider.answers_at_once:
@@ -170,6 +174,8 @@ async def _decide(state: ServerState, webhook: Webhook, admission: AdmissionRequ
                     context = await state.provider.context_for(admission, manifest, deadline)
         except ContextUnavailable as exc:
             return unchecked(state, webhook, str(exc), 503)
+        if state.pool is not None:
+            return await _judged_by_worker(state, admission, manifest, context, body, deadline, offload)
         # Large objects are validated in a thread and not memoised: hashing them would hold the GIL
         # (and the event loop) about as long as validating them.
         return await state.run(deadline, offload, judge, manifest, context, None if offload else state.memo,
@@ -181,6 +187,33 @@ async def _decide(state: ServerState, webhook: Webhook, admission: AdmissionRequ
         event("review failed", logging.ERROR, uid=admission.uid, webhook=webhook, error=type(exc).__name__,
               where=exception_site(exc))
         return unchecked(state, webhook, "internal error (see the argo-warden log)", 500)
+
+
+async def _judged_by_worker(state: ServerState, admission: AdmissionRequest, manifest: Manifest,
+                            context: ValidationContext, body: bytes, deadline: Deadline, offload: bool) -> Verdict:
+    """Validated by a worker process (webhook.server.workers); repeated small objects answered from the memo."""
+    assert state.pool is not None
+    memo = state.memo
+    # Large objects are not memoised: hashing them would hold the event loop about as long as validating them.
+    key = None if offload else memo.key(manifest, context, object_policy(state.config.policy))
+    if key is not None:
+        found, verdict = memo.recall(key, manifest, validation_verdict)
+        if found and verdict is not None:
+            return verdict
+    answer = await state.pool.run(Job("validate", body, context.cache_key), deadline, context)
+    verdict = _answer(state, admission, "validate", answer)
+    if key is not None and not isinstance(answer, Failed):
+        memo.keep(key, validation_verdict, verdict)
+    return verdict
+
+
+def _answer(state: ServerState, admission: AdmissionRequest, webhook: Webhook, answer: Answer) -> Verdict:
+    if isinstance(answer, Verdict):
+        return answer
+    if isinstance(answer, Failed):
+        event("review failed", logging.ERROR, uid=admission.uid, webhook=webhook, error=answer.error,
+              where=answer.where)
+    return unchecked(state, webhook, "internal error (see the argo-warden log)", 500)
 
 
 async def _enforced(state: ServerState, admission: AdmissionRequest, verdict: Verdict,

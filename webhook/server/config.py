@@ -40,6 +40,11 @@ class ServerConfig:
     offload_bytes: int = 64 * 1024
     # Threads for that work (CPU-bound: more threads than cores buys nothing under the GIL).
     worker_threads: int = 2
+    # Processes validating and mutating objects (webhook.server.workers): killed and replaced when one
+    # overruns a review's deadline. 0: validate in the server process (no such guarantee).
+    worker_processes: int = 0
+    # Bodies at least this large may take all workers but one (small reviews never wait behind them).
+    large_body_bytes: int = 16 * 1024
     # Validation results kept for objects seen again (webhook.validation.memo), bounded by their estimated
     # bytes (and by a count); either at 0 turns it off.
     memo_bytes: int = 16 * MIB

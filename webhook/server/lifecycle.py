@@ -15,10 +15,8 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from webhook.admission.mutation import Mutator, mutation_verdict, mutators
+from webhook.admission.mutation import Mutator, mutators
 from webhook.admission.provider import ContextProvider
-from webhook.manifest import ARGO_KINDS, Manifest
-from webhook.memory import freeze_start_up_objects
 from webhook.server.app import create_app
 from webhook.server.config import ServerConfig
 from webhook.server.connections import CappedSite, give_back_after_bursts, shrink_tls_buffers
@@ -27,45 +25,13 @@ from webhook.server.logs import event
 from webhook.server.metrics import Metrics
 from webhook.server.state import RouteGroup, ServerState
 from webhook.server.tls import ReloadingTLS
-from webhook.validation import validate
-from webhook.validation.context import ValidationContext
+from webhook.server.warming import warm_up
+from webhook.server.worker_process import WorkerSettings
+from webhook.server.workers import WorkerPool
 
 
 class ListenError(Exception):
     pass
-
-
-# Validated once before listening: the first real review would otherwise pay for compiling the schema
-# checkers and grammars (tens of milliseconds) inside the API server's deadline.
-_WARM_UP = {
-    "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": {"generateName": "warm-up-"},
-    "spec": {"entrypoint": "main", "templates": [
-        {"name": "main", "dag": {"tasks": [{"name": "get", "template": "get"}]}},
-        {"name": "get", "http": {"url": "https://example.com/", "timeoutSeconds": 5,
-                                 "successCondition": "response.statusCode == 200",
-                                 "headers": [{"name": "Accept", "value": "application/json"}]}},
-    ]},
-}
-
-
-def warm_up(chain: Sequence[Mutator]) -> None:
-    """Compile what the first review would, then take everything built so far out of the GC's full passes."""
-    try:
-        _warm_up(chain)
-    except Exception as exc:
-        # Only a speed-up: a review that hits the same fault is answered under the failure policy and logged.
-        event("warm-up failed", logging.WARNING, error=type(exc).__name__)
-    freeze_start_up_objects()
-
-
-def _warm_up(chain: Sequence[Mutator]) -> None:
-    for kind in ARGO_KINDS:
-        data = dict(_WARM_UP, kind=kind)
-        if kind == "CronWorkflow":
-            data["spec"] = {"schedule": "0 * * * *", "workflowSpec": _WARM_UP["spec"]}
-        manifest = Manifest(kind, data, default_namespace="default")
-        validate(manifest, ValidationContext())
-        mutation_verdict(manifest, chain)
 
 
 async def serve(config: ServerConfig, provider: ContextProvider, extra_route_groups: Sequence[RouteGroup] = (),
@@ -86,7 +52,15 @@ async def serve(config: ServerConfig, provider: ContextProvider, extra_route_gro
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    if config.worker_processes > 0:
+        state.pool = WorkerPool(config.worker_processes,
+                                WorkerSettings(config.policy, config.plugin_mutation, config.max_depth),
+                                config.large_body_bytes)
+        # The forkserver warms up in its own process meanwhile.
+        starting = asyncio.create_task(state.pool.start())
     warm_up(state.mutators)
+    if state.pool is not None:
+        await starting
     await provider.start()
     await runner.setup()
     watcher: asyncio.Task[None] | None = None
@@ -124,6 +98,8 @@ async def serve(config: ServerConfig, provider: ContextProvider, extra_route_gro
         # running (after a drain, normally none).
         await runner.cleanup()
         await provider.close()
+        if state.pool is not None:
+            await state.pool.close()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
     event("stopped", logging.INFO)

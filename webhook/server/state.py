@@ -19,6 +19,7 @@ from webhook.server.connections import ConnectionCounts
 from webhook.server.draining import Arrivals
 from webhook.server.metrics import MemoCollector, Metrics
 from webhook.server.tls import ReloadingTLS
+from webhook.server.workers import WorkerPool
 from webhook.validation.memo import ValidationMemo
 
 _T = TypeVar("_T")
@@ -36,6 +37,8 @@ class ServerState:
     in_flight: int = 0
     # Bodies of other requests (the REST API's) being received.
     arrivals: Arrivals = field(default_factory=Arrivals)
+    # The validation worker processes, once started (serve starts them; in-process tests may not).
+    pool: WorkerPool | None = None
     memo: ValidationMemo = field(init=False)
     bodies: BodyBudget = field(init=False)
     connections: ConnectionCounts = field(init=False)

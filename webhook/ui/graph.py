@@ -21,7 +21,7 @@ from typing import Any
 import re2
 
 MAX_NODES = 1500
-MAX_LABEL = 60
+MAX_LABEL = 40
 # A task name inside a `depends` expression, with the result it asks for (`a.Succeeded`, `a.AnySucceeded`, `a`).
 _DEPENDS_TERM = re2.compile(r"([A-Za-z0-9][-A-Za-z0-9_]*)(\.[A-Za-z]+)?")
 _LOOP_KEYS = ("withItems", "withParam", "withSequence")
@@ -37,10 +37,13 @@ class Node:
     phase: str = ""
     # An HTTP template's successCondition, which the playground's condition box can take over.
     condition: str = ""
+    # What decides whether it runs when no single edge can say it: a `depends` beyond a plain conjunction,
+    # a `when` of a task with several incoming edges.
+    note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "label": self.label, "kind": self.kind}
-        for key in ("detail", "template", "phase", "condition"):
+        for key in ("detail", "template", "phase", "condition", "note"):
             value = getattr(self, key)
             if value:
                 out[key] = value
@@ -60,21 +63,24 @@ class Graph:
     edges: list[Edge] = field(default_factory=list)
     # Nodes left out because the graph reached MAX_NODES.
     omitted: int = 0
-    _ids: set[str] = field(default_factory=set)
+    _by_id: dict[str, Node] = field(default_factory=dict)
 
     def add(self, node: Node) -> bool:
         if len(self.nodes) >= MAX_NODES:
             self.omitted += 1
             return False
         self.nodes.append(node)
-        self._ids.add(node.id)
+        self._by_id[node.id] = node
         return True
 
     def has(self, node_id: str) -> bool:
-        return node_id in self._ids
+        return node_id in self._by_id
+
+    def get(self, node_id: str) -> Node | None:
+        return self._by_id.get(node_id)
 
     def link(self, source: str, target: str, label: str = "") -> None:
-        if source in self._ids and target in self._ids:
+        if source in self._by_id and target in self._by_id:
             self.edges.append(Edge(source, target, _short(label)))
 
 
@@ -176,15 +182,22 @@ class _SpecWalk:
             target = f"{parent}.{task_name}"
             if not self.graph.has(target):
                 continue
-            when = _str(task.get("when"))
-            incoming = _dependencies(task, names)
+            when = f"when {_str(task.get('when'))}" if _str(task.get("when")) else ""
+            incoming, whole = _dependencies(task, names)
             depended_on.update(incoming)
+            sources = [(dependency, source) for dependency in incoming for source in outbound.get(dependency, ())]
+            notes = [f"depends: {whole}"] if whole else []
+            if when and len(sources) > 1:
+                notes.append(when)  # said once on the node, not on each edge
+                when = ""
+            node = self.graph.get(target)
+            if node is not None and notes:
+                node.note = _short(" · ".join(notes))
             if not incoming:
-                self.graph.link(parent, target, f"when {when}" if when else "")
-            for dependency, condition in incoming.items():
-                label = " · ".join(p for p in (condition, f"when {when}" if when else "") if p)
-                for source in outbound.get(dependency, ()):
-                    self.graph.link(source, target, label)
+                self.graph.link(parent, target, when)
+            for dependency, source in sources:
+                label = " · ".join(p for p in (incoming[dependency], when) if p)
+                self.graph.link(source, target, label)
         if dag.get("target"):
             return []
         return [n for task_name, nodes in outbound.items() if task_name not in depended_on for n in nodes]
@@ -214,22 +227,28 @@ class _SpecWalk:
         return previous if previous != [parent] else []
 
 
-def _dependencies(task: Mapping[str, Any], names: set[str]) -> dict[str, str]:
-    """Tasks this task waits for, each with the condition on its edge ('' for plain `dependencies`)."""
+def _dependencies(task: Mapping[str, Any], names: set[str]) -> tuple[dict[str, str], str]:
+    """Tasks this task waits for, each with what its edge says, and the whole `depends` if edges cannot say it.
+
+    A plain conjunction (`a.Succeeded && b`) reads edge by edge: "Succeeded" on a's, nothing on b's.
+    With `||`, `!` or parentheses each edge shows its own term (`!Succeeded`) and the node the expression.
+    """
     out: dict[str, str] = {}
     for name in _list(task.get("dependencies")):
         if isinstance(name, str) and name in names:
             out[name] = ""
     depends = _str(task.get("depends"))
-    if depends:
-        terms = [m for m in _DEPENDS_TERM.finditer(depends) if m.group(1) in names]
-        # A plain conjunction reads per edge; anything else (||, !, parentheses) is shown whole on each edge.
-        simple = not any(c in depends for c in "|!()")
-        for match in terms:
-            name = match.group(1)
-            shown = (match.group(2) or "")[1:] if simple else depends
-            out[name] = shown if name not in out or not out[name] else out[name]
-    return out
+    if not depends:
+        return out, ""
+    for match in _DEPENDS_TERM.finditer(depends):
+        name = match.group(1)
+        if name not in names:
+            continue
+        negated = depends[: match.start()].rstrip().endswith("!")
+        shown = ("!" if negated else "") + (match.group(2) or "")[1:]
+        out[name] = shown if not out.get(name) else out[name]
+    simple = not any(c in depends for c in "|!()")
+    return out, "" if simple else depends
 
 
 def from_spec(workflow: Mapping[str, Any]) -> Graph:

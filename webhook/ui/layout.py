@@ -12,18 +12,21 @@ from typing import Any
 
 import igraph
 
-from webhook.ui.graph import Graph
+from webhook.ui.graph import Graph, Node
 
 NODE_WIDTH, NODE_HEIGHT = 236, 52
 GROUP_SIZE = 18  # a step group's junction
+NOTE_HEIGHT = 16  # a third line, for a node's `depends` or `when`
 H_GAP, V_GAP = 36, 64
 MARGIN = 24
 # Crossing reduction sweeps: igraph's default; bounded, so a graph's layout time follows its size.
 MAX_ITERATIONS = 100
 
 
-def _size(kind: str) -> tuple[int, int]:
-    return (GROUP_SIZE, GROUP_SIZE) if kind == "group" else (NODE_WIDTH, NODE_HEIGHT)
+def _size(node: Node) -> tuple[int, int]:
+    if node.kind == "group":
+        return GROUP_SIZE, GROUP_SIZE
+    return NODE_WIDTH, NODE_HEIGHT + (NOTE_HEIGHT if node.note else 0)
 
 
 def lay_out(graph: Graph) -> dict[str, Any]:
@@ -53,7 +56,7 @@ def lay_out(graph: Graph) -> dict[str, Any]:
     placed: list[dict[str, Any]] = []
     for node, (x, y) in zip(graph.nodes, coords, strict=True):
         cx, cy = centre(x, y)
-        width, height = _size(node.kind)
+        width, height = _size(node)
         placed.append({**node.to_dict(), "x": round(cx - width / 2, 1), "y": round(cy - height / 2, 1),
                        "width": width, "height": height, "layer": int(y)})
     out_edges: list[dict[str, Any]] = []

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 
 from webhook.diagnostics import CATALOGUE, Diagnostic, Finding, format_path
 from webhook.manifest import Manifest
+from webhook.suggest import suggestion_budget
 from webhook.validation import rules
 from webhook.validation.context import ValidationContext
 from webhook.validation.walk import remembered_walks
@@ -21,7 +22,9 @@ Rule = Callable[[Manifest, ValidationContext], Iterable[Finding]]
 def validate(manifest: Manifest, context: ValidationContext | None = None) -> list[Diagnostic]:
     ctx = context if context is not None else ValidationContext()
     findings: list[Finding] = []
-    with remembered_walks():
+    # The schema rule comes first: it reports what is over a size limit, and the walks then leave that out
+    # (walk.note_oversized); every did-you-mean of this validation shares one budget (suggest.py).
+    with remembered_walks(), suggestion_budget():
         for rule in rules.ALL:
             findings.extend(rule(manifest, ctx))
     return locate(manifest, findings)

@@ -31,6 +31,8 @@ from webhook.validation import validate
 from webhook.validation.context import ValidationContext
 
 _T = TypeVar("_T")
+# (digest of the object, context key and refinement key)
+Key = tuple[bytes, str]
 Conclude = Callable[[Manifest, Sequence[Diagnostic]], _T]
 
 
@@ -72,7 +74,7 @@ def weight(value: Any, depth: int = 4) -> int:
 class _Entry:
     __slots__ = ("bytes", "conclusions", "diagnostics")
 
-    def __init__(self, diagnostics: tuple[Diagnostic, ...]) -> None:
+    def __init__(self, diagnostics: tuple[Diagnostic, ...] | None) -> None:
         self.diagnostics = diagnostics
         # conclude function -> its result for these diagnostics (a pure function of manifest and diagnostics).
         self.conclusions: dict[Callable[..., Any], Any] = {}
@@ -89,7 +91,7 @@ class ValidationMemo:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self.bytes = 0
-        self._entries: OrderedDict[tuple[bytes, str], _Entry] = OrderedDict()
+        self._entries: OrderedDict[Key, _Entry] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -107,39 +109,68 @@ class ValidationMemo:
         ``conclude`` must be a pure function of its arguments (and a module-level
         function, as it is part of the key); ``refine``'s key is part of the key.
         """
-        if (context.cache_key is None or manifest.positions is not None or self.max_entries <= 0
-                or self.max_bytes <= 0):
+        key = self.key(manifest, context, refine)
+        if key is None:
             return conclude(manifest, refined(manifest, context, refine))
-        key = (manifest_digest(manifest), context.cache_key if refine is None else f"{context.cache_key}|{refine.key}")
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-                self.hits += 1
-                if conclude in entry.conclusions:
-                    return entry.conclusions[conclude]  # type: ignore[no-any-return]
-            else:
-                self.misses += 1
-        if entry is None:
-            entry = _Entry(tuple(refined(manifest, context, refine)))
-            if entry.bytes <= self.max_bytes // 16:
-                with self._lock:
-                    self._put(key, entry)
-        result = conclude(manifest, entry.diagnostics)
-        added = weight(result)
-        with self._lock:
-            if conclude not in entry.conclusions:
-                entry.conclusions[conclude] = result
-                entry.bytes += added
-                if self._entries.get(key) is entry:
-                    self.bytes += added
-                    if entry.bytes > self.max_bytes // 16:
-                        del self._entries[key]
-                        self.bytes -= entry.bytes
-                    self._evict()
+        found, result = self.recall(key, manifest, conclude)
+        if found:
+            return result  # type: ignore[return-value]
+        diagnostics = tuple(refined(manifest, context, refine))
+        result = conclude(manifest, diagnostics)
+        self.keep(key, conclude, result, diagnostics)
         return result
 
-    def _put(self, key: tuple[bytes, str], entry: _Entry) -> None:
+    def key(self, manifest: Manifest, context: ValidationContext, refine: Refine | None = None) -> Key | None:
+        """The memo's key for these inputs, or None when their results are not kept."""
+        if (context.cache_key is None or manifest.positions is not None or self.max_entries <= 0
+                or self.max_bytes <= 0):
+            return None
+        return manifest_digest(manifest), context.cache_key if refine is None else f"{context.cache_key}|{refine.key}"
+
+    def recall(self, key: Key, manifest: Manifest, conclude: Conclude[_T]) -> tuple[bool, _T | None]:
+        """(True, what ``conclude`` gave for ``key``) when it is known or can be drawn from kept diagnostics."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or (conclude not in entry.conclusions and entry.diagnostics is None):
+                self.misses += 1
+                return False, None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            if conclude in entry.conclusions:
+                return True, entry.conclusions[conclude]
+            diagnostics = entry.diagnostics
+        assert diagnostics is not None
+        result = conclude(manifest, diagnostics)
+        self._add_conclusion(key, entry, conclude, result)
+        return True, result
+
+    def keep(self, key: Key, conclude: Conclude[_T], result: _T,
+             diagnostics: tuple[Diagnostic, ...] | None = None) -> None:
+        """Remember ``result`` of ``conclude`` for ``key``; without ``diagnostics``, other conclusions are misses.
+
+        (A worker process sends back only the verdict: the diagnostics would cost more to carry than to keep.)
+        """
+        entry = _Entry(diagnostics)
+        if entry.bytes <= self.max_bytes // 16:
+            with self._lock:
+                self._put(key, entry)
+        self._add_conclusion(key, entry, conclude, result)
+
+    def _add_conclusion(self, key: Key, entry: _Entry, conclude: Callable[..., Any], result: Any) -> None:
+        added = weight(result)
+        with self._lock:
+            if conclude in entry.conclusions:
+                return
+            entry.conclusions[conclude] = result
+            entry.bytes += added
+            if self._entries.get(key) is entry:
+                self.bytes += added
+                if entry.bytes > self.max_bytes // 16:
+                    del self._entries[key]
+                    self.bytes -= entry.bytes
+                self._evict()
+
+    def _put(self, key: Key, entry: _Entry) -> None:
         old = self._entries.pop(key, None)
         if old is not None:
             self.bytes -= old.bytes

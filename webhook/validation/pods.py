@@ -1,4 +1,4 @@
-"""What a template's pod is made of: container sets, volume mounts, pod-level resources.
+"""What a template's pod is made of: container sets, volume mounts, pod-level resources, podGC.
 
 Codes AW240–AW249. Argo's validator checks container sets (workflow/validate and the
 ContainerSetTemplate type) and pod-level resources; a mount that names no volume it
@@ -28,6 +28,12 @@ VOLUME_UNDECLARED = define(
     why="Kubernetes refuses a pod whose volumeMount names no volume: the step fails when it starts.",
     mirrors="argo-warden only (Kubernetes pod validation; Argo's validator accepts it)",
 )
+POD_GC_SELECTOR = define(
+    "AW245", Severity.ERROR, "podGC's labelSelector is malformed",
+    why="Argo turns podGC.labelSelector into a Kubernetes selector when it validates the workflow; an unknown "
+    "operator, or values that do not fit it, make it refuse the workflow.",
+    mirrors="validate.go: Workflow: 'podGC.labelSelector invalid' (metav1.LabelSelectorAsSelector)",
+)
 POD_RESOURCE_NAME = define(
     "AW242", Severity.ERROR, "pod-level resources name something other than cpu, memory, hugepages",
     why="Pod-level resources take only cpu, memory and hugepages-*, and no claims; the pod would be "
@@ -45,6 +51,8 @@ _MOUNTING_LISTS = ("sidecars", "initContainers")
 
 def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
     spec = manifest.workflow_spec
+    yield from _pod_gc_selector(as_dict(spec.get("podGC")).get("labelSelector"),
+                                (*manifest.spec_path, "podGC", "labelSelector"))
     yield from _pod_resources(spec.get("podResources"), (*manifest.spec_path, "podResources"), "spec.podResources")
     volumes = _declared_volumes(manifest, context)
     for at in spec_templates(manifest):
@@ -56,6 +64,30 @@ def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
             yield from _container_set(at, cs, label)
         if volumes is not None:
             yield from _mounts(at, volumes, manifest.kind in (WORKFLOW, CRON_WORKFLOW))
+
+
+# ---------------------------------------------------------------- podGC
+
+
+_SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
+
+
+def _pod_gc_selector(selector: Any, path: JsonPath) -> Iterator[Finding]:
+    for i, req in enumerate(as_list(as_dict(selector).get("matchExpressions"))):
+        if not isinstance(req, dict):
+            continue
+        op = req.get("operator")
+        values = req.get("values")
+        at = (*path, "matchExpressions", i)
+        if isinstance(op, str) and op not in _SELECTOR_OPERATORS:
+            yield Finding(POD_GC_SELECTOR, (*at, "operator"), f"podGC.labelSelector: operator {op!r} is unknown",
+                          hint=did_you_mean(op, _SELECTOR_OPERATORS) or f"choose one of: {one_of(_SELECTOR_OPERATORS)}")
+        elif op in ("In", "NotIn") and not values:
+            yield Finding(POD_GC_SELECTOR, (*at, "operator"),
+                          f"podGC.labelSelector: operator {op} needs values", hint="add values: [...]")
+        elif op in ("Exists", "DoesNotExist") and values:
+            yield Finding(POD_GC_SELECTOR, (*at, "values"),
+                          f"podGC.labelSelector: operator {op} takes no values", on_key=True)
 
 
 # ---------------------------------------------------------------- pod-level resources
@@ -89,8 +121,8 @@ def _container_set(at: TemplateAt, cs: dict[str, Any], label: str) -> Iterator[F
     for i, c in containers:
         name = c.get("name")
         if not isinstance(name, str) or not name:
-            yield Finding(CONTAINER_SET, (*base, "containers", i), f"{label}: container #{i + 1} has no name")
-        elif name in names:
+            continue  # the schema says so (AW102)
+        if name in names:
             yield Finding(CONTAINER_SET, (*base, "containers", i, "name"),
                           f"{label}: container name '{name}' is used twice")
         else:
@@ -192,7 +224,8 @@ def _mounts(at: TemplateAt, spec_volumes: set[str], workflow: bool) -> Iterator[
             continue
         for i, m in enumerate(as_list(c.get("volumeMounts"))):
             name = as_str(as_dict(m).get("name"))
-            if not name or name in volumes or "{{" in name:
+            # A mount without mountPath is already refused by the schema (AW102): one mistake, one finding.
+            if not name or name in volumes or "{{" in name or not as_dict(m).get("mountPath"):
                 continue
             if workflow:
                 yield Finding(VOLUME_UNDECLARED, (*path, "volumeMounts", i, "name"),

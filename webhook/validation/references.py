@@ -106,14 +106,49 @@ _OUTPUT_TYPES = ("container", "containerSet", "script", "data", "http", "plugin"
 
 @dataclass(slots=True)
 class Scope:
-    exact: set[str] = field(default_factory=set)
-    prefixes: set[str] = field(default_factory=set)
+    """Tags that resolve here: exact names, and prefixes under which any name resolves.
 
-    def copy(self) -> Scope:
-        return Scope(set(self.exact), set(self.prefixes))
+    A scope extends its parent without copying it: a step sees the steps before it and
+    a few tags of its own, and copying the steps before it for every step was quadratic.
+    """
+
+    exact: set[str] = field(default_factory=set)
+    # Prefixes ending in '.', found by probing the tag's own dotted beginnings (there may be one per step).
+    dotted: set[str] = field(default_factory=set)
+    # Other prefixes ('workflow.duration' …): a handful, tried one by one.
+    loose: set[str] = field(default_factory=set)
+    parent: Scope | None = None
+    _dots: int = 0
+
+    def child(self) -> Scope:
+        return Scope(parent=self)
+
+    def add_prefix(self, prefix: str) -> None:
+        if prefix.endswith("."):
+            self.dotted.add(prefix)
+            self._dots = max(self._dots, prefix.count("."))
+        else:
+            self.loose.add(prefix)
 
     def allows(self, tag: str) -> bool:
-        return tag in self.exact or any(tag.startswith(p) for p in self.prefixes)
+        scope: Scope | None = self
+        while scope is not None:
+            if tag in scope.exact or scope._under_prefix(tag):
+                return True
+            scope = scope.parent
+        return False
+
+    def _under_prefix(self, tag: str) -> bool:
+        if any(tag.startswith(p) for p in self.loose):
+            return True
+        dot = -1
+        for _ in range(self._dots):
+            dot = tag.find(".", dot + 1)
+            if dot < 0:
+                return False
+            if tag[: dot + 1] in self.dotted:
+                return True
+        return False
 
 
 @dataclass(slots=True)
@@ -136,6 +171,11 @@ class _Where:
     dag: DagInfo | None = None
     item_keys: set[str] | None = None  # None: no loop; empty: scalar items; "*": any
     item_any: bool = False
+    # item_keys without the scalar marker "", for item.<key> references.
+    item_named: set[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.item_named = {k for k in self.item_keys if k} if self.item_keys else set()
 
 
 def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
@@ -155,7 +195,8 @@ def _global_scope(manifest: Manifest, resolver: Resolver) -> Scope:
         "workflow.uid", "workflow.status", "workflow.annotations", "workflow.annotations.json",
         "workflow.labels", "workflow.labels.json",
     })
-    scope.prefixes.update(FREE_PREFIXES)
+    for prefix in FREE_PREFIXES:
+        scope.add_prefix(prefix)
     specs = [spec] + ([resolver.referenced_spec] if resolver.referenced_spec is not None else [])
     params: list[str] = []
     for s in specs:
@@ -188,7 +229,7 @@ def _global_scope(manifest: Manifest, resolver: Resolver) -> Scope:
                     if not g:
                         continue
                     if "{{" in g:
-                        scope.prefixes.add(prefix)
+                        scope.add_prefix(prefix)
                     else:
                         scope.exact.add(prefix + g)
     return scope
@@ -203,7 +244,7 @@ def _template_type(t: dict[str, Any]) -> str | None:
 
 
 def _own_scope(t: dict[str, Any], globals_: Scope) -> Scope:
-    scope = globals_.copy()
+    scope = globals_.child()
     kind = _template_type(t)
     inputs = as_dict(t.get("inputs"))
     params = [n for p in as_list(inputs.get("parameters")) if (n := as_str(as_dict(p).get("name")))]
@@ -282,11 +323,31 @@ class _Checker:
         self.globals = globals_
         self.template_kind = template_kind
         self.param_names = sorted(t.split(".", 2)[2] for t in globals_.exact if t.startswith("workflow.parameters."))
+        # Asked once per reference, answered once per step or template (each answer reads a whole list).
+        self._loops: dict[int, tuple[dict[str, Any], tuple[set[str] | None, bool]]] = {}
+        self._named: dict[int, tuple[TemplateAt, dict[str, dict[str, Any]]]] = {}
+        self._workflow_tags: list[str] | None = None
         self._calls: CallIndex | None = None
         # Per template (by path): its sibling reads by tag, and each read's portable input parameter name.
         self._sibling_reads: dict[JsonPath, tuple[dict[str, SiblingRead], dict[str, str]]] = {}
         # Templates reached through templateRef (by id, the object kept): their sibling reads and parameter names.
         self._referenced: dict[int, tuple[dict[str, Any], dict[str, tuple[SiblingRead, str]]]] = {}
+
+    def _loop(self, step: dict[str, Any]) -> tuple[set[str] | None, bool]:
+        kept = self._loops.get(id(step))
+        if kept is None or kept[0] is not step:
+            kept = self._loops[id(step)] = (step, _loop_items(step))
+        return kept[1]
+
+    def _step_named(self, where: _Where, name: str) -> dict[str, Any]:
+        kept = self._named.get(id(where.template))
+        if kept is None or kept[0] is not where.template:
+            named: dict[str, dict[str, Any]] = {}
+            for step in template_steps(where.template):
+                if step.name is not None:
+                    named.setdefault(step.name, step.step)
+            kept = self._named[id(where.template)] = (where.template, named)
+        return kept[1].get(name, {})
 
     # -- templates
 
@@ -303,14 +364,14 @@ class _Checker:
         scope = own
         if kind in ("steps", "dag"):
             # The template's own outputs may read any child's outputs (they are collected at the end).
-            scope = own.copy()
+            scope = own.child()
             for step in template_steps(at):
                 if step.name:
-                    node = _Node(step.name, self.resolver.call(step.step, step.path), _loop_items(step.step)[0]
+                    node = _Node(step.name, self.resolver.call(step.step, step.path), self._loop(step.step)[0]
                                  is not None)
                     scope.exact.update(_node_tags(node, "tasks" if step.is_task else "steps"))
                     if node.call.state is not CallState.RESOLVED:
-                        scope.prefixes.add(f"{'tasks' if step.is_task else 'steps'}.{step.name}.")
+                        scope.add_prefix(f"{'tasks' if step.is_task else 'steps'}.{step.name}.")
         for key, value in t.items():
             if key in skip:
                 continue
@@ -323,7 +384,7 @@ class _Checker:
     def _steps(self, at: TemplateAt, own: Scope) -> Iterator[Finding]:
         steps = list(template_steps(at))
         groups: dict[str, int] = {s.name: s.group for s in steps if s.name and s.group is not None}
-        done = own.copy()
+        done = own.child()
         current_group = -1
         pending: list[_Node] = []
         for step in steps:
@@ -331,12 +392,12 @@ class _Checker:
                 for node in pending:
                     done.exact.update(_node_tags(node, "steps"))
                     if node.call.state is not CallState.RESOLVED:
-                        done.prefixes.add(f"steps.{node.name}.")
+                        done.add_prefix(f"steps.{node.name}.")
                 pending = []
                 current_group = step.group if step.group is not None else current_group
             call = self.resolver.call(step.step, step.path)
-            keys, any_key = _loop_items(step.step)
-            scope = done.copy()
+            keys, any_key = self._loop(step.step)
+            scope = done.child()
             self._inline_inputs(step, scope)
             if step.name:
                 scope.exact.add(f"steps.{step.name}.status")
@@ -353,24 +414,20 @@ class _Checker:
     def _dag(self, at: TemplateAt, own: Scope) -> Iterator[Finding]:
         info = dag_info(at)
         nodes = {
-            name: _Node(name, self.resolver.call(s.step, s.path), _loop_items(s.step)[0] is not None)
+            name: _Node(name, self.resolver.call(s.step, s.path), self._loop(s.step)[0] is not None)
             for name, s in info.tasks.items()
         }
         for step in template_steps(at):
             if not step.is_task:
                 continue
-            scope = own.copy()
+            # The outputs of the tasks this one depends on are not listed here: a reference to one is
+            # checked on its own (_node_ref), against the DAG's ancestor sets, built once.
+            scope = own.child()
             self._inline_inputs(step, scope)
             name = step.name
-            if name:
-                for anc in info.ancestors(name):
-                    node = nodes[anc]
-                    scope.exact.update(_node_tags(node, "tasks"))
-                    if node.call.state is not CallState.RESOLVED:
-                        scope.prefixes.add(f"tasks.{anc}.")
-                if (as_dict(step.step.get("hooks")) or step.step.get("onExit")) and name in nodes:
-                    scope.exact.update(_node_tags(nodes[name], "tasks"))
-            keys, any_key = _loop_items(step.step)
+            if name and (as_dict(step.step.get("hooks")) or step.step.get("onExit")) and name in nodes:
+                scope.exact.update(_node_tags(nodes[name], "tasks"))
+            keys, any_key = self._loop(step.step)
             where = _Where(at, step, dag=info, item_keys=keys, item_any=any_key)
             for key, value in step.step.items():
                 if key != "inline":
@@ -436,7 +493,7 @@ class _Checker:
             return
         key = tag[len("item."):]
         first = key.split(".", 1)[0]
-        keys = {k for k in where.item_keys if k}
+        keys = where.item_named
         if key in keys or first in keys:
             return
         if not keys:
@@ -485,7 +542,9 @@ class _Checker:
                               span=span,
                               hint=did_you_mean(name, self.param_names) or "declare it in spec.arguments.parameters")
             return
-        known = sorted(t for t in self.globals.exact if t.startswith("workflow."))
+        if self._workflow_tags is None:
+            self._workflow_tags = sorted(t for t in self.globals.exact if t.startswith("workflow."))
+        known = self._workflow_tags
         if parts[1:2] == ["parameters"] and len(parts) == 2:
             yield Finding(PARAMETER_UNDECLARED, path, "{{workflow.parameters}} is used but the workflow declares "
                           "no parameters", span=span, severity=Severity.WARNING if self.template_kind else None)
@@ -549,7 +608,7 @@ class _Checker:
             there = self._calls.sibling(caller, read)
             if there is not None:
                 node = _Node(read.node, self.resolver.call(there.step, there.path),
-                             _loop_items(there.step)[0] is not None)
+                             self._loop(there.step)[0] is not None)
                 for finding in _undeclared_output(tag, tag.split("."), node, read.prefix, path, span):
                     blocked = True
                     yield dataclasses.replace(finding, message=f"{finding.message} (read by {label}, called by "
@@ -614,8 +673,8 @@ class _Checker:
                               hint="a step can read outputs of steps in earlier groups only; move it to a later "
                               "group")
                 return
-            node = _Node(name, self.resolver.call(_step_named(where, name), ()),
-                         _loop_items(_step_named(where, name))[0] is not None)
+            node = _Node(name, self.resolver.call(self._step_named(where, name), ()),
+                         self._loop(self._step_named(where, name))[0] is not None)
             yield from _undeclared_output(tag, parts, node, prefix, path, span)
             return
         info = where.dag
@@ -628,21 +687,14 @@ class _Checker:
                           hint=did_you_mean(name, info.tasks))
             return
         me = where.step.name or ""
-        if name not in info.ancestors(me) and name != me:
+        if name != me and not info.depends_on(me, name):
             yield Finding(TASK_NOT_DEPENDED, path,
                           f"{{{{{tag}}}}}: task '{me}' does not depend on '{name}', so its outputs may not exist yet",
                           span=span, hint=f"add '{name}' to this task's dependencies (or depends)")
             return
         task = info.tasks[name]
-        node = _Node(name, self.resolver.call(task.step, task.path), _loop_items(task.step)[0] is not None)
+        node = _Node(name, self.resolver.call(task.step, task.path), self._loop(task.step)[0] is not None)
         yield from _undeclared_output(tag, parts, node, prefix, path, span)
-
-
-def _step_named(where: _Where, name: str) -> dict[str, Any]:
-    for step in template_steps(where.template):
-        if step.name == name:
-            return step.step
-    return {}
 
 
 def _undeclared_output(tag: str, parts: list[str], node: _Node, prefix: str, path: JsonPath,

@@ -32,6 +32,7 @@ from webhook.schema.checker import (
 )
 from webhook.suggest import closest, did_you_mean, one_of
 from webhook.validation.context import ValidationContext
+from webhook.validation.walk import note_oversized
 
 UNKNOWN_FIELD = define(
     "AW100", Severity.ERROR, "a field is not part of the type",
@@ -204,8 +205,17 @@ def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
                       "templates, hundreds of levels down)", hint="define the templates once, by name")
         return
     for issue in issues:
+        if issue.kind is IssueKind.SIZE and _over_limit(issue):
+            note_oversized(issue.path)
         yield _finding(issue, context)
     yield from _metadata(kind, data)
+
+
+def _over_limit(issue: Issue) -> bool:
+    node, count = issue.node, len(issue.value)
+    if isinstance(node, ArrayNode):
+        return node.max_items is not None and count > node.max_items
+    return isinstance(node, MapNode) and node.max_properties is not None and count > node.max_properties
 
 
 # ---------------------------------------------------------------- apiVersion and kind

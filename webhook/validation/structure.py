@@ -39,6 +39,7 @@ from webhook.validation.walk import (
     TEMPLATE_TYPES,
     StepAt,
     TemplateAt,
+    any_oversized,
     as_dict,
     as_list,
     as_str,
@@ -831,22 +832,15 @@ def _metrics(at: TemplateAt, label: str) -> Iterator[Finding]:
                           hint="metric names use letters, digits and '_' and do not start with a digit")
         if not m.get("help"):
             yield Finding(METRIC, mpath, f"{label}: metric '{name or '?'}' needs a 'help' string")
-        for j, lab in enumerate(as_list(m.get("labels"))):
-            key = as_str(as_dict(lab).get("key"))
-            if key is not None and not _METRIC_NAME.match(key):
-                yield Finding(METRIC, (*mpath, "labels", j, "key"), f"{label}: metric label {key!r} is malformed",
-                              hint="label keys use letters, digits and '_' and do not start with a digit")
         kinds = [k for k in ("gauge", "histogram", "counter") if m.get(k) is not None]
         if len(kinds) != 1:
             yield Finding(METRIC, mpath, f"{label}: metric '{name or '?'}' needs exactly one of gauge, histogram,"
                           " counter")
             continue
+        # Label keys and an empty value are the schema's (AW113, AW102).
         body = as_dict(m.get(kinds[0]))
         value = body.get("value")
-        if value in (None, ""):
-            yield Finding(METRIC, (*mpath, kinds[0]), f"{label}: metric '{name or '?'}' {kinds[0]} needs a value",
-                          on_key=True)
-        elif kinds[0] == "gauge" and body.get("realtime") is True and "resourcesDuration." in str(value):
+        if kinds[0] == "gauge" and body.get("realtime") is True and "resourcesDuration." in str(value):
             yield Finding(METRIC, (*mpath, "gauge", "value"),
                           f"{label}: metric '{name or '?'}' reads resourcesDuration, which a realtime gauge "
                           "cannot report", hint="resourcesDuration is known only when the step ends; "
@@ -940,7 +934,7 @@ def _calls(at: TemplateAt, resolver: Resolver, used: set[str]) -> Iterator[Findi
 
 
 def _unused(manifest: Manifest, templates: list[TemplateAt], used: set[str]) -> Iterator[Finding]:
-    if manifest.kind not in (WORKFLOW, CRON_WORKFLOW):
+    if manifest.kind not in (WORKFLOW, CRON_WORKFLOW) or any_oversized():
         return
     spec = manifest.workflow_spec
     for key in ("entrypoint", "onExit"):

@@ -70,6 +70,8 @@ _W = TypeVar("_W")
 # Walks already taken in this validation: id(subject) -> (subject, result). The subject is kept so its id
 # cannot be reused by another object while the entry lives.
 _WALKS: ContextVar[dict[int, tuple[object, tuple[Any, ...]]] | None] = ContextVar("argo_warden_walks", default=None)
+# Lists and mappings the schema rule found over their size limit in this validation (see note_oversized).
+_OVERSIZED: ContextVar[set[JsonPath] | None] = ContextVar("argo_warden_oversized", default=None)
 
 
 @contextlib.contextmanager
@@ -80,10 +82,27 @@ def remembered_walks() -> Iterator[None]:
     not change meanwhile (rules only read it).
     """
     token = _WALKS.set({})
+    oversized = _OVERSIZED.set(set())
     try:
         yield
     finally:
+        _OVERSIZED.reset(oversized)
         _WALKS.reset(token)
+
+
+def note_oversized(path: JsonPath) -> None:
+    """Record that the node at ``path`` has more entries than its limit allows.
+
+    Cheap limits first: the schema rule, which runs before every other rule, reports
+    the size (AW112) and calls this; from then on ``spec_templates`` leaves out each
+    template that holds such a node (all of them when the templates list itself is
+    over its limit), so the expensive checks never run on a node already refused. A
+    3,000-task DAG got its AW112 only after seconds of reference checks (and, as an
+    AdmissionReview, a 504 instead).
+    """
+    oversized = _OVERSIZED.get()
+    if oversized is not None:
+        oversized.add(path)
 
 
 def _remembered(subject: _S, walk: Callable[[_S], Iterator[_W]]) -> Iterator[_W]:
@@ -102,12 +121,22 @@ def spec_templates(manifest: Manifest) -> Iterator[TemplateAt]:
     return _remembered(manifest, _spec_templates)
 
 
+def any_oversized() -> bool:
+    """Whether this validation left something out for being over its limit (then 'never used' cannot be told)."""
+    return bool(_OVERSIZED.get())
+
+
 def _spec_templates(manifest: Manifest) -> Iterator[TemplateAt]:
     base = (*manifest.spec_path, "templates")
+    oversized = _OVERSIZED.get() or set()
+    if base in oversized:
+        return
+    depth = len(base)
+    skipped = {p[depth] for p in oversized if len(p) > depth and p[:depth] == base}
     stack: list[TemplateAt] = [
         TemplateAt((*base, i), t)
         for i, t in enumerate(as_list(manifest.workflow_spec.get("templates")))
-        if isinstance(t, dict)
+        if isinstance(t, dict) and i not in skipped
     ]
     stack.reverse()
     while stack:

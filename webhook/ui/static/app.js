@@ -147,13 +147,14 @@ function drawGraph(frame, layout, onSelect) {
   box.append(edges);
   const buttons = new Map();
   for (const node of layout.nodes) {
-    const described = [node.label, node.kind, node.detail, node.phase].filter(Boolean).join(", ");
+    const described = [node.label, node.kind, node.detail, node.note, node.phase].filter(Boolean).join(", ");
     const button = el("button", {
       type: "button", class: `node kind-${node.kind}`, "data-id": node.id, "data-phase": node.phase || null,
       style: { left: node.x + "px", top: node.y + "px", width: node.width + "px", height: node.height + "px" },
-      "aria-label": described, title: [node.label, node.detail].filter(Boolean).join("\n"),
+      "aria-label": described, title: [node.label, node.detail, node.note].filter(Boolean).join("\n"),
       "aria-pressed": onSelect ? "false" : null,
-    }, el("span", { class: "name", text: node.label }), node.detail ? el("span", { class: "detail", text: node.detail }) : null);
+    }, el("span", { class: "name", text: node.label }), node.detail ? el("span", { class: "detail", text: node.detail }) : null,
+      node.note ? el("span", { class: "note", text: node.note }) : null);
     if (onSelect) button.addEventListener("click", () => {
       for (const other of buttons.values()) other.setAttribute("aria-pressed", "false");
       button.setAttribute("aria-pressed", "true");

@@ -1,0 +1,247 @@
+"""DESIGN: reviews are validated in a small pool of worker processes that is killed and replaced on overrun.
+
+Why processes. A review must be answered before the API server's deadline
+whatever the object holds, even if a check has a bug (a backtracking regex, a
+quadratic walk). Python cannot preempt a thread that holds the GIL: a check
+stuck in ``re`` held the whole server, event loop included, for minutes (issue
+13, fault 1), and abandoning its future did not stop it. A process can be
+stopped: a worker that overruns the review's deadline is SIGKILLed, the review is
+answered under the failure policy, and a new worker takes its place.
+
+What runs where. The event loop (the server process) reads and parses the
+body, takes the shortcuts (DELETE, unchanged spec, not an Argo kind), asks the
+provider for the context (cluster lookups, SubjectAccessReviews: I/O stays on
+the loop, see ``webhook.kube.prefetch``), and answers repeated objects from the
+validation memo. Only the pure validation (and mutation) core goes to a worker:
+the body's bytes, plus the context once per ``cache_key`` per worker
+(``webhook.server.worker_process``). The answer is the verdict alone.
+
+Lanes. A worker works on one review at a time. Bodies of at least
+``large_body_bytes`` may occupy at most ``size - 1`` workers at once, and when a
+worker frees up a waiting small review goes first: a small review never waits
+behind large ones, only behind other small reviews (about a millisecond each).
+
+Workers are forked from a forkserver that imported (and so warmed up) the
+validator once; a fork costs milliseconds and shares those pages copy-on-write.
+
+Cost of the hop, measured with the seed workflow review (1.4 KB) on the 2-core
+machine of the issue while other jobs loaded it (load average ~9): validating
+in-process took 575 us of CPU per review, through a worker 925 us in all
+processes (sequential jobs; /tmp/h13s/hop.py in the closing note). So the hop
+(pickling job and verdict, parsing the body again, two socket round trips and
+the wake-ups) costs about 0.35 ms of CPU; in exchange the event loop no longer
+validates, and a review whose check never ends costs its deadline, not the server.
+Repeated objects never pay it: they are answered from the memo on the loop.
+A script that starts the pool must guard its main module (``if __name__ ==
+"__main__"``): workers import it, as every multiprocessing child does;
+``python -m webhook`` and the ``argo-warden`` entry point are safe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+import os
+import pickle
+import socket
+import struct
+from collections import deque
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+from webhook.admission.provider import Deadline
+from webhook.server.logs import event
+from webhook.server.worker_process import Answer, Job, NeedContext, WorkerSettings, serve_jobs
+
+# Module the forkserver imports before forking workers: importing it warms the validator up.
+PRELOAD = "webhook.server.prewarm"
+# Context keys a worker is believed to hold (an optimisation: a worker that lacks one asks for it).
+KNOWN_CONTEXTS = 200
+_HEADER = struct.Struct("!i")
+_LONG = struct.Struct("!Q")
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: Any
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+    known: set[str] = field(default_factory=set)
+    large: bool = False
+
+    async def ask(self, job: Job) -> Answer:
+        # Framed as multiprocessing.Connection frames it: the worker reads with recv_bytes.
+        payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        self.writer.write(_HEADER.pack(len(payload)))
+        self.writer.write(payload)
+        await self.writer.drain()
+        (size,) = _HEADER.unpack(await self.reader.readexactly(_HEADER.size))
+        if size == -1:
+            (size,) = _LONG.unpack(await self.reader.readexactly(_LONG.size))
+        answer: Answer = pickle.loads(await self.reader.readexactly(size))
+        return answer
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError, AttributeError, OSError):
+            self.process.kill()
+        self.writer.close()
+
+
+class WorkerPool:
+    """``size`` worker processes; ``run`` hands a job to one, within the review's deadline."""
+
+    def __init__(self, size: int, settings: WorkerSettings, large_body_bytes: int) -> None:
+        self.size = max(1, size)
+        self.settings = settings
+        self.large_body_bytes = large_body_bytes
+        self.replaced = 0
+        self._mp = multiprocessing.get_context("forkserver")
+        self._mp.set_forkserver_preload([PRELOAD])
+        self._idle: list[_Worker] = []
+        self._all: set[_Worker] = set()
+        self._waiting_small: deque[asyncio.Future[_Worker]] = deque()
+        self._waiting_large: deque[asyncio.Future[_Worker]] = deque()
+        self._large_running = 0
+        self._starting: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    @property
+    def large_limit(self) -> int:
+        return max(1, self.size - 1)
+
+    async def start(self) -> None:
+        """Start every worker (the first start also starts the forkserver, which warms up: seconds)."""
+        await asyncio.gather(*(self._add() for _ in range(self.size)))
+
+    async def run(self, job: Job, deadline: Deadline, context: Any = None) -> Answer:
+        """The worker's answer to ``job``; TimeoutError when it could not be had before ``deadline``.
+
+        ``context`` (a ValidationContext) is sent along unless the worker holds ``job.context_key``.
+        """
+        large = len(job.body) >= self.large_body_bytes
+        async with asyncio.timeout(deadline.remaining()):
+            worker = await self._acquire(large)
+        healthy = False
+        try:
+            async with asyncio.timeout(deadline.remaining()):
+                key = job.context_key
+                send = context is not None and (key is None or key not in worker.known)
+                answer = await worker.ask(_with(job, context) if send else job)
+                if isinstance(answer, NeedContext):
+                    answer = await worker.ask(_with(job, context))
+                if key is not None and context is not None:
+                    if len(worker.known) >= KNOWN_CONTEXTS:
+                        worker.known.clear()
+                    worker.known.add(key)
+            healthy = True
+            return answer
+        finally:
+            if healthy:
+                self._release(worker)
+            else:
+                self._replace(worker)
+
+    async def close(self) -> None:
+        self._closed = True
+        for task in list(self._starting):
+            task.cancel()
+        workers = list(self._all)
+        self._all.clear()
+        self._idle.clear()
+        for worker in workers:
+            worker.writer.close()  # EOF: the worker returns from serve_jobs and exits
+        loop = asyncio.get_running_loop()
+        for worker in workers:
+            await loop.run_in_executor(None, worker.process.join, 2.0)
+            if worker.process.is_alive():
+                worker.kill()
+
+    # ------------------------------------------------------------------ workers in and out
+
+    async def _acquire(self, large: bool) -> _Worker:
+        if self._idle and not (large and self._large_running >= self.large_limit):
+            worker = self._idle.pop()
+            if large:
+                self._large_running += 1
+                worker.large = True
+            return worker
+        waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
+        (self._waiting_large if large else self._waiting_small).append(waiter)
+        try:
+            return await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled():
+                self._release(waiter.result())  # handed over just as we gave up: pass it on
+            else:
+                waiter.cancel()
+            raise
+
+    def _release(self, worker: _Worker) -> None:
+        if worker.large:
+            worker.large = False
+            self._large_running -= 1
+        if worker not in self._all:
+            return
+        for queue, large in ((self._waiting_small, False), (self._waiting_large, True)):
+            if large and self._large_running >= self.large_limit:
+                break
+            while queue:
+                waiter = queue.popleft()
+                if waiter.done():
+                    continue  # gave up waiting
+                if large:
+                    self._large_running += 1
+                    worker.large = True
+                waiter.set_result(worker)
+                return
+        self._idle.append(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        if worker.large:
+            worker.large = False
+            self._large_running -= 1
+        self._all.discard(worker)
+        worker.kill()
+        self.replaced += 1
+        event("validation worker replaced", logging.WARNING, pid=worker.process.pid,
+              reason="overran the review's deadline or failed")
+        if not self._closed:
+            task = asyncio.get_running_loop().create_task(self._add(reap=worker))
+            self._starting.add(task)
+            task.add_done_callback(self._starting.discard)
+
+    async def _add(self, reap: _Worker | None = None) -> None:
+        loop = asyncio.get_running_loop()
+        if reap is not None:
+            await loop.run_in_executor(None, reap.process.join, 5.0)
+        process, sock = await loop.run_in_executor(None, self._spawn)
+        reader, writer = await asyncio.open_unix_connection(sock=sock)
+        worker = _Worker(process, reader, writer)
+        if self._closed:
+            worker.kill()
+            return
+        self._all.add(worker)
+        self._release(worker)
+
+    def _spawn(self) -> tuple[Any, socket.socket]:
+        """Fork a worker from the forkserver (blocking: called in a thread)."""
+        ours, theirs = self._mp.Pipe(duplex=True)
+        process = self._mp.Process(target=serve_jobs, args=(theirs, self.settings), daemon=True,
+                                   name="argo-warden-validator")
+        process.start()
+        theirs.close()
+        return process, _socket_of(ours)
+
+
+def _with(job: Job, context: Any) -> Job:
+    return Job(job.webhook, job.body, job.context_key, context)
+
+
+def _socket_of(conn: Connection) -> socket.socket:
+    sock = socket.socket(fileno=os.dup(conn.fileno()))
+    conn.close()
+    sock.setblocking(False)
+    return sock
