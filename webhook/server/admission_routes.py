@@ -96,6 +96,7 @@ async def _admit(request: web.Request, state: ServerState, webhook: Webhook,
     # The body first, outside the review slots: a client sending it slowly holds only its own connection
     # (and, for a large body, a share of the body budget), never a slot other reviews wait for.
     body = await _read_body(request, state, deadline)
+    state.bodies.received(len(body))
     if state.slots.locked():
         try:
             # asyncio.timeout rather than wait_for: no extra task per request.

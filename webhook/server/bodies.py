@@ -21,6 +21,12 @@ class BodyBudget:
         # Bodies smaller than this take nothing from the budget.
         self.free_below = free_below
         self.reserved = 0
+        # Bytes of large bodies received since the last trim (webhook.server.connections gives memory back).
+        self.large_received = 0
+
+    def received(self, size: int) -> None:
+        if size >= self.free_below:
+            self.large_received += size
 
     @contextmanager
     def reserve(self, size: int) -> Iterator[bool]:

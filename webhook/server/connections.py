@@ -35,6 +35,8 @@ from typing import Any
 from aiohttp import web
 from aiohttp.web_runner import BaseRunner
 
+from webhook.server.bodies import BodyBudget
+
 # Bytes asyncio's TLS layer reads from an SSL object at a time (and keeps per connection); see above.
 TLS_READ_BUFFER = 32 * 1024
 
@@ -223,16 +225,19 @@ def _reset(conn: socket.socket) -> None:
     conn.close()
 
 
-# After this many connections closed since the last look, free memory is given back to the system.
+# After this many connections closed, or this many bytes of large bodies read, since the last look, free memory
+# is given back to the system.
 TRIM_AFTER_CLOSED = 64
+TRIM_AFTER_BODY_BYTES = 16 * 1024 * 1024
 
 
-async def give_back_after_bursts(counts: ConnectionCounts, poll_seconds: float = 2.0) -> None:
-    """Run forever: when many connections closed since the last trim, return glibc's free pages (see memory.py)."""
+async def give_back_after_bursts(counts: ConnectionCounts, bodies: BodyBudget, poll_seconds: float = 2.0) -> None:
+    """Run forever: after a burst of connections or of large bodies, return glibc's free pages (see memory.py)."""
     from webhook.memory import give_back_free_memory
 
     while True:
         await asyncio.sleep(poll_seconds)
-        if counts.peak - counts.total >= TRIM_AFTER_CLOSED:
+        if counts.peak - counts.total >= TRIM_AFTER_CLOSED or bodies.large_received >= TRIM_AFTER_BODY_BYTES:
             counts.peak = counts.total
+            bodies.large_received = 0
             give_back_free_memory()

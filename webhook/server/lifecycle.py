@@ -17,6 +17,7 @@ from aiohttp import web
 
 from webhook.admission.mutation import Mutator, mutators
 from webhook.admission.provider import ContextProvider
+from webhook.memory import keep_heaps_small
 from webhook.server.app import create_app
 from webhook.server.config import ServerConfig
 from webhook.server.connections import CappedSite, give_back_after_bursts, shrink_tls_buffers
@@ -67,6 +68,7 @@ async def serve(config: ServerConfig, provider: ContextProvider, extra_route_gro
     trimmer: asyncio.Task[None] | None = None
     try:
         shrink_tls_buffers()
+        keep_heaps_small()
         site = CappedSite(runner, config.host, config.port, ssl_context=tls.front if tls else None,
                           counts=state.connections, handshake_seconds=config.handshake_seconds)
         try:
@@ -75,7 +77,7 @@ async def serve(config: ServerConfig, provider: ContextProvider, extra_route_gro
             raise ListenError(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}") from None
         if tls is not None:
             watcher = asyncio.create_task(tls.watch())
-        trimmer = asyncio.create_task(give_back_after_bursts(state.connections))
+        trimmer = asyncio.create_task(give_back_after_bursts(state.connections, state.bodies))
         event("listening", host=config.host, port=config.port, tls=tls is not None,
               failure_policy=str(config.failure_policy), ready=state.not_ready_reason() is None,
               enforcement=str(config.policy.enforcement), policy=config.policy.source)
