@@ -617,9 +617,10 @@ class _Checker:
             return
         callers = ", ".join(c.label for c in calls[:3]) + (f" and {len(calls) - 3} more" if len(calls) > 3 else "")
         yield Finding(SIBLING_DIALECT, path,
-                      f"{label} reads {{{{{tag}}}}}, an output of a sibling of the {read.noun} that calls it: "
-                      "argo-warden's dialect; upstream Argo resolves it only in the calling task or step", span=span,
-                      hint=f"portable form: input parameter '{names[tag]}' on {label}, passed as "
+                      f"{label} reads {{{{{tag}}}}} of its caller's sibling {read.noun}: argo-warden's dialect",
+                      span=span,
+                      hint=f"upstream Argo resolves it only in the calling {read.noun}; portable form: input "
+                      f"parameter '{names[tag]}' on {label}, passed as "
                       f"{{{{{tag}}}}} by {callers} (argo-warden's admission webhook rewrites it to this)")
 
     def _referenced_sibling_reads(self, step: StepAt, call: Call) -> Iterator[Finding]:
