@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import time
 
@@ -91,3 +92,15 @@ names = st.text(alphabet="abcdeABCDE-", min_size=1, max_size=12)
 @settings(max_examples=500, deadline=None)
 def test_did_you_mean_answers_as_before_on_ordinary_names(word: str, candidates: list[str]) -> None:
     assert closest(word, candidates) == _old_closest(word, candidates)
+
+
+def test_int_and_float_of_huge_digit_strings_are_quick_faults_not_crashes() -> None:
+    from webhook.conditions.builtins import Fault, b_float, b_int
+
+    started = time.perf_counter()
+    for call, text in ((b_int, "9" * 5000), (b_float, "0" * 50_000 + "!")):
+        with contextlib.suppress(Fault):
+            call(text)
+    assert b_int("-0009") == -9 and b_float("1.5e3") == 1500.0
+    # int() of 4,300 digits and more raised ValueError; the float pattern backtracked (1.6 s at 8,000 digits).
+    assert time.perf_counter() - started < 0.5

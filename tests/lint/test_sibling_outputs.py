@@ -433,3 +433,14 @@ def test_deciding_every_call_is_linear_in_the_tasks() -> None:
     small = min(cost(500) for _ in range(3))
     large = min(cost(4000) for _ in range(3))
     assert large < small * 24, (small, large)  # linear: ~8x; per-call ancestor walks were ~64x
+
+
+def test_calls_in_a_dag_left_out_for_its_size_are_not_called_missing() -> None:
+    """One mistake, one finding: the DAG over its size limit gets AW112; the template it calls is not 'called by
+    no task' for that (the calls are there, only not looked at)."""
+    tasks = [{"name": "t0", "template": "fetch"}] + [
+        {"name": f"t{i}", "template": "post", "depends": f"t{i - 1}"} for i in range(1, 300)]
+    data = workflow(TWO_DAGS.replace("tasks.get-data.", "tasks.t0."))
+    templates = data["spec"]["templates"]
+    data["spec"]["templates"] = [{"name": "main", "dag": {"tasks": tasks}}, templates[3], templates[4]]
+    assert [d.code for d in errors(lint(data))] == ["AW112"]

@@ -121,7 +121,8 @@ def b_int(value: Any) -> int:
     if t is float:
         return float_to_int(value)
     if t is str:
-        if _DECIMAL_INT.fullmatch(value):
+        # More than 19 significant digits is out of int64 range anyway; Python's int() refuses 4,300 and up.
+        if _DECIMAL_INT.fullmatch(value) and len(value.lstrip("+-").lstrip("0")) <= 19:
             number = int(value)
             if INT_MIN <= number <= 2**63 - 1:
                 return number

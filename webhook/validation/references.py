@@ -34,6 +34,7 @@ from webhook.validation.siblings import (
 from webhook.validation.walk import (
     StepAt,
     TemplateAt,
+    any_oversized,
     as_dict,
     as_list,
     as_str,
@@ -591,6 +592,8 @@ class _Checker:
             yield from self._node_ref(tag, tag.split("."), path, span, where)
             return
         if not calls:
+            if any_oversized():
+                return  # its calls may stand in a template left out for its size (AW112 is the finding)
             yield Finding(UNRESOLVED, path, f"{{{{{tag}}}}}: {label} is called by no {read.noun} of this document, so "
                           f"there is no {read.noun} '{read.node}' it could read", span=span,
                           hint="declare an input parameter and pass the value as an argument where the template is "
@@ -617,9 +620,10 @@ class _Checker:
             return
         callers = ", ".join(c.label for c in calls[:3]) + (f" and {len(calls) - 3} more" if len(calls) > 3 else "")
         yield Finding(SIBLING_DIALECT, path,
-                      f"{label} reads {{{{{tag}}}}}, an output of a sibling of the {read.noun} that calls it: "
-                      "argo-warden's dialect; upstream Argo resolves it only in the calling task or step", span=span,
-                      hint=f"portable form: input parameter '{names[tag]}' on {label}, passed as "
+                      f"{label} reads {{{{{tag}}}}} of its caller's sibling {read.noun}: argo-warden's dialect",
+                      span=span,
+                      hint=f"upstream Argo resolves it only in the calling {read.noun}; portable form: input "
+                      f"parameter '{names[tag]}' on {label}, passed as "
                       f"{{{{{tag}}}}} by {callers} (argo-warden's admission webhook rewrites it to this)")
 
     def _referenced_sibling_reads(self, step: StepAt, call: Call) -> Iterator[Finding]:
