@@ -36,7 +36,8 @@ def test_a_typo_in_a_field_is_reported_at_its_column_with_a_did_you_mean(tmp_pat
             "    for: template\n"
             "    assert: template.contianer.image startsWith \"registry/\"\n")
     assert problems(tmp_path, text) == [
-        (5, 22, "AW951", "Template has no field 'contianer'", "did you mean 'Template.container'?")]
+        (5, 22, "AW951", "Template has no field 'contianer'",
+         "did you mean 'Template.container'? In Argo 'contianer' reads nil")]
 
 
 @pytest.mark.parametrize(("node", "expression", "message"), [
@@ -72,7 +73,7 @@ def test_an_assert_must_be_boolean(tmp_path: Path) -> None:
 def test_message_expressions_are_checked(tmp_path: Path) -> None:
     found = problems(tmp_path, "- id: ORG001\n  message: 'bad {{ http.ur }} here'\n  for: http\n"
                                "  assert: http.url != \"\"\n")
-    assert found == [(2, 25, "AW951", "HTTP has no field 'ur'", "did you mean 'HTTP.url'?")]
+    assert found == [(2, 25, "AW951", "HTTP has no field 'ur'", "did you mean 'HTTP.url'? In Argo 'ur' reads nil")]
     found = problems(tmp_path, "- id: ORG001\n  message: 'never {{ closed'\n  for: http\n  assert: 'true'\n")
     assert found[0][3] == "a '{{' in the message is never closed"
 
