@@ -22,12 +22,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from webhook.diagnostics import Diagnostic
 from webhook.manifest import Manifest, argo_kind_of
 from webhook.org_policies.loading import PolicyLoadError, load_policy_files
 from webhook.org_policies.model import PolicySet
+from webhook.small_files import SmallFileError, load_small_yaml
 
 TEST_FILE_NAMES = ("argo-warden-test.yaml", "argo-warden-test.yml")
 TEST_KEYS = ("policies", "tests")
@@ -121,17 +120,9 @@ def _judge(case: str, policies: PolicySet, where: str) -> Iterator[Diagnostic]:
 
 def _read(path: str) -> dict[str, Any]:
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_TEST_FILE + 1)
-    except OSError as exc:
-        raise TestFileError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_TEST_FILE:
-        raise TestFileError(f"{path}: larger than {MAX_TEST_FILE} bytes; not a test file")
-    try:
-        data = yaml.safe_load(raw.decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise TestFileError(f"{path}: not valid YAML: {first}") from None
+        data = load_small_yaml(path, MAX_TEST_FILE, "a test file")
+    except SmallFileError as exc:
+        raise TestFileError(str(exc)) from None
     if not isinstance(data, dict):
         raise TestFileError(f"{path}: a test file is a mapping of policies and tests")
     unknown = [k for k in data if k not in TEST_KEYS]

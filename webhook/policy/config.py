@@ -15,11 +15,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-import yaml
-
 from webhook.diagnostics import Severity
 from webhook.org_policies.model import EMPTY, PolicySet
 from webhook.policy.settings import DEFAULT_POLICY, Enforcement, PolicyError, PolicySettings, check_selector
+from webhook.small_files import SmallFileError, load_small_yaml, read_small
 from webhook.suggest import did_you_mean
 
 YAML_NAMES = (".argo-warden.yaml", ".argo-warden.yml")
@@ -70,27 +69,17 @@ def load_config(path: str) -> PolicySettings:
             raise PolicyError(f"{path}: no [tool.argo-warden] table")
         return from_mapping(table, path, "[tool.argo-warden]")
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_CONFIG_BYTES + 1)
-    except OSError as exc:
-        raise PolicyError(f"{path}: cannot be read: {exc.strerror or type(exc).__name__}") from None
-    if len(raw) > MAX_CONFIG_BYTES:
-        raise PolicyError(f"{path}: larger than {MAX_CONFIG_BYTES} bytes; not a configuration file")
-    try:
-        data = yaml.safe_load(raw.decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
-        raise PolicyError(f"{path}: not valid YAML: {str(exc).splitlines()[0] if str(exc) else exc}") from None
+        data = load_small_yaml(path, MAX_CONFIG_BYTES, "a configuration file")
+    except SmallFileError as exc:
+        raise PolicyError(str(exc)) from None
     return from_mapping({} if data is None else data, path, "")
 
 
 def _read_toml(path: str) -> dict[str, Any]:
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_CONFIG_BYTES + 1)
-    except OSError as exc:
-        raise PolicyError(f"{path}: cannot be read: {exc.strerror or type(exc).__name__}") from None
-    if len(raw) > MAX_CONFIG_BYTES:
-        raise PolicyError(f"{path}: larger than {MAX_CONFIG_BYTES} bytes")
+        raw = read_small(path, MAX_CONFIG_BYTES)
+    except SmallFileError as exc:
+        raise PolicyError(str(exc)) from None
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
