@@ -13,8 +13,9 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from webhook.executor.calls import Boundary, Invocation, Runner, publish, publish_aggregate
 from webhook.executor.deadlines import cancel_reason
 from webhook.executor.depends import DependsError, TaskResult, continues_on, depends_expression, should_run
 from webhook.executor.loops import LoopError, has_loop, iterations
@@ -25,20 +26,17 @@ from webhook.suggest import did_you_mean
 from webhook.validation.graph import task_dependencies
 from webhook.validation.walk import as_dict, as_list, as_str
 
-if TYPE_CHECKING:
-    from webhook.executor.engine import Boundary, Invocation, WorkflowRun
-
 # The task's node, its result for depends, the values it publishes, and its outbound nodes (None: the node).
 TaskOutcome = tuple[Node, TaskResult, dict[str, str], list[Node] | None]
 
 
-async def run_dag(run: WorkflowRun, node: Node, template: dict[str, Any], scope: Scope, boundary: Boundary,
+async def run_dag(run: Runner, node: Node, template: dict[str, Any], scope: Scope, boundary: Boundary,
                   template_scope: TemplateScope) -> tuple[Phase, str, Scope]:
     return await _Dag(run, node, template, scope, boundary, template_scope).run()
 
 
 class _Dag:
-    def __init__(self, run: WorkflowRun, node: Node, template: dict[str, Any], scope: Scope, boundary: Boundary,
+    def __init__(self, run: Runner, node: Node, template: dict[str, Any], scope: Scope, boundary: Boundary,
                  template_scope: TemplateScope) -> None:
         self.run_ = run
         self.node = node
@@ -154,8 +152,6 @@ class _Dag:
         return out
 
     def _invocation(self, name: str) -> Invocation:
-        from webhook.executor.engine import Invocation
-
         task = self.tasks[name]
         values: dict[str, str] = {}
         for ancestor in self.ancestors(name):
@@ -186,8 +182,6 @@ class _Dag:
         self.values[name] = values
 
     async def _run_task(self, name: str) -> TaskOutcome:
-        from webhook.executor.engine import publish, publish_aggregate
-
         inv = self._invocation(name)
         if not has_loop(inv.holder):
             node = await self.run_.invoke(inv)

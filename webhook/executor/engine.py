@@ -21,9 +21,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from webhook.executor.calls import NODE_FACTS, Boundary, Invocation, publish
+from webhook.executor.dag import run_dag
 from webhook.executor.deadlines import Deadline, DeadlineExceeded, cancel_reason
 from webhook.executor.durations import DurationError, parse_duration
-from webhook.executor.expr import ExpressionError, evaluate_bool
+from webhook.executor.expr import ExpressionError, evaluate_bool, evaluate_tag
 from webhook.executor.guard import HostPolicy
 from webhook.executor.http_step import DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, HttpSettings, run_http
 from webhook.executor.kept import KeptNodes
@@ -31,7 +33,8 @@ from webhook.executor.nodes import Node, NodeType, Phase, RunEvent, node_id, rfc
 from webhook.executor.redact import Redactor
 from webhook.executor.retry import RetryError, RetryStrategy
 from webhook.executor.scope import RenderError, Scope, format_value
-from webhook.executor.templates import ROOT_SCOPE, TemplateScope
+from webhook.executor.steps import run_steps
+from webhook.executor.templates import TemplateScope
 from webhook.executor.transport import NetworkTransport, Transport
 from webhook.executor.when import WhenError, evaluate_when
 from webhook.executor.workflow import RUNNABLE_TYPES, PreparedWorkflow, WorkflowInputError, prepare, template_type
@@ -99,33 +102,6 @@ class RunResult:
         if self.message:
             out["message"] = self.message
         return out
-
-
-@dataclass(slots=True)
-class Boundary:
-    """One steps/DAG template invocation: its parallelism and template-level failFast."""
-
-    node: Node
-    semaphore: asyncio.Semaphore | None = None
-    fail_fast: bool = False
-    tripped: bool = False
-
-
-@dataclass(slots=True)
-class Invocation:
-    """A step, task or hook about to call a template."""
-
-    holder: dict[str, Any]
-    name: str
-    display: str
-    scope: Scope
-    parent: Node | None
-    boundary: Boundary | None
-    template_scope: TemplateScope = ROOT_SCOPE
-    # Nodes that get this call's node as a child (Argo's graph edges).
-    predecessors: list[Node] = field(default_factory=list)
-    # ("steps" | "tasks", name): where the call's outputs are published, for its exit hook.
-    reference: tuple[str, str] | None = None
 
 
 class WorkflowRun:
@@ -542,9 +518,6 @@ class WorkflowRun:
 
     async def _run_container(self, node: Node, template: dict[str, Any], kind: str, scope: Scope,
                              callee_scope: TemplateScope) -> None:
-        from webhook.executor.dag import run_dag
-        from webhook.executor.steps import run_steps
-
         parallelism = _positive(template.get("parallelism"))
         boundary = Boundary(node, asyncio.Semaphore(parallelism) if parallelism else None,
                             fail_fast=template.get("failFast") is True)
@@ -651,61 +624,6 @@ class WorkflowRun:
         return phase, message
 
 
-NODE_FACTS = ("status", "id", "startedAt", "finishedAt")
-
-
-def _facts(base: str, node: Node, facts: frozenset[str]) -> dict[str, str]:
-    values: dict[str, str] = {}
-    if "status" in facts:
-        values[f"{base}.status"] = str(node.phase)
-    if "id" in facts:
-        values[f"{base}.id"] = node.id
-    if "startedAt" in facts:
-        values[f"{base}.startedAt"] = rfc3339(node.started_at) or ""
-    if "finishedAt" in facts:
-        values[f"{base}.finishedAt"] = rfc3339(node.finished_at) or ""
-    return values
-
-
-def publish(prefix: str, name: str, node: Node, facts: frozenset[str] = frozenset(NODE_FACTS)) -> dict[str, str]:
-    """What later steps or tasks may read of a finished call: ``steps.X.outputs.result`` and friends.
-
-    ``facts``: which of status, id, startedAt, finishedAt to give (those the workflow mentions at all).
-    """
-    base = f"{prefix}.{name}"
-    values = _facts(base, node, facts)
-    if node.result is not None:
-        values[f"{base}.outputs.result"] = node.result
-    for key, value in node.parameters.items():
-        values[f"{base}.outputs.parameters.{key}"] = value
-    return values
-
-
-def publish_aggregate(prefix: str, name: str, group: Node, iterations: list[Node],
-                      facts: frozenset[str] = frozenset(NODE_FACTS)) -> dict[str, str]:
-    """A loop's outputs as Argo aggregates them: JSON lists of each iteration's result and parameters."""
-    base = f"{prefix}.{name}"
-    values = _facts(base, group, facts)
-    ran = [n for n in iterations if n.type is not NodeType.SKIPPED]
-    results = [_json_or_text(n.result) for n in ran if n.result is not None]
-    values[f"{base}.outputs.result"] = json.dumps(results, separators=(",", ":"), ensure_ascii=False)
-    names = sorted({k for n in ran for k in n.parameters})
-    if names:
-        values[f"{base}.outputs.parameters"] = json.dumps([n.parameters for n in ran if n.parameters],
-                                                          separators=(",", ":"), ensure_ascii=False)
-        for key in names:
-            values[f"{base}.outputs.parameters.{key}"] = json.dumps(
-                [n.parameters[key] for n in ran if key in n.parameters], separators=(",", ":"), ensure_ascii=False)
-    return values
-
-
-def _json_or_text(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
 def _positive(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
@@ -773,7 +691,6 @@ def _suspend_outputs(template: dict[str, Any], scope: Scope, supplied: Mapping[s
 
 
 def _output_parameters(template: dict[str, Any], scope: Scope) -> dict[str, str]:
-    from webhook.executor.expr import evaluate_tag
 
     out: dict[str, str] = {}
     for p in as_list(as_dict(template.get("outputs")).get("parameters")):

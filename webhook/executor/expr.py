@@ -16,7 +16,7 @@ import contextvars
 import json
 from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from webhook.conditions.builtins import FUNCTIONS
 from webhook.conditions.errors import ConditionError
@@ -26,9 +26,7 @@ from webhook.conditions.signatures import SPRIG_FUNCTIONS
 from webhook.conditions.success import evaluate_success
 from webhook.conditions.values import Fault, format_value
 from webhook.executor.transport import Exchange, Received
-
-if TYPE_CHECKING:
-    from webhook.executor.scope import Scope
+from webhook.secrets.references import SecretKeyRef
 
 
 class ExpressionError(ValueError):
@@ -57,8 +55,25 @@ def check_success(condition: str | None, request: Exchange, request_headers: lis
 
 # ---------------------------------------------------------------- expression tags
 
+
+class TagScope(Protocol):
+    """What a tag is evaluated against: the run's variables, and the secrets its step may read.
+
+    The executor's ``Scope`` is one; it renders text by calling back into ``evaluate_tag``, so it is
+    described here rather than imported.
+    """
+
+    def environment(self) -> dict[str, Any]:
+        """The variables as nested maps (``tasks['get-data'].outputs.result``)."""
+        ...
+
+    def secret(self, ref: SecretKeyRef) -> str:
+        """The secret's value; a ValueError whose message says why when the step may not read it."""
+        ...
+
+
 # The scope a tag is evaluated in, for lookup() (functions are fixed when the text is compiled).
-_SCOPE: contextvars.ContextVar[Scope | None] = contextvars.ContextVar("argo_warden_tag_scope", default=None)
+_SCOPE: contextvars.ContextVar[TagScope | None] = contextvars.ContextVar("argo_warden_tag_scope", default=None)
 
 
 @lru_cache(maxsize=1024)
@@ -79,7 +94,7 @@ def evaluate(source: str, env: Mapping[str, Any]) -> Any:
         raise ExpressionError(exc.message) from None
 
 
-def evaluate_tag(source: str, scope: Scope) -> Any:
+def evaluate_tag(source: str, scope: TagScope) -> Any:
     """A ``{{=...}}`` tag's value against the scope's variables (nested: ``tasks['a'].outputs.result``)."""
     token = _SCOPE.set(scope)
     try:
@@ -99,9 +114,6 @@ def evaluate_bool(source: str, env: Mapping[str, Any]) -> bool:
 
 
 def _lookup(kind: Any, name: Any, key: Any) -> str:
-    from webhook.executor.scope import RenderError
-    from webhook.secrets.references import SecretKeyRef
-
     if kind != "secret" or not isinstance(name, str) or not isinstance(key, str):
         raise Fault("lookup takes 'secret', a secret name and a key")
     scope = _SCOPE.get()
@@ -109,7 +121,7 @@ def _lookup(kind: Any, name: Any, key: Any) -> str:
         raise Fault("lookup is only available in template tags")
     try:
         return scope.secret(SecretKeyRef(name, key))
-    except RenderError as exc:
+    except ValueError as exc:
         raise Fault(str(exc)) from None
 
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from webhook.executor.expr import ExpressionError, evaluate_tag
 from webhook.secrets.references import SecretKeyRef, parse_secret_lookup
 from webhook.templating import Expression, Reference, TemplateSyntaxError, parse_template, render
 
@@ -127,8 +128,6 @@ class Scope:
         ref = parse_secret_lookup(text[piece.start:piece.end])
         if ref is not None:
             return self.secret(ref)
-        from webhook.executor.expr import ExpressionError, evaluate_tag
-
         try:
             return format_value(evaluate_tag(piece.source, self))
         except ExpressionError as exc:

@@ -10,17 +10,15 @@ of a group (``steps.X.outputs.result``…) are in scope for the groups after it.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from webhook.executor.calls import Boundary, Invocation, Runner, publish, publish_aggregate
 from webhook.executor.depends import continues_on
 from webhook.executor.loops import LoopError, has_loop, iterations
 from webhook.executor.nodes import Node, NodeType, Phase
 from webhook.executor.scope import RenderError, Scope
 from webhook.executor.templates import TemplateScope
 from webhook.validation.walk import as_list, as_str
-
-if TYPE_CHECKING:
-    from webhook.executor.engine import Boundary, WorkflowRun
 
 
 def step_groups(template: dict[str, Any]) -> list[list[dict[str, Any]]]:
@@ -32,10 +30,8 @@ def step_groups(template: dict[str, Any]) -> list[list[dict[str, Any]]]:
     return groups
 
 
-async def run_steps(run: WorkflowRun, node: Node, template: dict[str, Any], scope: Scope, boundary: Boundary,
+async def run_steps(run: Runner, node: Node, template: dict[str, Any], scope: Scope, boundary: Boundary,
                     template_scope: TemplateScope) -> tuple[Phase, str, Scope]:
-    from webhook.executor.engine import Invocation, publish, publish_aggregate
-
     previous: list[Node] = [node]
     for index, group in enumerate(step_groups(template)):
         group_node = run.new_node(f"{node.name}[{index}]", f"[{index}]", NodeType.STEP_GROUP, None,
@@ -83,7 +79,7 @@ async def run_steps(run: WorkflowRun, node: Node, template: dict[str, Any], scop
     return Phase.SUCCEEDED, "", scope
 
 
-async def _run_step(run: WorkflowRun, base: Any, out: list[Node], looped: set[int]) -> None:
+async def _run_step(run: Runner, base: Any, out: list[Node], looped: set[int]) -> None:
     """Run one step (every iteration of its loop), appending the nodes it made to ``out``.
 
     ``id(out)`` goes into ``looped`` when iterations ran (their outputs are then aggregated).
