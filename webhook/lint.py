@@ -18,8 +18,9 @@ from webhook.manifest import ARGO_API_GROUP, ARGO_KINDS, Manifest, argo_kind_of,
 from webhook.policy.apply import ObjectSuppressions, apply_policy, object_suppressions
 from webhook.policy.exclude import excluded
 from webhook.policy.settings import DEFAULT_POLICY, PolicySettings
+from webhook.spec.lookups import DocumentTemplates, Lookup, SecretSource, unknown
 from webhook.validation import validate
-from webhook.validation.context import DocumentTemplates, Lookup, Mode, SecretSource, ValidationContext, unknown
+from webhook.validation.context import Mode, ValidationContext
 from webhook.validation.secrets import SECRETS_SKIPPED
 
 NOT_AN_OBJECT = define(

@@ -11,7 +11,7 @@ from tests.executor.conftest import TestServer, by_display, phases, run, workflo
 from webhook.executor.engine import RunOptions, WorkflowRun
 from webhook.executor.nodes import NodeType, Phase
 from webhook.executor.workflow import WorkflowInputError
-from webhook.validation.context import DocumentTemplates
+from webhook.spec.lookups import DocumentTemplates
 
 HEAD = """
 apiVersion: argoproj.io/v1alpha1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.kube_standin import Fault, KubeStandIn
-from webhook.secrets.cluster import ClusterSecretValues
+from webhook.kube.secrets import ClusterSecretValues
 from webhook.secrets.values import SecretUnavailable
 
 PLANTED = "pl4nted-v4lue-7f3a9c"

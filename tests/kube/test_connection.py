@@ -11,7 +11,7 @@ from webhook.admission.provider import Deadline
 from webhook.kube.client import KubeClient
 from webhook.kube.connection import ClusterConfigError, from_kubeconfig, in_cluster
 from webhook.kube.lookups import ClusterLookups
-from webhook.validation.context import LookupState
+from webhook.spec.lookups import LookupState
 
 
 async def _secret_state(connection_kubeclient: KubeClient) -> tuple[LookupState, object]:

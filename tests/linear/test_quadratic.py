@@ -14,10 +14,10 @@ from webhook.diagnostics import Diagnostic, Severity
 from webhook.lint import LintResult
 from webhook.manifest import WORKFLOW, Manifest
 from webhook.reporting.text import render_text
+from webhook.spec.walk import spec_templates
 from webhook.suggest import closest, did_you_mean, suggestion_budget
 from webhook.validation import validate
 from webhook.validation.graph import DagInfo, dag_info
-from webhook.validation.walk import spec_templates
 
 
 def test_a_dag_over_its_size_limit_gets_its_size_error_at_once() -> None:

@@ -222,8 +222,9 @@ def test_unresolved_at_admission_hints_at_the_cluster_not_at_linting() -> None:
     import yaml
 
     from webhook.manifest import Manifest
+    from webhook.spec.lookups import Lookup, LookupState
     from webhook.validation import validate
-    from webhook.validation.context import Lookup, LookupState, ValidationContext
+    from webhook.validation.context import ValidationContext
 
     class Unreachable:
         def workflow_template(self, namespace: str | None, name: str) -> Lookup:

@@ -9,9 +9,10 @@ import pytest
 
 from webhook.diagnostics import Severity
 from webhook.manifest import Manifest
+from webhook.secrets.inherited import chosen_destination, find_inherited_sends
+from webhook.spec.lookups import DocumentTemplates, Lookup, found, unknown
 from webhook.validation import validate
-from webhook.validation.context import DocumentTemplates, Lookup, ValidationContext, found, unknown
-from webhook.validation.inherited import chosen_destination, find_inherited_sends
+from webhook.validation.context import ValidationContext
 
 NS = "team"
 AUTH = {"name": "Authorization", "valueFrom": {"secretKeyRef": {"name": "billing-token", "key": "token"}}}

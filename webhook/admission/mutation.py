@@ -20,9 +20,9 @@ from webhook.diagnostics import format_path
 from webhook.manifest import ARGO_KINDS, Manifest
 from webhook.optional import load_optional
 from webhook.secrets.references import parse_secret_lookup
+from webhook.spec.http import http_templates
+from webhook.spec.walk import as_list
 from webhook.validation import siblings
-from webhook.validation.http import http_templates
-from webhook.validation.walk import as_list
 
 # JSON object: path of each rewritten successCondition → the text the author wrote.
 ORIGINAL_CONDITIONS = "argo-warden.io/original-conditions"

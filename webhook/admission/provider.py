@@ -19,7 +19,8 @@ from typing import Protocol
 from webhook.admission.review import AdmissionRequest
 from webhook.diagnostics import Severity
 from webhook.manifest import Manifest
-from webhook.validation.context import SecretSource, ValidationContext
+from webhook.spec.lookups import SecretSource
+from webhook.validation.context import ValidationContext
 
 
 class FailurePolicy(enum.StrEnum):

@@ -35,7 +35,7 @@ from webhook.executor.transport import Transport
 from webhook.executor.workflow import WorkflowInputError
 from webhook.secrets.values import NoSecretValues, SecretValues
 from webhook.server.logs import event
-from webhook.validation.context import DocumentTemplates
+from webhook.spec.lookups import DocumentTemplates
 
 PHASE_LABEL = "workflows.argoproj.io/phase"
 COMPLETED_LABEL = "workflows.argoproj.io/completed"

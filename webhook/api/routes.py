@@ -40,7 +40,8 @@ from webhook.server.app import register_error_renderer
 from webhook.server.config import ServerConfig
 from webhook.server.logs import event, exception_site
 from webhook.server.state import RouteGroup, ServerState
-from webhook.validation.context import Mode, TemplateSource
+from webhook.spec.lookups import TemplateSource
+from webhook.validation.context import Mode
 
 V1 = "/api/v1"
 GROUP, VERSION = "argoproj.io", "v1alpha1"

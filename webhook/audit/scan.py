@@ -30,7 +30,7 @@ from webhook.kube.lookups import ARGO
 from webhook.kube.provider import ClusterProvider
 from webhook.manifest import Manifest
 from webhook.policy.settings import PolicySettings
-from webhook.validation.context import found
+from webhook.spec.lookups import found
 
 # (resource, kind, namespaced)
 KINDS: tuple[tuple[str, str, bool], ...] = (

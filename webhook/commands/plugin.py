@@ -23,7 +23,7 @@ from webhook.server.draining import stop_listening_and_drain
 
 PROG = "argo-warden plugin"
 # ``module:attribute`` of the cluster-backed SecretValues (issue 5); absent from builds without it.
-CLUSTER_SECRET_VALUES = "webhook.secrets.cluster:ClusterSecretValues"
+CLUSTER_SECRET_VALUES = "webhook.kube.secrets:ClusterSecretValues"
 
 
 class _UsageError(Exception):

@@ -23,8 +23,9 @@ from webhook.diagnostics import Diagnostic, Severity
 from webhook.loading import load_path
 from webhook.manifest import CRON_WORKFLOW, WORKFLOW, Manifest, argo_kind_of
 from webhook.memory import freeze_start_up_objects
+from webhook.spec.lookups import DocumentTemplates, SecretSource
 from webhook.validation import validate
-from webhook.validation.context import DocumentTemplates, SecretSource, ValidationContext
+from webhook.validation.context import ValidationContext
 
 EXIT_INTERRUPTED = 130
 PROG = "argo-warden run"

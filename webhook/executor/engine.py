@@ -39,10 +39,10 @@ from webhook.executor.transport import NetworkTransport, Transport
 from webhook.executor.when import WhenError, evaluate_when
 from webhook.executor.workflow import RUNNABLE_TYPES, PreparedWorkflow, WorkflowInputError, prepare, template_type
 from webhook.secrets.values import NoSecretValues, SecretValues
-from webhook.validation.context import TemplateSource
-from webhook.validation.http import PLUGIN_NAME
+from webhook.spec.http import PLUGIN_NAME
+from webhook.spec.lookups import TemplateSource
+from webhook.spec.walk import as_dict, as_list, as_str
 from webhook.validation.resolve import CallState
-from webhook.validation.walk import as_dict, as_list, as_str
 
 DEADLINE_MESSAGE = "Step exceeded its deadline"
 _CONTAINER_TYPES = {"steps": NodeType.STEPS, "dag": NodeType.DAG, "suspend": NodeType.SUSPEND}

@@ -28,7 +28,7 @@ from webhook.executor.send import send
 from webhook.executor.transport import Exchange, Transport, TransportError
 from webhook.secrets.references import SecretKeyRef
 from webhook.secrets.values import SecretUnavailable, SecretValues
-from webhook.validation.walk import as_dict, as_list
+from webhook.spec.walk import as_dict, as_list
 
 DEFAULT_MAX_BODY = 256 * 1024
 DEFAULT_TIMEOUT = 30.0

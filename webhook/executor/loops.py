@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from webhook.executor.scope import Scope, format_value
-from webhook.validation.walk import as_dict
+from webhook.spec.walk import as_dict
 
 LOOP_FIELDS = ("withItems", "withParam", "withSequence")
 _PRINTF = re.compile(r"%[-+ #0]*\d*(?:\.\d+)?[dioxXeEfFgGsv]")

@@ -18,7 +18,7 @@ from typing import Any
 from webhook.executor.durations import DurationError, parse_duration
 from webhook.executor.nodes import Phase
 from webhook.executor.scope import RenderError, Scope
-from webhook.validation.walk import as_dict
+from webhook.spec.walk import as_dict
 
 POLICIES = ("Always", "OnFailure", "OnError", "OnTransientError")
 

@@ -18,7 +18,7 @@ from webhook.executor.loops import LoopError, has_loop, iterations
 from webhook.executor.nodes import Node, NodeType, Phase
 from webhook.executor.scope import RenderError, Scope
 from webhook.executor.templates import TemplateScope
-from webhook.validation.walk import as_list, as_str
+from webhook.spec.walk import as_list, as_str
 
 
 def step_groups(template: dict[str, Any]) -> list[list[dict[str, Any]]]:

@@ -17,11 +17,12 @@ from typing import Any
 
 from webhook.executor.templates import ROOT_SCOPE, TemplateResolver, TemplateScope
 from webhook.manifest import ARGO_KINDS, CRON_WORKFLOW, WORKFLOW, Manifest
+from webhook.spec.http import PLUGIN_NAME
+from webhook.spec.lookups import NoTemplates, TemplateSource
+from webhook.spec.walk import TEMPLATE_TYPES, as_dict, as_list, as_str
 from webhook.suggest import did_you_mean
-from webhook.validation.context import NoTemplates, TemplateSource, ValidationContext
-from webhook.validation.http import PLUGIN_NAME
+from webhook.validation.context import ValidationContext
 from webhook.validation.resolve import CallState, Resolver
-from webhook.validation.walk import TEMPLATE_TYPES, as_dict, as_list, as_str
 
 # Kubernetes' generateName suffix alphabet (no vowels, no look-alike digits).
 _SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"

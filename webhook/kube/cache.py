@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from webhook.admission.provider import Deadline
 from webhook.server.logs import event, exception_site
-from webhook.validation.context import Lookup, LookupState, unknown
+from webhook.spec.lookups import Lookup, LookupState, unknown
 
 TIMED_OUT = "the API server did not answer before the review's deadline"
 

@@ -26,7 +26,7 @@ from webhook.kube.client import (
     path,
     secret_key_names,
 )
-from webhook.validation.context import MISSING, Lookup, found, unknown
+from webhook.spec.lookups import MISSING, Lookup, found, unknown
 
 ARGO = ("apis", "argoproj.io", "v1alpha1")
 SAR_PATH = path("apis", "authorization.k8s.io", "v1", "subjectaccessreviews")

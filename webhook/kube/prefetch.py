@@ -23,9 +23,10 @@ from webhook.kube.cache import LookupCache
 from webhook.kube.lookups import ClusterLookups, Request, Subject
 from webhook.kube.snapshot import SnapshotAccess, SnapshotSecrets, SnapshotTemplates
 from webhook.manifest import Manifest
+from webhook.secrets.inherited import InheritedSend, find_inherited_sends
 from webhook.secrets.references import SecretReference, find_secret_references
-from webhook.validation.context import Lookup, ValidationContext, unknown
-from webhook.validation.inherited import InheritedSend, find_inherited_sends
+from webhook.spec.lookups import Lookup, unknown
+from webhook.validation.context import ValidationContext
 from webhook.validation.secrets import service_account
 
 # A ClusterWorkflowTemplate's secrets and namespaced templateRefs are read where a workflow uses it.

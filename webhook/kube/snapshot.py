@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from webhook.validation.context import Lookup, unknown
+from webhook.spec.lookups import Lookup, unknown
 
 # A question the prefetch step did not ask: a fault of ours, never a reason to deny.
 NOT_ASKED = "it was not looked up before validation"

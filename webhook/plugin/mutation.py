@@ -13,8 +13,8 @@ import copy
 from typing import Any
 
 from webhook.manifest import Manifest
-from webhook.validation.http import PLUGIN_NAME
-from webhook.validation.walk import spec_templates
+from webhook.spec.http import PLUGIN_NAME
+from webhook.spec.walk import spec_templates
 
 
 def to_plugin_template(template: dict[str, Any]) -> dict[str, Any]:

@@ -44,8 +44,8 @@ from webhook.plugin.token import TokenFile
 from webhook.secrets.values import SecretValues
 from webhook.server.draining import Arrivals
 from webhook.server.logs import event, exception_site
-from webhook.validation.http import PLUGIN_NAME
-from webhook.validation.walk import as_dict, as_list, as_str
+from webhook.spec.http import PLUGIN_NAME
+from webhook.spec.walk import as_dict, as_list, as_str
 
 EXECUTE_PATH = "/api/v1/template.execute"
 MAX_REQUEST_BYTES = 4 * 1024 * 1024

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from webhook.loading import load_path
-from webhook.validation.context import MISSING, Lookup, LookupState, found
+from webhook.spec.lookups import MISSING, Lookup, LookupState, found
 
 
 class SecretFileError(Exception):

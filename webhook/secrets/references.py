@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from webhook.diagnostics import JsonPath
+from webhook.spec.http import http_templates
 from webhook.templating import Expression, TemplateSyntaxError, parse_template
 
 if TYPE_CHECKING:
@@ -162,9 +163,6 @@ def find_secret_references(manifest: Manifest) -> list[SecretReference]:
 
 
 def _sent_references(manifest: Manifest) -> Iterator[SecretReference]:
-    # Imported here: the HTTP rule module imports the validation package, which imports the rules.
-    from webhook.validation.http import http_templates
-
     for at, path, http in http_templates(manifest):
         yield from http_sends(http, path, at.name)
 

@@ -14,9 +14,9 @@ from webhook.lint import LintOptions, lint_sources
 from webhook.loading import Document, load_text
 from webhook.manifest import argo_kind_of
 from webhook.policy.settings import DEFAULT_POLICY, PolicySettings
+from webhook.spec.lookups import SecretSource
 from webhook.ui.graph import from_spec, from_status
 from webhook.ui.layout import lay_out
-from webhook.validation.context import SecretSource
 
 # The name diagnostics carry for the pasted text.
 PLAYGROUND_FILE = "playground.yaml"

@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterable
 
 from webhook.diagnostics import CATALOGUE, Diagnostic, Finding, format_path
 from webhook.manifest import Manifest
+from webhook.spec.walk import remembered_walks
 from webhook.suggest import suggestion_budget
 from webhook.validation import rules
 from webhook.validation.context import ValidationContext
-from webhook.validation.walk import remembered_walks
 
 Rule = Callable[[Manifest, ValidationContext], Iterable[Finding]]
 

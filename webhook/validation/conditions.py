@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from webhook.conditions import issues as _codes  # noqa: F401 - registers AW600–AW699 in the catalogue
 from webhook.diagnostics import Finding
 from webhook.manifest import Manifest
+from webhook.spec.http import http_templates
 from webhook.validation.context import ValidationContext
-from webhook.validation.http import http_templates
 
 
 def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:

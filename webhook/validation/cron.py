@@ -16,10 +16,10 @@ from functools import cache
 
 from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, JsonPath, Severity, define
 from webhook.manifest import CRON_WORKFLOW, Manifest
+from webhook.spec.walk import as_dict, as_list, as_str
 from webhook.suggest import did_you_mean
 from webhook.validation.context import ValidationContext
 from webhook.validation.schema import misspelling
-from webhook.validation.walk import as_dict, as_list, as_str
 
 NO_SCHEDULE = define(
     "AW800", Severity.ERROR, "a CronWorkflow has no schedule",

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from webhook.diagnostics import Finding, JsonPath, Severity, define
 from webhook.manifest import Manifest
+from webhook.spec.walk import StepAt, TemplateAt, as_dict, as_list, spec_templates, template_steps
 from webhook.suggest import did_you_mean, one_of
 from webhook.validation.context import ValidationContext
-from webhook.validation.walk import StepAt, TemplateAt, as_dict, as_list, spec_templates, template_steps
 
 if TYPE_CHECKING:
     from lark import Lark

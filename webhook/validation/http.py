@@ -16,11 +16,12 @@ from urllib.parse import urlsplit
 
 from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, JsonPath, Severity, define
 from webhook.manifest import Manifest
+from webhook.spec.http import http_templates
+from webhook.spec.walk import as_dict, as_list, as_str
 from webhook.suggest import did_you_mean
 from webhook.templating import has_closed_tag, replace_tags
 from webhook.validation.context import ValidationContext
 from webhook.validation.schema import misspelling
-from webhook.validation.walk import TemplateAt, as_dict, as_list, as_str, spec_templates
 
 URL_MISSING = define(
     "AW500", Severity.ERROR, "an HTTP template has no url",
@@ -95,24 +96,12 @@ HEADER_DUPLICATE = define(
     mirrors=ARGO_WARDEN_ONLY,
 )
 
-PLUGIN_NAME = "argo-warden"
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS", "TRACE")
 _NO_BODY = ("GET", "HEAD", "OPTIONS", "TRACE")
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _CREDENTIAL_HEADERS = {"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "apikey",
                        "x-auth-token", "x-access-token", "private-token", "x-vault-token"}
 _CREDENTIAL_WORDS = ("token", "secret", "password", "passwd", "apikey", "api-key", "api_key")
-
-
-def http_templates(manifest: Manifest) -> Iterator[tuple[TemplateAt, JsonPath, dict[str, Any]]]:
-    """Every HTTP template body, with the path to it (``…http`` or ``…plugin.argo-warden``)."""
-    for at in spec_templates(manifest):
-        http = at.template.get("http")
-        if isinstance(http, dict):
-            yield at, (*at.path, "http"), http
-        plugin = as_dict(at.template.get("plugin")).get(PLUGIN_NAME)
-        if isinstance(plugin, dict):
-            yield at, (*at.path, "plugin", PLUGIN_NAME), plugin
 
 
 def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:

@@ -18,8 +18,8 @@ from webhook.conditions.errors import EvaluationError
 from webhook.diagnostics import Finding, JsonPath
 from webhook.manifest import Manifest
 from webhook.org_policies.model import Policy
+from webhook.spec.walk import TemplateAt, as_dict, as_list, spec_templates, template_steps
 from webhook.validation.context import ValidationContext
-from webhook.validation.walk import TemplateAt, as_dict, as_list, spec_templates, template_steps
 
 MAX_SHOWN = 200
 MAX_MESSAGE = 1000

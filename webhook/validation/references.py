@@ -17,6 +17,17 @@ from typing import Any
 
 from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, JsonPath, Severity, define
 from webhook.manifest import CLUSTER_WORKFLOW_TEMPLATE, WORKFLOW_TEMPLATE, Manifest
+from webhook.spec.walk import (
+    StepAt,
+    TemplateAt,
+    any_oversized,
+    as_dict,
+    as_list,
+    as_str,
+    iter_strings,
+    spec_templates,
+    template_steps,
+)
 from webhook.suggest import did_you_mean
 from webhook.templating import Expression, Reference, TemplateSyntaxError, parse_template
 from webhook.validation.context import ValidationContext
@@ -30,17 +41,6 @@ from webhook.validation.siblings import (
     parameter_names,
     referenced_reads,
     step_label,
-)
-from webhook.validation.walk import (
-    StepAt,
-    TemplateAt,
-    any_oversized,
-    as_dict,
-    as_list,
-    as_str,
-    iter_strings,
-    spec_templates,
-    template_steps,
 )
 
 TAG_SYNTAX = define(

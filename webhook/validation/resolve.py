@@ -12,8 +12,9 @@ from typing import Any
 
 from webhook.diagnostics import JsonPath, Severity
 from webhook.manifest import Manifest
-from webhook.validation.context import LookupState, ValidationContext
-from webhook.validation.walk import TemplateAt, as_dict, as_list, as_str, named_templates
+from webhook.spec.lookups import LookupState
+from webhook.spec.walk import TemplateAt, as_dict, as_list, as_str, find_template, named_templates
+from webhook.validation.context import ValidationContext
 
 
 class CallState(enum.Enum):
@@ -165,14 +166,6 @@ def _names(value: Any) -> tuple[str, ...]:
 
 def _spec_template_names(spec: dict[str, Any]) -> list[str]:
     return [n for t in as_list(spec.get("templates")) if (n := as_str(as_dict(t).get("name")))]
-
-
-def find_template(spec: dict[str, Any], name: str) -> dict[str, Any] | None:
-    """The template called ``name`` in a workflow spec's ``templates``."""
-    for t in as_list(spec.get("templates")):
-        if isinstance(t, dict) and t.get("name") == name:
-            return t
-    return None
 
 
 def input_parameters(template: dict[str, Any]) -> list[dict[str, Any]]:

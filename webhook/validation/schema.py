@@ -30,9 +30,9 @@ from webhook.schema.checker import (
     ScalarNode,
     json_type,
 )
+from webhook.spec.walk import note_oversized
 from webhook.suggest import closest, did_you_mean, one_of
 from webhook.validation.context import ValidationContext
-from webhook.validation.walk import note_oversized
 
 UNKNOWN_FIELD = define(
     "AW100", Severity.ERROR, "a field is not part of the type",

@@ -11,7 +11,7 @@ nothing leaks to a url of the author's choosing.
 A template of another document that the manifest calls (templateRef,
 workflowTemplateRef) and that sends a secret to a url or Host the caller's
 arguments write is held to the same rule at admission (AW708): the caller
-chooses where the secret goes (webhook.validation.inherited).
+chooses where the secret goes (webhook.secrets.inherited).
 
 Nothing about a secret the user may not read is disclosed: when the access
 review says no (or cannot answer), existence and key names are not reported.
@@ -25,10 +25,11 @@ from collections.abc import Iterator
 
 from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, Severity, define
 from webhook.manifest import CLUSTER_WORKFLOW_TEMPLATE, Manifest
+from webhook.secrets.inherited import find_inherited_sends
 from webhook.secrets.references import SecretReference, find_secret_references, valid_secret_name
+from webhook.spec.lookups import Lookup, LookupState
 from webhook.suggest import did_you_mean, one_of
-from webhook.validation.context import Lookup, LookupState, ValidationContext
-from webhook.validation.inherited import find_inherited_sends
+from webhook.validation.context import ValidationContext
 
 SECRET_MISSING = define(
     "AW700", Severity.ERROR, "an HTTP template sends a secret that does not exist",

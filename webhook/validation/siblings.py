@@ -29,9 +29,7 @@ from typing import Any
 
 from webhook.diagnostics import JsonPath, format_path
 from webhook.manifest import Manifest
-from webhook.templating import Reference, TemplateSyntaxError, parse_template
-from webhook.validation.graph import DagInfo, dag_info
-from webhook.validation.walk import (
+from webhook.spec.walk import (
     StepAt,
     TemplateAt,
     all_steps,
@@ -43,6 +41,8 @@ from webhook.validation.walk import (
     spec_templates,
     template_steps,
 )
+from webhook.templating import Reference, TemplateSyntaxError, parse_template
+from webhook.validation.graph import DagInfo, dag_info
 
 PREFIXES = ("tasks", "steps")
 

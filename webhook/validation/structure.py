@@ -21,6 +21,18 @@ from webhook.manifest import (
     WORKFLOW_TEMPLATE,
     Manifest,
 )
+from webhook.spec.walk import (
+    TEMPLATE_TYPES,
+    StepAt,
+    TemplateAt,
+    any_oversized,
+    as_dict,
+    as_list,
+    as_str,
+    get_path,
+    spec_templates,
+    template_steps,
+)
 from webhook.suggest import did_you_mean, one_of
 from webhook.templating import replace_tags
 from webhook.validation.context import Mode, ValidationContext
@@ -35,18 +47,6 @@ from webhook.validation.resolve import (
     parameter_has_value,
 )
 from webhook.validation.schema import misspelling
-from webhook.validation.walk import (
-    TEMPLATE_TYPES,
-    StepAt,
-    TemplateAt,
-    any_oversized,
-    as_dict,
-    as_list,
-    as_str,
-    get_path,
-    spec_templates,
-    template_steps,
-)
 
 ENTRYPOINT_MISSING = define(
     "AW200", Severity.ERROR, "spec.entrypoint is required",

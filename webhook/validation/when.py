@@ -14,9 +14,9 @@ from collections.abc import Iterator
 
 from webhook.diagnostics import Finding, Severity, define
 from webhook.manifest import Manifest
+from webhook.spec.walk import StepAt, all_steps
 from webhook.templating import Expression, Reference, TemplateSyntaxError, parse_template
 from webhook.validation.context import ValidationContext
-from webhook.validation.walk import StepAt, all_steps
 
 WITH_PARAM = define(
     "AW243", Severity.ERROR, "a withParam written out is not a JSON list",

@@ -22,10 +22,9 @@ from typing import Any
 from webhook.diagnostics import JsonPath
 from webhook.manifest import Manifest
 from webhook.secrets.references import SecretReference, http_sends, lookup_calls
-from webhook.validation.context import TemplateSource
-from webhook.validation.http import PLUGIN_NAME
-from webhook.validation.resolve import find_template
-from webhook.validation.walk import as_dict, as_list, as_str
+from webhook.spec.http import PLUGIN_NAME
+from webhook.spec.lookups import TemplateSource
+from webhook.spec.walk import as_dict, as_list, as_str, find_template
 
 MAX_DESTINATION_CHARS = 80
 

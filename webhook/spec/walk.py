@@ -214,3 +214,11 @@ def iter_strings(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
             stack.extend(((*p, k), v[k]) for k in reversed(list(v)))
         elif isinstance(v, list):
             stack.extend(((*p, i), v[i]) for i in range(len(v) - 1, -1, -1))
+
+
+def find_template(spec: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """The template called ``name`` in a workflow spec's ``templates``."""
+    for t in as_list(spec.get("templates")):
+        if isinstance(t, dict) and t.get("name") == name:
+            return t
+    return None
