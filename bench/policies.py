@@ -60,11 +60,11 @@ def main() -> None:
     args = parser.parse_args()
 
     from webhook.admission.decide import judge
+    from webhook.configuration import with_command_line
     from webhook.lint import LintOptions, lint_paths
     from webhook.loading import iter_source_paths
     from webhook.manifest import Manifest
     from webhook.memory import freeze_start_up_objects
-    from webhook.policy.config import with_command_line
     from webhook.policy.settings import DEFAULT_POLICY
     from webhook.validation.context import ValidationContext
 

@@ -22,10 +22,10 @@ from tests.conftest import ROOT
 from tests.kube_standin import Fault, KubeStandIn
 from webhook.audit.report import policy_reports, render_json, render_sarif, render_text
 from webhook.audit.scan import Scope, audit
+from webhook.configuration import from_mapping, resolve
 from webhook.kube.client import KubeClient, path
 from webhook.kube.connection import from_kubeconfig
 from webhook.kube.listing import list_objects
-from webhook.policy.config import from_mapping, resolve
 from webhook.policy.settings import DEFAULT_POLICY
 
 NAMESPACES = [f"team-{i}" for i in range(6)]

@@ -14,7 +14,7 @@ import pytest
 
 from tests.admission.conftest import ServerFactory, review, valid_workflow
 from webhook.cli import main
-from webhook.policy.config import from_mapping
+from webhook.configuration import from_mapping
 from webhook.policy.settings import PolicyError
 from webhook.server.config import ServerConfig
 

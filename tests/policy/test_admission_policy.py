@@ -12,10 +12,10 @@ from tests.kube_standin import Fault, KubeStandIn
 from webhook.admission.decide import judge
 from webhook.admission.enforcement import enforce, mode_of
 from webhook.admission.provider import FailurePolicy
+from webhook.configuration import from_mapping
 from webhook.kube.connection import from_kubeconfig
 from webhook.kube.provider import ClusterProvider
 from webhook.manifest import Manifest
-from webhook.policy.config import from_mapping
 from webhook.policy.settings import DEFAULT_POLICY, Enforcement, PolicySettings
 from webhook.server.config import ServerConfig
 from webhook.validation.context import ValidationContext

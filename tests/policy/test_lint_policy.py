@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, CliRunner
+from webhook.configuration import find_config, from_mapping, load_config, resolve
 from webhook.diagnostics import Diagnostic, Severity
 from webhook.lint import LintOptions, lint_paths
 from webhook.policy.apply import apply_policy
-from webhook.policy.config import find_config, from_mapping, load_config, resolve
 from webhook.policy.exclude import excluded
 from webhook.policy.settings import DEFAULT_POLICY, PolicyError, PolicySettings
 from webhook.policy.suppressions import scan_comments

@@ -11,8 +11,8 @@ from types import TracebackType
 from webhook.audit.report import render
 from webhook.audit.scan import AuditedObject, AuditResult, Progress, Scope, audit
 from webhook.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from webhook.configuration import resolve
 from webhook.kube.client import ApiUnavailable
-from webhook.policy.config import resolve
 from webhook.policy.settings import PolicyError
 
 

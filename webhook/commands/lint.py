@@ -7,10 +7,10 @@ import os
 import sys
 
 from webhook.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from webhook.configuration import resolve
 from webhook.diagnostics import Severity
 from webhook.lint import LintOptions, lint_paths
 from webhook.loading import DEFAULT_LIMITS, NOT_TEXT, TOO_LARGE, UNREADABLE, Limits
-from webhook.policy.config import resolve
 from webhook.policy.settings import PolicyError
 from webhook.reporting import render
 

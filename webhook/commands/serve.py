@@ -72,7 +72,7 @@ def _policy(args: argparse.Namespace) -> PolicySettings:
     """``--config`` (the chart mounts it from a ConfigMap), the flags on top; no search: a server has no files."""
     from dataclasses import replace
 
-    from webhook.policy.config import load_config, with_command_line
+    from webhook.configuration import load_config, with_command_line
     from webhook.policy.settings import DEFAULT_POLICY, Enforcement, PolicyError
 
     try:

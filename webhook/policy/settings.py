@@ -36,16 +36,8 @@ class PolicyError(ValueError):
     """A setting or selector is invalid; the message says which and what was meant."""
 
 
-def known_codes() -> frozenset[str]:
-    """Every code argo-warden defines (importing the modules that define them)."""
-    # loading, lint and every validation rule
-    import webhook.lint
-    import webhook.policy.apply  # noqa: F401
-
-    return frozenset(CATALOGUE.codes)
-
-
-def _prefixes(codes: Iterable[str]) -> set[str]:
+def prefixes(codes: Iterable[str]) -> set[str]:
+    """Every code of ``codes`` and every prefix of one (``AW``, ``AW5``, ``AW51``, ``AW510``)."""
     out: set[str] = set()
     for code in codes:
         for end in range(2, len(code) + 1):
@@ -60,23 +52,9 @@ def suggest_code(value: str, codes: frozenset[str] | set[str] | dict[str, object
     """The code (or prefix) ``value`` was probably meant to be: letters typed for digits first, then spelling."""
     value = value.strip().upper()
     fixed = value[:2] + value[2:].translate(_LOOKALIKES)
-    if fixed != value and fixed in _prefixes(codes):
+    if fixed != value and fixed in prefixes(codes):
         return fixed
     return closest(value, codes) if len(value) >= 5 else None
-
-
-def check_selector(selector: str, where: str, own: frozenset[str] = frozenset()) -> str:
-    """``selector`` (upper-cased) if it is a code or a prefix of one, else PolicyError with a did-you-mean.
-
-    ``own`` are the ids of the organisation's policies, which select and ignore like codes.
-    """
-    value = selector.strip().upper()
-    codes = known_codes() | own
-    if value in _prefixes(codes):
-        return value
-    best = suggest_code(value, codes)
-    hint = f"; did you mean '{best}'?" if best else "; codes look like AW510, prefixes like AW5"
-    raise PolicyError(f"{where}: unknown code or prefix '{selector}'{hint}")
 
 
 def _specificity(selector: str, code: str) -> int:

@@ -15,9 +15,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from webhook.diagnostics import Severity
+# Imported for the codes they define, which a selector is checked against (see ``known_codes``).
+import webhook.lint
+import webhook.policy.apply  # noqa: F401
+from webhook.diagnostics import CATALOGUE, Severity
 from webhook.org_policies.model import EMPTY, PolicySet
-from webhook.policy.settings import DEFAULT_POLICY, Enforcement, PolicyError, PolicySettings, check_selector
+from webhook.policy.settings import DEFAULT_POLICY, Enforcement, PolicyError, PolicySettings, prefixes, suggest_code
 from webhook.small_files import SmallFileError, load_small_yaml, read_small
 from webhook.suggest import did_you_mean
 
@@ -29,6 +32,27 @@ MAX_CONFIG_BYTES = 1024 * 1024
 _LISTS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
 KEYS = (*_LISTS, "severity", "admission", "policies")
 ADMISSION_KEYS = ("enforcement", "unsuppressible")
+
+
+def known_codes() -> frozenset[str]:
+    """Every code argo-warden defines (importing the modules that define them)."""
+    # loading, lint and every validation rule, and the suppressions' own: defined once webhook.lint and
+    # webhook.policy.apply (imported above) are loaded.
+    return frozenset(CATALOGUE.codes)
+
+
+def check_selector(selector: str, where: str, own: frozenset[str] = frozenset()) -> str:
+    """``selector`` (upper-cased) if it is a code or a prefix of one, else PolicyError with a did-you-mean.
+
+    ``own`` are the ids of the organisation's policies, which select and ignore like codes.
+    """
+    value = selector.strip().upper()
+    codes = known_codes() | own
+    if value in prefixes(codes):
+        return value
+    best = suggest_code(value, codes)
+    hint = f"; did you mean '{best}'?" if best else "; codes look like AW510, prefixes like AW5"
+    raise PolicyError(f"{where}: unknown code or prefix '{selector}'{hint}")
 
 
 def find_config(paths: Sequence[str]) -> str | None:
