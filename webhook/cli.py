@@ -13,10 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from webhook import __version__
-
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
+from webhook.commands import EXIT_OK, EXIT_USAGE
 
 
 class _Parser(argparse.ArgumentParser):

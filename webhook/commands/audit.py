@@ -10,7 +10,7 @@ from types import TracebackType
 
 from webhook.audit.report import render
 from webhook.audit.scan import AuditedObject, AuditResult, Progress, Scope, audit
-from webhook.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from webhook.commands import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from webhook.configuration import resolve
 from webhook.kube.client import ApiUnavailable
 from webhook.policy.settings import PolicyError

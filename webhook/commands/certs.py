@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from webhook.certs import CertificateError, issue
-from webhook.cli import EXIT_OK, EXIT_USAGE
+from webhook.commands import EXIT_OK, EXIT_USAGE
 
 
 def run(args: argparse.Namespace) -> int:

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from webhook.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from webhook.commands import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from webhook.configuration import resolve
 from webhook.diagnostics import Severity
 from webhook.lint import LintOptions, lint_paths

@@ -10,7 +10,7 @@ import sys
 
 from aiohttp import web
 
-from webhook.cli import EXIT_OK, EXIT_USAGE
+from webhook.commands import EXIT_OK, EXIT_USAGE
 from webhook.executor.guard import HostPolicy
 from webhook.memory import freeze_start_up_objects
 from webhook.optional import load_optional

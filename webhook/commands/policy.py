@@ -1,4 +1,4 @@
-"""``argo-warden policy test DIR``: run the policies' own tests (see ``webhook.org_policies.testing``)."""
+"""``argo-warden policy test DIR``: run the policies' own tests (see ``webhook.policy.testing``)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import json
 import os
 import sys
 
-from webhook.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
-from webhook.org_policies.testing import Outcome, TestFileError, find_test_files, run_test_file
+from webhook.commands import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from webhook.policy.testing import Outcome, TestFileError, find_test_files, run_test_file
 
 
 def run(args: argparse.Namespace) -> int:

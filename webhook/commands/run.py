@@ -18,7 +18,7 @@ import signal
 import sys
 from typing import Any
 
-from webhook.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from webhook.commands import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from webhook.diagnostics import Diagnostic, Severity
 from webhook.loading import load_path
 from webhook.manifest import CRON_WORKFLOW, WORKFLOW, Manifest, argo_kind_of

@@ -10,7 +10,7 @@ import sys
 
 from webhook.admission.mutation import MutatorUnavailable, mutators
 from webhook.admission.provider import ContextProvider, FailurePolicy, OfflineProvider
-from webhook.cli import EXIT_OK, EXIT_USAGE
+from webhook.commands import EXIT_OK, EXIT_USAGE
 from webhook.optional import load_optional
 from webhook.policy.settings import PolicySettings
 from webhook.server import logs

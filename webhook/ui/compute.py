@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from webhook.commands.eval import InputError as ResponseError
-from webhook.commands.eval import json_report, saved_response
+from webhook.conditions.answers import InputError as ResponseError
+from webhook.conditions.answers import json_report, saved_response
 from webhook.lint import LintOptions, lint_sources
 from webhook.loading import Document, load_text
 from webhook.manifest import argo_kind_of
@@ -127,4 +127,4 @@ def evaluate(condition: str, response: Any) -> dict[str, Any]:
         raise InputError(str(exc)) from None
     if not 100 <= status <= 999:
         raise InputError(f"response: statusCode {status}: an HTTP status is a number from 100 to 999")
-    return json_report(condition, status, headers, body, request)[1]
+    return json_report(condition, status, headers, body, request)

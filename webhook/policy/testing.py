@@ -23,10 +23,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from webhook.diagnostics import Diagnostic
+from webhook.loading import load_path
 from webhook.manifest import Manifest, argo_kind_of
 from webhook.org_policies.loading import PolicyLoadError, load_policy_files
 from webhook.org_policies.model import PolicySet
 from webhook.small_files import SmallFileError, load_small_yaml
+from webhook.validation import locate
+from webhook.validation.context import ValidationContext
+from webhook.validation.org_policies import check
 
 TEST_FILE_NAMES = ("argo-warden-test.yaml", "argo-warden-test.yml")
 TEST_KEYS = ("policies", "tests")
@@ -94,11 +98,6 @@ def run_test_file(path: str) -> list[Outcome]:
 
 
 def _judge(case: str, policies: PolicySet, where: str) -> Iterator[Diagnostic]:
-    from webhook.loading import load_path
-    from webhook.validation import locate
-    from webhook.validation.context import ValidationContext
-    from webhook.validation.org_policies import check
-
     if not os.path.isfile(case):
         raise TestFileError(f"{where}: case {case} does not exist")
     loaded = load_path(case)
