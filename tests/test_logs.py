@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from webhook.server import logs
+from webhook import logs
 
 
 class RecordingStream:

@@ -22,7 +22,7 @@ from webhook.api.call import API, Api, Call, Handler
 from webhook.api.errors import ApiError, Code
 from webhook.api.identity import Identity
 from webhook.api.names import check_path
-from webhook.server.logs import event, exception_site
+from webhook.logs import event, exception_site
 
 
 @dataclass(frozen=True, slots=True)

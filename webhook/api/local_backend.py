@@ -33,8 +33,8 @@ from webhook.executor.http_step import DEFAULT_MAX_BODY
 from webhook.executor.nodes import Phase, rfc3339
 from webhook.executor.transport import Transport
 from webhook.executor.workflow import WorkflowInputError
+from webhook.logs import event
 from webhook.secrets.values import NoSecretValues, SecretValues
-from webhook.server.logs import event
 from webhook.spec.lookups import DocumentTemplates
 
 PHASE_LABEL = "workflows.argoproj.io/phase"

@@ -10,6 +10,7 @@ import sys
 
 from aiohttp import web
 
+from webhook import logs
 from webhook.commands import EXIT_OK, EXIT_USAGE
 from webhook.executor.guard import HostPolicy
 from webhook.memory import freeze_start_up_objects
@@ -17,7 +18,6 @@ from webhook.optional import load_optional
 from webhook.plugin.server import ARRIVALS, PluginConfig, plugin_app
 from webhook.plugin.token import TokenFile, TokenFileError
 from webhook.secrets.values import NoSecretValues, SecretValues
-from webhook.server import logs
 from webhook.server.connections import CappedSite, ConnectionCounts
 from webhook.server.draining import stop_listening_and_drain
 

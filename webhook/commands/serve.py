@@ -8,12 +8,12 @@ import logging
 import os
 import sys
 
+from webhook import logs
 from webhook.admission.mutation import MutatorUnavailable, mutators
 from webhook.admission.provider import ContextProvider, FailurePolicy, OfflineProvider
 from webhook.commands import EXIT_OK, EXIT_USAGE
 from webhook.optional import load_optional
 from webhook.policy.settings import PolicySettings
-from webhook.server import logs
 from webhook.server.config import ServerConfig, TLSFiles
 from webhook.server.lifecycle import ListenError, serve
 from webhook.server.state import RouteGroup

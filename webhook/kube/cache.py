@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 
 from webhook.admission.provider import Deadline
-from webhook.server.logs import event, exception_site
+from webhook.logs import event, exception_site
 from webhook.spec.lookups import Lookup, LookupState, unknown
 
 TIMED_OUT = "the API server did not answer before the review's deadline"

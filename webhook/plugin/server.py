@@ -40,10 +40,10 @@ from webhook.executor.nodes import Phase
 from webhook.executor.redact import Redactor
 from webhook.executor.scope import Scope
 from webhook.executor.transport import NetworkTransport, Transport
+from webhook.logs import event, exception_site
 from webhook.plugin.token import TokenFile
 from webhook.secrets.values import SecretValues
 from webhook.server.draining import Arrivals
-from webhook.server.logs import event, exception_site
 from webhook.spec.http import PLUGIN_NAME
 from webhook.spec.walk import as_dict, as_list, as_str
 

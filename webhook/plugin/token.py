@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import os
 
-from webhook.server.logs import event
+from webhook.logs import event
 
 
 class TokenFileError(Exception):

@@ -21,10 +21,10 @@ from webhook.admission.mutation import mutation_verdict
 from webhook.admission.provider import ContextUnavailable, Deadline, FailurePolicy
 from webhook.admission.response import Verdict, allow, deny, review_response
 from webhook.admission.review import AdmissionRequest, ReviewError, parse_body
+from webhook.logs import event, exception_site
 from webhook.manifest import Manifest, argo_kind_of
 from webhook.policy.settings import Enforcement
 from webhook.server.errors import json_error
-from webhook.server.logs import event, exception_site
 from webhook.server.state import STATE, ServerState
 from webhook.server.timeouts import BadTimeout, parse_duration
 from webhook.server.worker_process import Answer, Failed, Job

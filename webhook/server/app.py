@@ -17,10 +17,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from aiohttp import web
 
 from webhook.admission.provider import ContextProvider
+from webhook.logs import event, exception_site
 from webhook.server import admission_routes, ops_routes
 from webhook.server.config import ServerConfig
 from webhook.server.errors import json_error
-from webhook.server.logs import event, exception_site
 from webhook.server.metrics import Metrics
 from webhook.server.state import STATE, RouteGroup, ServerState
 from webhook.server.tls import ReloadingTLS

@@ -17,12 +17,12 @@ from aiohttp import web
 
 from webhook.admission.mutation import Mutator, mutators
 from webhook.admission.provider import ContextProvider
+from webhook.logs import event
 from webhook.memory import keep_heaps_small
 from webhook.server.app import create_app
 from webhook.server.config import ServerConfig
 from webhook.server.connections import CappedSite, give_back_after_bursts, shrink_tls_buffers
 from webhook.server.draining import stop_listening_and_drain
-from webhook.server.logs import event
 from webhook.server.metrics import Metrics
 from webhook.server.state import RouteGroup, ServerState
 from webhook.server.tls import ReloadingTLS

@@ -19,8 +19,8 @@ import tempfile
 from cryptography import x509
 
 from webhook.certs import ephemeral_pair
+from webhook.logs import event
 from webhook.server.config import TLSFiles
-from webhook.server.logs import event
 from webhook.server.metrics import Metrics
 
 MINIMUM_VERSION = ssl.TLSVersion.TLSv1_2

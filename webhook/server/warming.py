@@ -6,9 +6,9 @@ import logging
 from collections.abc import Sequence
 
 from webhook.admission.mutation import Mutator, mutation_verdict
+from webhook.logs import event
 from webhook.manifest import ARGO_KINDS, Manifest
 from webhook.memory import freeze_start_up_objects
-from webhook.server.logs import event
 from webhook.validation import validate
 from webhook.validation.context import ValidationContext
 

@@ -27,8 +27,8 @@ from webhook.admission.decide import diagnostics_under, manifest_of, validation_
 from webhook.admission.mutation import mutation_verdict, mutators
 from webhook.admission.response import Verdict
 from webhook.admission.review import parse_body
+from webhook.logs import exception_site
 from webhook.policy.settings import PolicySettings
-from webhook.server.logs import exception_site
 from webhook.validation.context import ValidationContext
 
 # Contexts a worker keeps by cache_key (one per requesting user offline; per snapshot with a cluster).

@@ -53,7 +53,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from webhook.admission.provider import Deadline
-from webhook.server.logs import event
+from webhook.logs import event
 from webhook.server.worker_process import Answer, Job, NeedContext, WorkerSettings, serve_jobs
 
 # Module the forkserver imports before forking workers: importing it warms the validator up.

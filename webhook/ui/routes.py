@@ -29,8 +29,8 @@ from webhook.admission.review import nesting_depth
 from webhook.api.call import API, Api
 from webhook.api.errors import ApiError, Code, render_http_error
 from webhook.api.identity import Identity
+from webhook.logs import event, exception_site
 from webhook.server.app import register_error_renderer
-from webhook.server.logs import event, exception_site
 from webhook.server.state import ServerState
 from webhook.ui import compute
 
