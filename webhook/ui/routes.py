@@ -126,7 +126,7 @@ async def _body(request: web.Request, api: Api) -> dict[str, Any]:
         raise ApiError(Code.INVALID_ARGUMENT, f"body is not JSON: {exc}") from None
     except RecursionError:
         raise ApiError(Code.INVALID_ARGUMENT, "body nests too deeply") from None
-    limit = api.state.config.max_depth
+    limit = api.state.config.validation.max_depth
     if raw.count(b"{") + raw.count(b"[") > limit and nesting_depth(data, limit) > limit:
         raise ApiError(Code.INVALID_ARGUMENT, f"body nests deeper than {limit} levels")
     if not isinstance(data, dict):
@@ -137,7 +137,7 @@ async def _body(request: web.Request, api: Api) -> dict[str, Any]:
 async def _work(api: Api, size: int, fn: Callable[..., Any], *args: Any) -> Any:
     state = api.state
     try:
-        return await state.run(Deadline.after(WORK_SECONDS), size >= state.config.offload_bytes, fn, *args)
+        return await state.run(Deadline.after(WORK_SECONDS), size >= state.config.validation.offload_bytes, fn, *args)
     except TimeoutError:
         raise ApiError(Code.DEADLINE_EXCEEDED, f"this took longer than {WORK_SECONDS:g} s") from None
     except compute.InputError as exc:
