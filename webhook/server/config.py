@@ -27,6 +27,8 @@ MIB = 1024 * 1024
 
 @dataclass(frozen=True, slots=True)
 class TLSFiles:
+    """The serving certificate's files."""
+
     cert: str
     """The serving certificate (PEM, with its chain), re-read when it changes."""
     key: str
