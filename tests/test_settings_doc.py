@@ -1,4 +1,4 @@
-"""docs/configuration.md is generated from the settings, is current; every setting is documented; flags default alike."""
+"""docs/configuration.md is generated from the settings and current; every setting is documented; flags agree."""
 
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import ssl
 from collections.abc import AsyncIterator, Callable
@@ -84,13 +85,15 @@ async def api(tmp_path: Path, certs: IssuedFiles, client_ssl: ssl.SSLContext,  #
                     data_dir: Path | None = None, secrets: Path | None = None, tls: bool = True,
                     **settings: Any) -> ApiServer:
         """``tls=False``: plain HTTP (``serve --no-tls``), where TLS is not the point; ``settings``: more
-        ServerConfig sections (``policy``) or ExecutorSettings fields (the embedded executor's allow_hosts,
-        deny_hosts, max_body)."""
+        ServerConfig sections (``policy``), ApiSettings fields (``heartbeat_seconds``) or ExecutorSettings
+        fields (the embedded executor's allow_hosts, deny_hosts, max_body)."""
         directory = data_dir or tmp_path / f"data-{len(runners)}"
         tokens_file = write_tokens(tmp_path, tokens) if tokens is not None and auth_mode == "client" else None
-        api_settings = ApiSettings(auth_mode=auth_mode, tokens_file=str(tokens_file) if tokens_file else None,
-                                   data_dir=str(directory), responses_file=str(responses) if responses else None)
         executor = {name: settings.pop(name) for name in ("allow_hosts", "deny_hosts", "max_body") if name in settings}
+        more = {f.name: settings.pop(f.name) for f in dataclasses.fields(ApiSettings) if f.name in settings}
+        api_settings = ApiSettings(auth_mode=auth_mode, tokens_file=str(tokens_file) if tokens_file else None,
+                                   data_dir=str(directory), responses_file=str(responses) if responses else None,
+                                   **more)
         config = ServerConfig(api=api_settings, secrets=SecretSettings(file=str(secrets) if secrets else None),
                               executor=ExecutorSettings(**executor), **settings)
         provider = provider or OfflineProvider()

@@ -145,6 +145,38 @@ class ApiSettings:
     """Recorded responses the embedded executor answers from instead of the network (``--responses``)."""
     rate_limit: float = 50.0
     """Requests per second per client (bursts of four times that); 0: no limit (``--api-rate-limit``)."""
+    streams_per_client: int = 8
+    """Event streams (watches and server-sent events) open at once from one client; one more gets 429."""
+    streams: int = 256
+    """Event streams open at once in all."""
+    page: int = 500
+    """Items per list page: a larger ``listOptions.limit`` is cut to it."""
+    io_seconds: float = 30.0
+    """A request body must arrive within this long, and each write to a stream be taken up within it (a client
+    that stops reading is let go)."""
+    connection_check_seconds: float = 1.0
+    """How often a stream checks that its client is still there: one that leaves frees its slot this soon."""
+    heartbeat_seconds: float = 15.0
+    """A quiet server-sent-event stream gets a comment line this often, so proxies do not cut it as idle."""
+    validation_seconds: float = 10.0
+    """Validating a submitted object, its cluster lookups included, must be done within this long (no API
+    server sets a deadline here as at admission)."""
+    max_running: int = 1000
+    """Without a cluster: workflows running at once on the embedded executor (each holds connections and
+    memory); create, retry and resubmit beyond it get 429 with ``Retry-After``."""
+    review_seconds: float = 5.0
+    """With a cluster: a TokenReview or SubjectAccessReview must be answered within this long, else 503."""
+    token_cache_seconds: float = 30.0
+    """With a cluster: a token's TokenReview answer is reused this long (a revoked token still works this
+    long)."""
+    access_cache_seconds: float = 10.0
+    """With a cluster: a SubjectAccessReview answer is reused this long (so is a revoked permission)."""
+    cluster_call_seconds: float = 10.0
+    """With a cluster: each call to the Kubernetes API for a workflow (create, get, list, delete...) must be
+    answered within this long."""
+
+
+DEFAULT_API = ApiSettings()
 
 
 @dataclass(frozen=True, slots=True)

@@ -114,7 +114,7 @@ async def _identify(api: Api, request: web.Request) -> Identity:
 
 async def _body(request: web.Request, api: Api) -> dict[str, Any]:
     try:
-        async with asyncio.timeout(api.limits.io_seconds):
+        async with asyncio.timeout(api.settings.io_seconds):
             raw = await api.state.arrivals.read(request)
     except TimeoutError:
         raise ApiError(Code.DEADLINE_EXCEEDED, "the request body did not arrive in time") from None
