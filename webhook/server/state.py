@@ -51,7 +51,8 @@ class ServerState:
         sys.setswitchinterval(min(sys.getswitchinterval(), 0.001))
         self.executor = ThreadPoolExecutor(self.config.worker_threads, thread_name_prefix="argo-warden-review")
         self.slots = asyncio.Semaphore(self.config.max_concurrency)
-        self.connections = ConnectionCounts(self.config.max_connections, self.config.max_connections_per_client)
+        self.connections = ConnectionCounts(self.config.max_connections, self.config.max_connections_per_client,
+                                            grace_seconds=self.config.max_timeout)
         self.bodies = BodyBudget(self.config.body_budget_bytes, self.config.small_body_bytes)
         self.memo = ValidationMemo(self.config.memo_entries, self.config.memo_bytes)
         self.metrics.registry.register(MemoCollector(self.memo))
