@@ -7,13 +7,13 @@ import asyncio
 import pytest
 
 from tests.api.conftest import NAMESPACE, ApiFactory
-from webhook.api import routes
+from webhook.api import routes, streams
 
 
 async def test_a_quiet_sse_stream_gets_heartbeats_and_ends_when_the_server_shuts_down(
         api: ApiFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(routes, "SSE_HEARTBEAT_SECONDS", 0.2)
-    monkeypatch.setattr(routes, "CONNECTION_CHECK_SECONDS", 0.05)
+    monkeypatch.setattr(streams, "SSE_HEARTBEAT_SECONDS", 0.2)
+    monkeypatch.setattr(streams, "CONNECTION_CHECK_SECONDS", 0.05)
     server = await api()
     headers = {"Authorization": f"Bearer {server.token}", "Accept": "text/event-stream"}
     async with server.session.get(f"{server.url}/api/v1/workflow-events/{NAMESPACE}", headers=headers) as resp:

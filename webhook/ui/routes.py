@@ -26,9 +26,9 @@ from aiohttp import web
 from webhook import wirejson
 from webhook.admission.provider import Deadline
 from webhook.admission.review import nesting_depth
+from webhook.api.call import API, Api
 from webhook.api.errors import ApiError, Code, render_http_error
 from webhook.api.identity import Identity
-from webhook.api.routes import API, Api
 from webhook.server.app import register_error_renderer
 from webhook.server.logs import event, exception_site
 from webhook.server.state import ServerState
