@@ -48,8 +48,10 @@ class ListenSettings:
     it is closed: idle keep-alive connections and clients that send their headers slowly alike. The API server
     reconnects at will (aiohttp's own default keeps idle connections for an hour) (``--idle-timeout``)."""
     max_connections: int = 1000
-    """Open connections in all; one more is reset at accept time, before any TLS work. The memory limit in the
-    chart is sized for this many (``--max-connections``)."""
+    """Open connections in all. At the cap a newcomer from an address holding fewer connections displaces the
+    largest holder's least recently active one; one from the largest holder is reset at accept time, before any
+    TLS work (webhook.server.connections). The memory limit in the chart is sized for this many
+    (``--max-connections``)."""
     max_connections_per_client: int = 250
     """Open connections from one client address; one more is reset at accept time
     (``--max-connections-per-client``)."""
@@ -118,8 +120,8 @@ class ValidationSettings:
     a review's deadline. 0: validate in the server process, with no such guarantee (``--workers``, whose
     default is 2)."""
     large_body_bytes: int = 16 * 1024
-    """Bodies at least this large may take all worker processes but one (small reviews never wait behind
-    them)."""
+    """Bodies at least this large go only to the large lane: every worker process but one, at a lower CPU
+    priority (small reviews never wait behind them)."""
     memo_bytes: int = 16 * MIB
     """Validation results kept for objects seen again (webhook.validation.memo), bounded by their estimated
     bytes; 0 turns the memo off."""

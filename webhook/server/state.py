@@ -52,7 +52,8 @@ class ServerState:
         config = self.config
         self.executor = ThreadPoolExecutor(config.validation.worker_threads, thread_name_prefix="argo-warden-review")
         self.slots = asyncio.Semaphore(config.admission.max_concurrency)
-        self.connections = ConnectionCounts(config.listen.max_connections, config.listen.max_connections_per_client)
+        self.connections = ConnectionCounts(config.listen.max_connections, config.listen.max_connections_per_client,
+                                            grace_seconds=config.admission.max_timeout)
         self.bodies = BodyBudget(config.admission.body_budget_bytes, config.admission.small_body_bytes)
         self.memo = ValidationMemo(config.validation.memo_entries, config.validation.memo_bytes)
         self.metrics.registry.register(MemoCollector(self.memo))
