@@ -64,8 +64,8 @@ def sections() -> list[tuple[str, type, object]]:
 
 def undocumented() -> list[str]:
     """Fields without a docstring, as ``Class.field`` (the test fails on any)."""
-    from webhook.kube.settings import TTLs
     from webhook.server.config import ServerConfig, TLSFiles
+    from webhook.settings import TTLs
 
     missing: list[str] = []
     for cls in (ServerConfig, TLSFiles, TTLs, *(cls for _, cls, _ in sections())):
@@ -140,7 +140,8 @@ def render() -> str:
         "`argo-warden serve` is configured by its flags (`argo-warden serve --help`) and, for what is reported",
         "and enforced, by `--config FILE` (the same `[tool.argo-warden]` table or `.argo-warden.yaml` lint reads;",
         "see the README's *Configuration and suppressions*). Inside, the settings are `ServerConfig`",
-        f"(`webhook/server/config.py`), one frozen section per concern: {names}.",
+        f"(`webhook/server/config.py`), one frozen section per concern: {names}; the sections are defined in",
+        "`webhook/settings.py` (`policy` in `webhook/policy/settings.py`).",
         "Each setting below is documented where it is defined; a flag that sets it is named in brackets,",
         "the others keep their defaults (which are the limits the server is tested and benchmarked with).",
         "",

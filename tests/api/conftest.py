@@ -19,12 +19,12 @@ from tests.admission.conftest import certs, client_ssl  # noqa: F401 - fixtures 
 from webhook.admission.provider import ContextProvider, OfflineProvider
 from webhook.api.routes import prepare_api
 from webhook.certs import IssuedFiles
-from webhook.executor.settings import ExecutorSettings
 from webhook.server.app import create_app
 from webhook.server.config import ApiSettings, SecretSettings, ServerConfig, TLSFiles
 from webhook.server.metrics import Metrics
 from webhook.server.state import ServerState
 from webhook.server.tls import ReloadingTLS
+from webhook.settings import ExecutorSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"

@@ -15,7 +15,7 @@ from webhook.kube.cache import TIMED_OUT, LookupCache
 from webhook.kube.client import KubeClient
 from webhook.kube.connection import from_kubeconfig
 from webhook.kube.lookups import ClusterLookups, SecretAccess, Subject
-from webhook.kube.settings import TTLs
+from webhook.settings import TTLs
 from webhook.validation.context import MISSING, LookupState, found
 
 

@@ -15,10 +15,10 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from webhook.admission.failure_policy import FailurePolicy as FailurePolicy
 from webhook.admission.review import AdmissionRequest
 from webhook.diagnostics import Severity
 from webhook.manifest import Manifest
+from webhook.settings import FailurePolicy as FailurePolicy
 from webhook.validation.context import SecretSource, ValidationContext
 
 

@@ -19,7 +19,7 @@ from webhook.api.errors import ApiError, Code
 from webhook.api.identity import Identity
 from webhook.api.local_auth import bearer_token, digest
 from webhook.kube.client import ApiUnavailable, KubeClient, keep_all
-from webhook.server.config import DEFAULT_API
+from webhook.settings import DEFAULT_API
 
 TOKEN_REVIEW_PATH = "/apis/authentication.k8s.io/v1/tokenreviews"
 SAR_PATH = "/apis/authorization.k8s.io/v1/subjectaccessreviews"

@@ -20,7 +20,7 @@ from webhook.api.errors import ApiError, Code
 from webhook.api.identity import Identity
 from webhook.api.retry import NodeSelector, override_parameters, plan_retry
 from webhook.kube.client import ApiResponse, ApiUnavailable, KubeClient, keep_all, path
-from webhook.server.config import DEFAULT_API
+from webhook.settings import DEFAULT_API
 
 GROUP, VERSION = "argoproj.io", "v1alpha1"
 RESOURCES: dict[str, str] = {"Workflow": "workflows", "WorkflowTemplate": "workflowtemplates"}

@@ -34,8 +34,8 @@ from webhook.executor.nodes import Phase, rfc3339
 from webhook.executor.transport import Transport
 from webhook.executor.workflow import WorkflowInputError
 from webhook.secrets.values import NoSecretValues, SecretValues
-from webhook.server.config import DEFAULT_API
 from webhook.server.logs import event
+from webhook.settings import DEFAULT_API
 from webhook.validation.context import DocumentTemplates
 
 PHASE_LABEL = "workflows.argoproj.io/phase"

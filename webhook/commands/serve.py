@@ -11,14 +11,15 @@ import sys
 from webhook.admission.mutation import MutatorUnavailable, mutators
 from webhook.admission.provider import ContextProvider, FailurePolicy, OfflineProvider
 from webhook.cli import EXIT_OK, EXIT_USAGE
-from webhook.executor.settings import ExecutorSettings
-from webhook.kube.settings import DEFAULT_CLUSTER, ClusterSettings
 from webhook.optional import load_optional
 from webhook.policy.settings import PolicySettings
 from webhook.server import logs
 from webhook.server.config import (
+    DEFAULT_CLUSTER,
     AdmissionSettings,
     ApiSettings,
+    ClusterSettings,
+    ExecutorSettings,
     ListenSettings,
     SecretSettings,
     ServerConfig,

@@ -25,10 +25,10 @@ from webhook.executor.nodes import Phase
 from webhook.executor.redact import Redactor
 from webhook.executor.scope import RenderError, Scope, secret_refs
 from webhook.executor.send import send
-from webhook.executor.settings import DEFAULT_EXECUTOR
 from webhook.executor.transport import Exchange, Transport, TransportError
 from webhook.secrets.references import SecretKeyRef
 from webhook.secrets.values import SecretUnavailable, SecretValues
+from webhook.settings import DEFAULT_EXECUTOR
 from webhook.validation.walk import as_dict, as_list
 
 DEFAULT_MAX_BODY = DEFAULT_EXECUTOR.max_body

@@ -20,8 +20,8 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 
 from webhook.admission.provider import Deadline
-from webhook.kube.settings import DEFAULT_CLUSTER, TTLs
 from webhook.server.logs import event, exception_site
+from webhook.settings import DEFAULT_CLUSTER, TTLs
 from webhook.validation.context import Lookup, LookupState, unknown
 
 TIMED_OUT = "the API server did not answer before the review's deadline"

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import aiohttp
 
 from webhook.kube.connection import ClusterConnection
-from webhook.kube.settings import DEFAULT_CLUSTER, ClusterSettings
+from webhook.settings import DEFAULT_CLUSTER, ClusterSettings
 
 T = TypeVar("T")
 USER_AGENT = "argo-warden"

@@ -21,10 +21,10 @@ from webhook.admission.review import UserInfo
 from webhook.diagnostics import Severity
 from webhook.kube.cache import LookupCache
 from webhook.kube.lookups import ClusterLookups, Request, Subject
-from webhook.kube.settings import DEFAULT_CLUSTER, ClusterSettings
 from webhook.kube.snapshot import SnapshotAccess, SnapshotSecrets, SnapshotTemplates
 from webhook.manifest import Manifest
 from webhook.secrets.references import SecretReference, find_secret_references
+from webhook.settings import DEFAULT_CLUSTER, ClusterSettings
 from webhook.validation.context import Lookup, ValidationContext, unknown
 from webhook.validation.inherited import InheritedSend, find_inherited_sends
 from webhook.validation.secrets import service_account

@@ -26,8 +26,8 @@ from webhook.kube.client import KubeClient
 from webhook.kube.connection import ClusterConnection
 from webhook.kube.lookups import ClusterLookups, SecretAccess, Subject
 from webhook.kube.prefetch import Snapshot, snapshot_context
-from webhook.kube.settings import DEFAULT_CLUSTER, ClusterSettings
 from webhook.manifest import Manifest
+from webhook.settings import DEFAULT_CLUSTER, ClusterSettings
 from webhook.validation.context import Lookup, ValidationContext
 from webhook.validation.memo import manifest_digest
 
