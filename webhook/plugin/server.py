@@ -33,7 +33,7 @@ from typing import Any
 
 from aiohttp import web
 
-from webhook.admission.review import nesting_depth
+from webhook import wirejson
 from webhook.executor.guard import HostPolicy
 from webhook.executor.http_step import DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, HttpOutcome, HttpSettings, run_http
 from webhook.executor.nodes import Phase
@@ -202,7 +202,7 @@ def plugin_app(config: PluginConfig) -> web.Application:
             return _error(400, f"request body is not JSON: {str(exc)[:200]}")
         if not isinstance(args, dict):
             return _error(400, "request body must be a JSON object with 'workflow' and 'template'")
-        if raw.count(b"{") + raw.count(b"[") > MAX_DEPTH and nesting_depth(args, MAX_DEPTH) > MAX_DEPTH:
+        if wirejson.nests_deeper_than(raw, MAX_DEPTH):
             return _error(400, f"request body nests deeper than {MAX_DEPTH} levels")
         started = time.monotonic()
         reply = await executor.execute(args)
