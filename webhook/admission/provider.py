@@ -11,20 +11,15 @@ warning; closed: deny).
 
 from __future__ import annotations
 
-import enum
 import time
 from dataclasses import dataclass
 from typing import Protocol
 
+from webhook.admission.failure_policy import FailurePolicy as FailurePolicy
 from webhook.admission.review import AdmissionRequest
 from webhook.diagnostics import Severity
 from webhook.manifest import Manifest
 from webhook.validation.context import SecretSource, ValidationContext
-
-
-class FailurePolicy(enum.StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,12 +25,13 @@ from webhook.executor.nodes import Phase
 from webhook.executor.redact import Redactor
 from webhook.executor.scope import RenderError, Scope, secret_refs
 from webhook.executor.send import send
+from webhook.executor.settings import DEFAULT_EXECUTOR
 from webhook.executor.transport import Exchange, Transport, TransportError
 from webhook.secrets.references import SecretKeyRef
 from webhook.secrets.values import SecretUnavailable, SecretValues
 from webhook.validation.walk import as_dict, as_list
 
-DEFAULT_MAX_BODY = 256 * 1024
+DEFAULT_MAX_BODY = DEFAULT_EXECUTOR.max_body
 DEFAULT_TIMEOUT = 30.0
 # Statuses worth another try under retryPolicy OnTransientError.
 TRANSIENT_STATUSES = frozenset({408, 429, 502, 503, 504})

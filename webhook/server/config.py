@@ -1,11 +1,25 @@
-"""Settings of one ``argo-warden serve`` process, shared by every route group."""
+"""Settings of one ``argo-warden serve`` process, in sections, shared by every route group.
+
+``ServerConfig`` is made of one frozen section per concern (as kopf's
+``OperatorSettings`` is): ``listen``, ``tls``, ``admission``, ``validation``,
+``api``, ``executor``, ``secrets``, ``cluster`` and ``policy`` (the same
+``PolicySettings`` lint reads, so select/ignore mean the same in CI and at
+admission). Each field's docstring says what it bounds and why its default is
+what it is; ``serve``'s flags set some of them (named in the docstring), the
+rest keep their defaults. Build one with the sections you change::
+
+    ServerConfig(admission=AdmissionSettings(failure_policy=FailurePolicy.OPEN))
+
+This module sits on a low floor: it imports only other settings modules.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from webhook.admission.provider import FailurePolicy
-from webhook.executor.http_step import DEFAULT_MAX_BODY
+from webhook.admission.failure_policy import FailurePolicy
+from webhook.executor.settings import DEFAULT_EXECUTOR, ExecutorSettings
+from webhook.kube.settings import DEFAULT_CLUSTER, ClusterSettings
 from webhook.policy.settings import DEFAULT_POLICY, PolicySettings
 
 MIB = 1024 * 1024
@@ -13,76 +27,189 @@ MIB = 1024 * 1024
 
 @dataclass(frozen=True, slots=True)
 class TLSFiles:
+    """The serving certificate's files."""
+
     cert: str
+    """The serving certificate (PEM, with its chain), re-read when it changes."""
     key: str
+    """Its private key (PEM)."""
 
 
 @dataclass(frozen=True, slots=True)
-class ServerConfig:
+class ListenSettings:
+    """Where the server listens and how many connections it holds, for how long."""
+
     host: str = "0.0.0.0"
+    """Address to listen on (``--host``)."""
     port: int = 8443
-    # None: plain HTTP (``--no-tls``, local testing only).
-    tls: TLSFiles | None = None
-    # How often the certificate files are checked for a change.
-    tls_poll_seconds: float = 1.0
-    # An AdmissionReview carries object and oldObject, each up to 1.5 MiB in etcd.
-    max_body_bytes: int = 4 * MIB
-    max_depth: int = 100
-    # A body must have arrived within this long (or the review's own deadline, if sooner): the API server
-    # sends it at once, so only a client that dribbles it is cut off.
-    body_seconds: float = 5.0
-    # Bytes of large bodies (at least ``small_body_bytes`` each) that may be arriving at once; see bodies.py.
-    body_budget_bytes: int = 32 * MIB
-    small_body_bytes: int = 64 * 1024
-    # Reviews being read or worked on at once; more wait for a slot until their deadline.
-    max_concurrency: int = 64
-    # Bodies at least this large are parsed and validated off the event loop.
-    offload_bytes: int = 64 * 1024
-    # Threads for that work (CPU-bound: more threads than cores buys nothing under the GIL).
-    worker_threads: int = 2
-    # Processes validating and mutating objects (webhook.server.workers): killed and replaced when one
-    # overruns a review's deadline. 0: validate in the server process (no such guarantee).
-    worker_processes: int = 0
-    # Bodies at least this large may take all workers but one (small reviews never wait behind them).
-    large_body_bytes: int = 16 * 1024
-    # Validation results kept for objects seen again (webhook.validation.memo), bounded by their estimated
-    # bytes (and by a count); either at 0 turns it off.
-    memo_bytes: int = 16 * MIB
-    memo_entries: int = 4096
-    # When the API server sends no ?timeout= (its default is 10s; it never sends more than 30s).
-    default_timeout: float = 10.0
-    max_timeout: float = 30.0
-    failure_policy: FailurePolicy = FailurePolicy.CLOSED
-    plugin_mutation: bool = False
-    grace_period: float = 20.0
-    # A connection must send a complete request head within this long of connecting or of its last answer,
-    # or it is closed: idle keep-alive connections and clients that send their headers slowly alike.
-    # The API server reconnects at will (aiohttp's own default keeps idle connections for an hour).
+    """Port to listen on (``--port``)."""
     idle_seconds: float = 75.0
-    # Open connections, in all and from one client address; past either, a new one is reset at accept time
-    # (webhook.server.connections). The memory limit in the chart is sized for max_connections.
+    """A connection must send a complete request head within this long of connecting or of its last answer, or
+    it is closed: idle keep-alive connections and clients that send their headers slowly alike. The API server
+    reconnects at will (aiohttp's own default keeps idle connections for an hour) (``--idle-timeout``)."""
     max_connections: int = 1000
+    """Open connections in all. At the cap a newcomer from an address holding fewer connections displaces the
+    largest holder's least recently active one; one from the largest holder is reset at accept time, before any
+    TLS work (webhook.server.connections). The memory limit in the chart is sized for this many
+    (``--max-connections``)."""
     max_connections_per_client: int = 250
-    # A TLS handshake must be complete within this long of connecting.
+    """Open connections from one client address; one more is reset at accept time
+    (``--max-connections-per-client``)."""
+    grace_period: float = 20.0
+    """On SIGTERM, seconds the requests in flight (those whose bodies are still arriving included) get to finish
+    after the server stops accepting (``--grace-period``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TLSSettings:
+    """The serving certificate and the handshake."""
+
+    files: TLSFiles | None = None
+    """Certificate and key (``--tls-cert``/``--tls-key``, or made by ``--self-signed``); None: plain HTTP
+    (``--no-tls``, local testing only)."""
+    poll_seconds: float = 1.0
+    """How often the certificate files are checked for a change (cert-manager renews them in place)."""
     handshake_seconds: float = 10.0
-    # Read by the Argo-Server-compatible API route group.
-    api: bool = True
-    auth_mode: str = "client"
-    tokens_file: str | None = None
-    data_dir: str = "argo-warden-data"
-    responses_file: str | None = None
-    # Secret manifests (--secrets): key names for validation and, for the embedded executor, values.
-    secrets_file: str | None = None
-    # The embedded executor's SSRF guard (--allow-host/--deny-host) and outputs.result cap (--max-body).
-    allow_hosts: tuple[str, ...] = ()
-    deny_hosts: tuple[str, ...] = ()
-    max_body: int = DEFAULT_MAX_BODY
-    # REST API requests per second per client (bursts of four times that); 0: no limit.
-    api_rate_limit: float = 50.0
-    # What is reported and how (--config, --select, --ignore), and the enforcement mode (--enforcement);
-    # the same settings lint reads (webhook.policy).
-    policy: PolicySettings = DEFAULT_POLICY
+    """A TLS handshake must be complete within this long of connecting."""
+
+
+@dataclass(frozen=True, slots=True)
+class AdmissionSettings:
+    """The AdmissionReview endpoints: what a review may bring, how long it may take, what a failure answers."""
+
+    max_body_bytes: int = 4 * MIB
+    """Largest request body: an AdmissionReview carries object and oldObject, each up to 1.5 MiB in etcd. It is
+    also aiohttp's cap for every other route group's bodies."""
+    body_seconds: float = 5.0
+    """A body must have arrived within this long (or the review's own deadline, if sooner): the API server sends
+    it at once, so only a client that dribbles it is cut off."""
+    body_budget_bytes: int = 32 * MIB
+    """Bytes of large bodies (at least ``small_body_bytes`` each) that may be arriving at once; see bodies.py."""
+    small_body_bytes: int = 64 * 1024
+    """Bodies smaller than this are never held back by ``body_budget_bytes``."""
+    max_concurrency: int = 64
+    """Reviews being read or worked on at once; more wait for a slot until their deadline."""
+    default_timeout: float = 10.0
+    """The review's deadline when the API server sends no ``?timeout=`` (its own default is 10 s)."""
+    max_timeout: float = 30.0
+    """A longer ``?timeout=`` is cut to this (the API server never sends more than 30 s)."""
+    failure_policy: FailurePolicy = FailurePolicy.CLOSED
+    """What a review answers when the cluster could not be asked in time: deny (closed) or admit with a warning
+    (open) (``--failure-policy``)."""
+    plugin_mutation: bool = False
+    """Rewrite ``http:`` templates into argo-warden executor-plugin templates (``--plugin-mutation``)."""
 
     def answer_margin(self, timeout: float) -> float:
         """Time kept back before a deadline to send the answer: a tenth of it, between 50 ms and 500 ms."""
         return min(0.5, max(0.05, timeout / 10))
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationSettings:
+    """Where objects are validated (the event loop, threads, worker processes) and what is remembered."""
+
+    max_depth: int = 100
+    """JSON nested deeper than this is refused before anything walks it (Argo's objects nest a dozen levels);
+    admission, the REST API and the web page alike."""
+    offload_bytes: int = 64 * 1024
+    """Bodies at least this large are parsed and validated off the event loop."""
+    worker_threads: int = 2
+    """Threads for that work (CPU-bound: more threads than cores buys nothing under the GIL)."""
+    worker_processes: int = 0
+    """Processes validating and mutating objects (webhook.server.workers): killed and replaced when one overruns
+    a review's deadline. 0: validate in the server process, with no such guarantee (``--workers``, whose
+    default is 2)."""
+    large_body_bytes: int = 16 * 1024
+    """Bodies at least this large go only to the large lane: every worker process but one, at a lower CPU
+    priority (small reviews never wait behind them)."""
+    memo_bytes: int = 16 * MIB
+    """Validation results kept for objects seen again (webhook.validation.memo), bounded by their estimated
+    bytes; 0 turns the memo off."""
+    memo_entries: int = 4096
+    """...and by their count; 0 turns the memo off."""
+
+
+@dataclass(frozen=True, slots=True)
+class ApiSettings:
+    """The Argo-Server-compatible REST API route group."""
+
+    enabled: bool = True
+    """Serve the REST API and the web page beside admission (``--no-api`` turns them off)."""
+    auth_mode: str = "client"
+    """``client``: every request needs a bearer token, checked with the cluster (TokenReview and
+    SubjectAccessReview) or against ``tokens_file``; ``server``: no token is asked for, only where the network
+    already restricts who can connect (``--auth-mode``)."""
+    tokens_file: str | None = None
+    """API tokens without a cluster: a YAML list of ``{token, user, namespaces}`` (``--tokens``)."""
+    data_dir: str = "argo-warden-data"
+    """Where workflows submitted without a cluster are kept (``--data-dir``)."""
+    responses_file: str | None = None
+    """Recorded responses the embedded executor answers from instead of the network (``--responses``)."""
+    rate_limit: float = 50.0
+    """Requests per second per client (bursts of four times that); 0: no limit (``--api-rate-limit``)."""
+    streams_per_client: int = 8
+    """Event streams (watches and server-sent events) open at once from one client; one more gets 429."""
+    streams: int = 256
+    """Event streams open at once in all."""
+    page: int = 500
+    """Items per list page: a larger ``listOptions.limit`` is cut to it."""
+    io_seconds: float = 30.0
+    """A request body must arrive within this long, and each write to a stream be taken up within it (a client
+    that stops reading is let go)."""
+    connection_check_seconds: float = 1.0
+    """How often a stream checks that its client is still there: one that leaves frees its slot this soon."""
+    heartbeat_seconds: float = 15.0
+    """A quiet server-sent-event stream gets a comment line this often, so proxies do not cut it as idle."""
+    validation_seconds: float = 10.0
+    """Validating a submitted object, its cluster lookups included, must be done within this long (no API
+    server sets a deadline here as at admission)."""
+    max_running: int = 1000
+    """Without a cluster: workflows running at once on the embedded executor (each holds connections and
+    memory); create, retry and resubmit beyond it get 429 with ``Retry-After``."""
+    review_seconds: float = 5.0
+    """With a cluster: a TokenReview or SubjectAccessReview must be answered within this long, else 503."""
+    token_cache_seconds: float = 30.0
+    """With a cluster: a token's TokenReview answer is reused this long (a revoked token still works this
+    long)."""
+    access_cache_seconds: float = 10.0
+    """With a cluster: a SubjectAccessReview answer is reused this long (so is a revoked permission)."""
+    cluster_call_seconds: float = 10.0
+    """With a cluster: each call to the Kubernetes API for a workflow (create, get, list, delete...) must be
+    answered within this long."""
+
+
+DEFAULT_API = ApiSettings()
+
+
+@dataclass(frozen=True, slots=True)
+class SecretSettings:
+    """Secrets without a cluster."""
+
+    file: str | None = None
+    """Secret manifests (``--secrets``): their key names for validation and, for the embedded executor, their
+    values. Never logged, never in a message."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    """Everything one ``serve`` process is told, by section."""
+
+    listen: ListenSettings = field(default_factory=ListenSettings)
+    """Address, port and connection limits."""
+    tls: TLSSettings = field(default_factory=TLSSettings)
+    """Serving certificate, its reloading and the handshake deadline."""
+    admission: AdmissionSettings = field(default_factory=AdmissionSettings)
+    """AdmissionReview bodies, deadlines and the failure policy."""
+    validation: ValidationSettings = field(default_factory=ValidationSettings)
+    """Nesting limit, threads, worker processes and the validation memo."""
+    api: ApiSettings = field(default_factory=ApiSettings)
+    """The REST API route group."""
+    executor: ExecutorSettings = DEFAULT_EXECUTOR
+    """The embedded executor's SSRF guard and body cap."""
+    secrets: SecretSettings = field(default_factory=SecretSettings)
+    """Secret manifests read instead of a cluster."""
+    cluster: ClusterSettings = DEFAULT_CLUSTER
+    """The Kubernetes API client and lookup cache (with ``--kubeconfig``, ``--context`` or ``--in-cluster``)."""
+    policy: PolicySettings = DEFAULT_POLICY
+    """What is reported and how (``--config``, ``--select``, ``--ignore``, ``--policy``), and the enforcement
+    mode (``--enforcement``): the same settings lint reads (webhook.policy)."""

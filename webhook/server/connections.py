@@ -26,7 +26,7 @@ body a few more loop passes and each connection 224 KiB less.
 
 Connections that completed no TLS handshake within ``handshake_seconds`` are
 closed by asyncio; idle keep-alive connections and slow request heads by
-aiohttp's keep-alive timer (``ServerConfig.idle_seconds``).
+aiohttp's keep-alive timer (``ListenSettings.idle_seconds``).
 """
 
 from __future__ import annotations
