@@ -14,7 +14,6 @@ from typing import Any
 from aiohttp import web
 
 from webhook import wirejson
-from webhook.admission.review import nesting_depth
 from webhook.api.backend import Backend
 from webhook.api.errors import ApiError, Code
 from webhook.api.identity import Authenticator, Identity
@@ -91,7 +90,7 @@ class Call:
         except RecursionError:
             raise ApiError(Code.INVALID_ARGUMENT, "body nests too deeply") from None
         limit = self.api.state.config.validation.max_depth
-        if raw.count(b"{") + raw.count(b"[") > limit and nesting_depth(data, limit) > limit:
+        if wirejson.nests_deeper_than(raw, limit):
             raise ApiError(Code.INVALID_ARGUMENT, f"body nests deeper than {limit} levels")
         if not isinstance(data, dict):
             raise ApiError(Code.INVALID_ARGUMENT, f"body must be a JSON object, not {_json_type(data)}")

@@ -33,7 +33,7 @@ from typing import Any
 
 from aiohttp import web
 
-from webhook.admission.review import nesting_depth
+from webhook import wirejson
 from webhook.executor.guard import HostPolicy
 from webhook.executor.http_step import DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, HttpOutcome, HttpSettings, run_http
 from webhook.executor.nodes import Phase
@@ -219,7 +219,7 @@ def plugin_app(config: PluginConfig) -> web.Application:
             return _error(400, f"request body is not JSON: {str(exc)[:200]}")
         if not isinstance(args, dict):
             return _error(400, "request body must be a JSON object with 'workflow' and 'template'")
-        if raw.count(b"{") + raw.count(b"[") > max_depth and nesting_depth(args, max_depth) > max_depth:
+        if wirejson.nests_deeper_than(raw, max_depth):
             return _error(400, f"request body nests deeper than {max_depth} levels")
         started = time.monotonic()
         reply = await executor.execute(args)

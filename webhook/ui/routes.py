@@ -25,7 +25,6 @@ from aiohttp import web
 
 from webhook import wirejson
 from webhook.admission.provider import Deadline
-from webhook.admission.review import nesting_depth
 from webhook.api.call import API, Api
 from webhook.api.errors import ApiError, Code, render_http_error
 from webhook.api.identity import Identity
@@ -127,7 +126,7 @@ async def _body(request: web.Request, api: Api) -> dict[str, Any]:
     except RecursionError:
         raise ApiError(Code.INVALID_ARGUMENT, "body nests too deeply") from None
     limit = api.state.config.validation.max_depth
-    if raw.count(b"{") + raw.count(b"[") > limit and nesting_depth(data, limit) > limit:
+    if wirejson.nests_deeper_than(raw, limit):
         raise ApiError(Code.INVALID_ARGUMENT, f"body nests deeper than {limit} levels")
     if not isinstance(data, dict):
         raise ApiError(Code.INVALID_ARGUMENT, "body must be a JSON object")
