@@ -145,19 +145,22 @@ async def drive(session: aiohttp.ClientSession, url: str, bodies: Iterator[bytes
             "latencies": latencies}
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) the server has used so far: its process and its workers (children, recursively)."""
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """CPU time (user + system) the server has used so far: (its own process, its workers: children, recursively)."""
     import psutil  # type: ignore[import-untyped]
 
-    total = 0.0
+    own = children = 0.0
     parent = psutil.Process(pid)
     for proc in (parent, *parent.children(recursive=True)):
         try:
             times = proc.cpu_times()
         except psutil.NoSuchProcess:
             continue
-        total += times.user + times.system
-    return total
+        if proc.pid == pid:
+            own += times.user + times.system
+        else:
+            children += times.user + times.system
+    return own, children
 
 
 def start(cmd: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -208,7 +211,9 @@ async def main_async(args: argparse.Namespace) -> int:
                         result = await drive(sessions[name], f"{urls[name]}/validate?timeout=10s", feeds[name],
                                              per_round,
                                              args.concurrency, args.time_limit / args.rounds)
-                        result["cpu"] = cpu_seconds(procs[name].pid) - cpu_before
+                        cpu_after = cpu_seconds(procs[name].pid)
+                        result["cpu"] = cpu_after[0] - cpu_before[0]
+                        result["cpu_workers"] = cpu_after[1] - cpu_before[1]
                         rounds[name].append(result)
             finally:
                 for session in sessions.values():
@@ -232,10 +237,13 @@ async def main_async(args: argparse.Namespace) -> int:
         failures = sum(run["failures"] for run in runs)
         rps = statistics.median(run["rps"] for run in runs)
         cpu_us = sum(run["cpu"] for run in runs) / n * 1e6 if n else 0.0
+        workers_us = sum(run["cpu_workers"] for run in runs) / n * 1e6 if n else 0.0
         p50 = latencies[n // 2] * 1000 if n else 0.0
         p99 = latencies[min(n - 1, int(n * 0.99))] * 1000 if n else 0.0
         print(f"  {name:9s}  {rps:8.0f} req/s   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms"
-              f"   server CPU {cpu_us:5.0f} us/request   ({n} requests, {failures} failed)")
+              f"   server CPU {cpu_us + workers_us:5.0f} us/request"
+              + (f" (server process {cpu_us:.0f}, workers {workers_us:.0f})" if workers_us else "")
+              + f"   ({n} requests, {failures} failed)")
     ratios = [o["rps"] / a["rps"] for o, a in zip(rounds["ours"], rounds["allow-all"], strict=True) if a["rps"]]
     ratio = statistics.median(ratios) if ratios else 0.0
     ours = sorted(x for run in rounds["ours"] for x in run["latencies"])

@@ -57,6 +57,10 @@ def case_files() -> dict[str, Path]:
 
 
 def module_path(module: str) -> str:
+    """The file that defines a code, from the repository's root (a package's define() is in its __init__.py)."""
+    file = getattr(sys.modules.get(module), "__file__", None)
+    if file is not None and Path(file).resolve().is_relative_to(ROOT):
+        return Path(file).resolve().relative_to(ROOT).as_posix()
     return module.replace(".", "/") + ".py"
 
 

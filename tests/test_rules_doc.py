@@ -76,3 +76,12 @@ def test_a_code_without_documentation_is_named_with_what_to_add() -> None:
         del CATALOGUE.codes[code]
     assert "AW999 (" in message and "test_rules_doc.py:" in message
     assert "why=" in message and "mirrors=" in message and "aw999-<what>.yaml" in message
+
+
+def test_a_code_is_shown_in_the_file_that_defines_it() -> None:
+    gen = _generator()
+    codes = gen.load_catalogue()
+    assert gen.module_path(codes["AW209"].module) == "webhook/validation/structure/calls.py"
+    # A package's own define() would sit in its __init__.py, not in a file named after the package.
+    assert gen.module_path("webhook.validation.structure") == "webhook/validation/structure/__init__.py"
+    assert gen.module_path("webhook.diagnostics") == "webhook/diagnostics.py"

@@ -60,6 +60,36 @@ def dumps(value: Any) -> bytes:
                                                                                                 "surrogatepass")
 
 
+_BRACKETS_AND_QUOTES = b"{}[]\""
+_NOT_BRACKETS_OR_QUOTES = bytes(b for b in range(256) if b not in _BRACKETS_AND_QUOTES)
+_ARRAY_AS_OBJECT = bytes.maketrans(b"[]", b"{}")
+
+
+def nests_deeper_than(raw: bytes, limit: int) -> bool:
+    """Whether the JSON text ``raw`` (already known to be valid JSON) nests arrays and objects past ``limit``.
+
+    Read from the text with a handful of passes of bytes methods, never a Python loop per
+    node: walking the parsed value took 120 ms for a 1.4 MiB object (on the event loop's
+    GIL) and most of a second for 1.4 MB of nested brackets. Escaped backslashes go first,
+    then escaped quote marks (left to right, as a JSON reader pairs them), then every byte
+    but brackets and quote marks, then what lies between quote marks (string contents).
+    Arrays count as objects; each pass deletes every innermost pair ``{}``, so the number
+    of passes until nothing is left is the depth: at most ``limit`` passes, each linear.
+    """
+    if raw.count(b"{") + raw.count(b"[") <= limit:
+        return False  # fewer brackets than the limit cannot nest past it (most bodies)
+    if b"\x00" in raw:
+        # UTF-16 or UTF-32 (JSON in UTF-8 never holds a NUL byte): read as UTF-8, as the passes below expect.
+        raw = raw.decode(json.detect_encoding(raw)).encode("utf-8", "surrogatepass")
+    text = raw.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _NOT_BRACKETS_OR_QUOTES)
+    brackets = b"".join(text.split(b'"')[::2]).translate(_ARRAY_AS_OBJECT)
+    for _ in range(limit):
+        if not brackets:
+            return False
+        brackets = brackets.replace(b"{}", b"")
+    return bool(brackets)
+
+
 def canonical(value: Any) -> bytes:
     """One byte string per JSON value (keys sorted), for digests."""
     try:

@@ -10,7 +10,7 @@ import pytest
 from tests.admission.conftest import review, seed_workflow, valid_workflow
 from webhook.admission.decide import manifest_of, shortcut, unchanged_spec
 from webhook.admission.response import Verdict, review_response, short_line
-from webhook.admission.review import ReviewError, nesting_depth, parse_body, parse_review
+from webhook.admission.review import ReviewError, parse_body, parse_review
 from webhook.server.timeouts import BadTimeout, parse_duration
 
 
@@ -33,14 +33,16 @@ def test_parse_body_accepts_utf16_json_and_refuses_binary() -> None:
         parse_body(b"\x00\x01\x02")
 
 
-def test_nesting_depth_stops_counting_past_the_limit() -> None:
-    assert nesting_depth({"a": [1, {"b": []}]}, 10) == 4
-    deep: list[object] = []
-    node = deep
-    for _ in range(50):
-        node.append([])
-        node = node[0]  # type: ignore[assignment]
-    assert nesting_depth(deep, 10) == 11
+def test_nesting_past_the_limit_is_refused_in_any_encoding() -> None:
+    doc = review(valid_workflow())
+    node = doc["request"]["object"]["metadata"]
+    for _ in range(120):
+        node["x"] = {}
+        node = node["x"]
+    for encoding in ("utf-8", "utf-16", "utf-32"):
+        with pytest.raises(ReviewError, match="nests deeper than 100 levels"):
+            parse_body(json.dumps(doc).encode(encoding))
+        assert parse_body(json.dumps(doc).encode(encoding), max_depth=200).uid == doc["request"]["uid"]
 
 
 def test_dry_run_must_be_a_boolean() -> None:

@@ -246,7 +246,7 @@ async def test_idle_tls_connections_cost_little_memory_and_it_is_given_back(
     assert server.stop() == 0
 
 
-async def test_connections_past_the_caps_are_refused_at_once_and_other_clients_get_in(
+async def test_connections_past_the_caps_are_refused_at_once_and_other_clients_displace_the_largest(
         tmp_path: Path, started: list[ServeProcess]) -> None:
     # Fault 6: nothing bounded the connections one client could open (2,000 idle took RSS to 631 MiB).
     server, ctx = await _serve(tmp_path, started, "--max-connections-per-client", "50", "--max-connections", "80")
@@ -259,10 +259,26 @@ async def test_connections_past_the_caps_are_refused_at_once_and_other_clients_g
                                      json.dumps(review(valid_workflow())).encode(), ctx)
         assert status == 200 and answer["response"]["allowed"] is True
         others, refused_others, _ = await _open_idle(server.port, ctx, 40, "127.0.0.3")
-    assert len(others) == 29 and refused_others == 11  # 80 in all: 50 + 29 + the session's kept one
+        # 80 in all: 50 + 29 + the session's kept one; then 127.0.0.3, holding fewer than the attacker,
+        # displaces the attacker's idle connections instead of being locked out.
+        assert len(others) == 40 and refused_others == 0
+        await asyncio.sleep(0.5)
+        closed = sum(1 for writer in opened if writer.transport.is_closing() or _read_eof(writer))
+        assert closed == 11, closed
+        # The attacker cannot take them back: it holds more than anyone else.
+        again, refused_again, _ = await _open_idle(server.port, ctx, 5, ATTACKER)
+        assert (len(again), refused_again) == (0, 5)
+        status, answer = await _post(session, server.url + "/validate?timeout=2s",
+                                     json.dumps(review(valid_workflow())).encode(), ctx)
+        assert status == 200 and answer["response"]["allowed"] is True
     for writer in (*opened, *others):
         writer.close()
     assert server.stop() == 0
+
+
+def _read_eof(writer: asyncio.StreamWriter) -> bool:
+    reader = getattr(writer, "_reader", None) or writer._protocol._stream_reader  # type: ignore[attr-defined]
+    return bool(reader is not None and reader.at_eof())
 
 
 # A rule with a bug, added to every Python process of the server (the workers included) through sitecustomize:

@@ -26,7 +26,7 @@ from tests.admission.conftest import (
 from webhook.admission.provider import ContextUnavailable, Deadline, FailurePolicy, OfflineProvider
 from webhook.admission.review import AdmissionRequest
 from webhook.manifest import Manifest
-from webhook.server.config import ServerConfig
+from webhook.server.config import AdmissionSettings, ServerConfig, ValidationSettings
 from webhook.server.lifecycle import warm_up
 from webhook.validation.context import ValidationContext
 
@@ -135,7 +135,7 @@ async def test_wrong_request_fields_are_named(server: RunningServer) -> None:
 
 
 async def test_oversize_bodies_are_refused_with_413(start_server: ServerFactory) -> None:
-    server: RunningServer = await start_server(ServerConfig(max_body_bytes=64 * 1024))
+    server: RunningServer = await start_server(ServerConfig(admission=AdmissionSettings(max_body_bytes=64 * 1024)))
     big = valid_workflow()
     big["metadata"]["annotations"] = {"filler": "x" * (100 * 1024)}
     status, body = await server.post("/validate", review(big))
@@ -202,7 +202,8 @@ async def test_dry_run_gives_the_same_answer_and_reaches_the_provider_marked(sta
 async def test_short_timeout_is_answered_before_it(start_server: ServerFactory, policy: FailurePolicy,
                                                   allowed: bool) -> None:
     provider = RecordingProvider(delay=5.0)
-    server: RunningServer = await start_server(ServerConfig(failure_policy=policy), provider=provider)
+    server: RunningServer = await start_server(ServerConfig(admission=AdmissionSettings(failure_policy=policy)),
+                                               provider=provider)
     started = time.monotonic()
     status, body = await server.post("/validate?timeout=1s", review(valid_workflow()))
     elapsed = time.monotonic() - started
@@ -220,7 +221,8 @@ async def test_short_timeout_is_answered_before_it(start_server: ServerFactory, 
 
 async def test_provider_failure_follows_the_failure_policy(start_server: ServerFactory) -> None:
     provider = RecordingProvider(fail="the API server did not answer")
-    server: RunningServer = await start_server(ServerConfig(failure_policy=FailurePolicy.CLOSED), provider=provider)
+    server: RunningServer = await start_server(
+        ServerConfig(admission=AdmissionSettings(failure_policy=FailurePolicy.CLOSED)), provider=provider)
     _, body = await server.post("/validate", review(valid_workflow()))
     resp = response_of(body)
     assert resp["allowed"] is False and resp["status"]["code"] == 503
@@ -349,9 +351,10 @@ async def _worst_ping_during_review(server: RunningServer, body: bytes) -> tuple
 async def test_large_reviews_leave_the_event_loop_responsive(start_server: ServerFactory) -> None:
     body = json.dumps(review(big_workflow(1500))).encode()
     offloaded: RunningServer = await start_server()
-    assert len(body) > offloaded.state.config.offload_bytes
+    assert len(body) > offloaded.state.config.validation.offload_bytes
     # The memo would answer the second, identical review at once: this compares validating it.
-    inline: RunningServer = await start_server(ServerConfig(offload_bytes=len(body) + 1, memo_entries=0))
+    inline: RunningServer = await start_server(
+        ServerConfig(validation=ValidationSettings(offload_bytes=len(body) + 1, memo_entries=0)))
     # As `serve` does before listening. Without it a full GC pass in the worker thread walks every object
     # this test process holds and stalls the loop as long as an inline review (seen: 123 vs 122 ms).
     warm_up(offloaded.state.mutators)
@@ -367,8 +370,9 @@ async def test_large_reviews_leave_the_event_loop_responsive(start_server: Serve
 
 async def test_concurrency_is_bounded(start_server: ServerFactory) -> None:
     provider = RecordingProvider(delay=3.0)
-    server: RunningServer = await start_server(ServerConfig(max_concurrency=1, failure_policy=FailurePolicy.OPEN),
-                                               provider=provider)
+    server: RunningServer = await start_server(
+        ServerConfig(admission=AdmissionSettings(max_concurrency=1, failure_policy=FailurePolicy.OPEN)),
+        provider=provider)
     first = asyncio.create_task(server.post("/validate?timeout=2s", review(valid_workflow())))
     await asyncio.sleep(0.2)
     started = time.monotonic()

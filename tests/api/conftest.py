@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import ssl
 from collections.abc import AsyncIterator, Callable
@@ -19,10 +20,11 @@ from webhook.admission.provider import ContextProvider, OfflineProvider
 from webhook.api.routes import prepare_api
 from webhook.certs import IssuedFiles
 from webhook.server.app import create_app
-from webhook.server.config import ServerConfig, TLSFiles
+from webhook.server.config import ApiSettings, SecretSettings, ServerConfig, TLSFiles
 from webhook.server.metrics import Metrics
 from webhook.server.state import ServerState
 from webhook.server.tls import ReloadingTLS
+from webhook.settings import ExecutorSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -83,12 +85,17 @@ async def api(tmp_path: Path, certs: IssuedFiles, client_ssl: ssl.SSLContext,  #
                     data_dir: Path | None = None, secrets: Path | None = None, tls: bool = True,
                     **settings: Any) -> ApiServer:
         """``tls=False``: plain HTTP (``serve --no-tls``), where TLS is not the point; ``settings``: more
-        ServerConfig fields (the embedded executor's allow_hosts, deny_hosts, max_body)."""
+        ServerConfig sections (``policy``), ApiSettings fields (``heartbeat_seconds``) or ExecutorSettings
+        fields (the embedded executor's allow_hosts, deny_hosts, max_body)."""
         directory = data_dir or tmp_path / f"data-{len(runners)}"
         tokens_file = write_tokens(tmp_path, tokens) if tokens is not None and auth_mode == "client" else None
-        config = ServerConfig(auth_mode=auth_mode, tokens_file=str(tokens_file) if tokens_file else None,
-                              data_dir=str(directory), responses_file=str(responses) if responses else None,
-                              secrets_file=str(secrets) if secrets else None, **settings)
+        executor = {name: settings.pop(name) for name in ("allow_hosts", "deny_hosts", "max_body") if name in settings}
+        more = {f.name: settings.pop(f.name) for f in dataclasses.fields(ApiSettings) if f.name in settings}
+        api_settings = ApiSettings(auth_mode=auth_mode, tokens_file=str(tokens_file) if tokens_file else None,
+                                   data_dir=str(directory), responses_file=str(responses) if responses else None,
+                                   **more)
+        config = ServerConfig(api=api_settings, secrets=SecretSettings(file=str(secrets) if secrets else None),
+                              executor=ExecutorSettings(**executor), **settings)
         provider = provider or OfflineProvider()
         add_routes = prepare_api(config, provider)
         token = tokens[0]["token"] if tokens else ""

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from tests.api.conftest import NAMESPACE, ApiFactory
-from webhook.api import routes, streams
+from webhook.api import routes
 
 
-async def test_a_quiet_sse_stream_gets_heartbeats_and_ends_when_the_server_shuts_down(
-        api: ApiFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(streams, "SSE_HEARTBEAT_SECONDS", 0.2)
-    monkeypatch.setattr(streams, "CONNECTION_CHECK_SECONDS", 0.05)
-    server = await api()
+async def test_a_quiet_sse_stream_gets_heartbeats_and_ends_when_the_server_shuts_down(api: ApiFactory) -> None:
+    server = await api(heartbeat_seconds=0.2, connection_check_seconds=0.05)
     headers = {"Authorization": f"Bearer {server.token}", "Accept": "text/event-stream"}
     async with server.session.get(f"{server.url}/api/v1/workflow-events/{NAMESPACE}", headers=headers) as resp:
         assert resp.status == 200 and resp.headers["Content-Type"].startswith("text/event-stream")

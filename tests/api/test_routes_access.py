@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.api.conftest import NAMESPACE, SEED_RESPONSES, TOKENS, ApiFactory, seed_workflow, write_tokens
-from webhook.api.limits import ApiLimits, RateLimiter
+from webhook.api.limits import RateLimiter
 from webhook.api.routes import API
+from webhook.server.config import ApiSettings
 
 BASE = f"/api/v1/workflows/{NAMESPACE}"
 
@@ -167,7 +168,7 @@ def test_serve_refuses_unusable_api_settings_with_exit_2(tmp_path: Path) -> None
 
 async def test_streams_per_client_are_capped(api: ApiFactory) -> None:
     server = await api()
-    limits = ApiLimits()
+    limits = ApiSettings()
     responses = []
     for _ in range(limits.streams_per_client):
         resp = await server.session.get(server.url + f"/api/v1/workflow-events/{NAMESPACE}",

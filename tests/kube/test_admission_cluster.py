@@ -19,7 +19,7 @@ from tests.kube_standin import Fault, KubeStandIn
 from webhook.admission.provider import FailurePolicy
 from webhook.kube.connection import from_kubeconfig
 from webhook.kube.provider import ClusterProvider
-from webhook.server.config import ServerConfig
+from webhook.server.config import AdmissionSettings, ServerConfig
 
 NS = "team"
 
@@ -43,7 +43,8 @@ def setup_cluster(standin: KubeStandIn, user: str = "alice", account: str = "def
 async def start(start_server: ServerFactory, standin: KubeStandIn, policy: FailurePolicy = FailurePolicy.CLOSED,
                 ) -> RunningServer:
     provider = ClusterProvider(from_kubeconfig(str(standin.kubeconfig())), policy)
-    running: RunningServer = await start_server(ServerConfig(failure_policy=policy), provider)
+    running: RunningServer = await start_server(ServerConfig(admission=AdmissionSettings(failure_policy=policy)),
+                                                provider)
     provider.register_metrics(running.state.metrics.registry)
     return running
 

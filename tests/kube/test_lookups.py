@@ -11,10 +11,11 @@ import pytest
 from tests.kube_standin import Fault, KubeStandIn
 from webhook.admission.provider import Deadline
 from webhook.admission.review import UserInfo
-from webhook.kube.cache import TIMED_OUT, LookupCache, TTLs
+from webhook.kube.cache import TIMED_OUT, LookupCache
 from webhook.kube.client import KubeClient
 from webhook.kube.connection import from_kubeconfig
 from webhook.kube.lookups import ClusterLookups, SecretAccess, Subject
+from webhook.settings import TTLs
 from webhook.spec.lookups import MISSING, LookupState, found
 
 

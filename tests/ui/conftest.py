@@ -19,7 +19,7 @@ from webhook.admission.provider import OfflineProvider
 from webhook.api.routes import prepare_api
 from webhook.certs import IssuedFiles
 from webhook.server.app import create_app
-from webhook.server.config import ServerConfig, TLSFiles
+from webhook.server.config import ApiSettings, ServerConfig, TLSFiles
 from webhook.server.metrics import Metrics
 from webhook.server.state import ServerState
 from webhook.server.tls import ReloadingTLS
@@ -53,8 +53,8 @@ class UiServer:
 async def ui(tmp_path: Path, certs: IssuedFiles, client_ssl: ssl.SSLContext) -> AsyncIterator[UiServer]:  # noqa: F811
     tokens = tmp_path / "tokens.yaml"
     tokens.write_text(yaml.safe_dump([{"token": TOKEN, "user": "alice", "namespaces": ["argo"]}]))
-    config = ServerConfig(tokens_file=str(tokens), data_dir=str(tmp_path / "data"),
-                          responses_file=str(EXAMPLES / "seed-responses.yaml"))
+    config = ServerConfig(api=ApiSettings(tokens_file=str(tokens), data_dir=str(tmp_path / "data"),
+                                          responses_file=str(EXAMPLES / "seed-responses.yaml")))
     provider = OfflineProvider()
     metrics = Metrics()
     tls = ReloadingTLS(TLSFiles(str(certs.cert), str(certs.key)), metrics, poll_seconds=0.05)

@@ -158,10 +158,10 @@ def test_the_routes_prefix_is_the_documented_one() -> None:
 def test_without_the_rest_api_there_is_no_page() -> None:
     from webhook.admission.provider import OfflineProvider
     from webhook.server.app import create_app
-    from webhook.server.config import ServerConfig
+    from webhook.server.config import ApiSettings, ServerConfig
     from webhook.ui.routes import add_routes
 
-    app = create_app(ServerConfig(api=False), OfflineProvider(), [add_routes])
+    app = create_app(ServerConfig(api=ApiSettings(enabled=False)), OfflineProvider(), [add_routes])
     assert not [r for r in app.router.resources() if r.canonical.startswith("/ui")]
 
 

@@ -11,7 +11,6 @@ warning; closed: deny).
 
 from __future__ import annotations
 
-import enum
 import time
 from dataclasses import dataclass
 from typing import Protocol
@@ -19,13 +18,9 @@ from typing import Protocol
 from webhook.admission.review import AdmissionRequest
 from webhook.diagnostics import Severity
 from webhook.manifest import Manifest
+from webhook.settings import FailurePolicy as FailurePolicy
 from webhook.spec.lookups import SecretSource
 from webhook.validation.context import ValidationContext
-
-
-class FailurePolicy(enum.StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,27 +70,9 @@ def parse_body(body: bytes, max_depth: int = DEFAULT_MAX_DEPTH) -> AdmissionRequ
         raise ReviewError(f"body nests deeper than {max_depth} levels") from None
     except wirejson.NotJson as exc:
         raise ReviewError(f"body is not JSON: {exc}") from None
-    # A body with fewer brackets than the limit cannot nest past it: skip the walk (most reviews).
-    if body.count(b"{") + body.count(b"[") > max_depth and nesting_depth(data, max_depth) > max_depth:
+    if wirejson.nests_deeper_than(body, max_depth):
         raise ReviewError(f"body nests deeper than {max_depth} levels")
     return parse_review(data)
-
-
-def nesting_depth(data: Any, limit: int) -> int:
-    """Depth of nested arrays and objects, counting stops once past ``limit``."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > deepest:
-            deepest = depth
-            if deepest > limit:
-                return deepest
-        if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, dict | list))
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node if isinstance(v, dict | list))
-    return deepest
 
 
 def parse_review(data: Any) -> AdmissionRequest:

@@ -14,11 +14,11 @@ from typing import Any
 from aiohttp import web
 
 from webhook import wirejson
-from webhook.admission.review import nesting_depth
 from webhook.api.backend import Backend
 from webhook.api.errors import ApiError, Code
 from webhook.api.identity import Authenticator, Identity
-from webhook.api.limits import ApiLimits, RateLimiter, StreamSlots
+from webhook.api.limits import RateLimiter, StreamSlots
+from webhook.server.config import ApiSettings
 from webhook.server.state import ServerState
 from webhook.spec.lookups import TemplateSource
 
@@ -31,14 +31,21 @@ class Api:
     # The namespace's WorkflowTemplates for validation (local store) and a key that changes with them;
     # None: the context provider knows them.
     templates: Callable[[str], Awaitable[tuple[TemplateSource, str]]] | None
-    limits: ApiLimits = field(default_factory=ApiLimits)
     rate: RateLimiter = field(init=False)
     streams: StreamSlots = field(init=False)
     stream_tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        self.rate = RateLimiter(self.limits.rate, self.limits.burst)
-        self.streams = StreamSlots(self.limits.streams_per_client, self.limits.streams)
+        settings = self.settings
+        per_second = settings.rate_limit
+        # Bursts of four seconds' worth; a rate of 0 is no limit.
+        self.rate = (RateLimiter(per_second, max(1, int(per_second * 4))) if per_second > 0
+                     else RateLimiter(1e9, 10**9))
+        self.streams = StreamSlots(settings.streams_per_client, settings.streams)
+
+    @property
+    def settings(self) -> ApiSettings:
+        return self.state.config.api
 
 
 API = web.AppKey("argo_warden_api", Api)
@@ -67,7 +74,7 @@ class Call:
 
     async def body(self) -> dict[str, Any]:
         try:
-            async with asyncio.timeout(self.api.limits.io_seconds):
+            async with asyncio.timeout(self.api.settings.io_seconds):
                 raw = await self.api.state.arrivals.read(self.request)
         except TimeoutError:
             raise ApiError(Code.DEADLINE_EXCEEDED, "the request body did not arrive in time") from None
@@ -82,8 +89,8 @@ class Call:
             raise ApiError(Code.INVALID_ARGUMENT, f"body is not JSON: {exc}") from None
         except RecursionError:
             raise ApiError(Code.INVALID_ARGUMENT, "body nests too deeply") from None
-        limit = self.api.state.config.max_depth
-        if raw.count(b"{") + raw.count(b"[") > limit and nesting_depth(data, limit) > limit:
+        limit = self.api.state.config.validation.max_depth
+        if wirejson.nests_deeper_than(raw, limit):
             raise ApiError(Code.INVALID_ARGUMENT, f"body nests deeper than {limit} levels")
         if not isinstance(data, dict):
             raise ApiError(Code.INVALID_ARGUMENT, f"body must be a JSON object, not {_json_type(data)}")

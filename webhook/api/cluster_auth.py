@@ -19,11 +19,11 @@ from webhook.api.errors import ApiError, Code
 from webhook.api.identity import Identity
 from webhook.api.local_auth import bearer_token, digest
 from webhook.kube.client import ApiUnavailable, KubeClient, keep_all
+from webhook.settings import DEFAULT_API
 
 TOKEN_REVIEW_PATH = "/apis/authentication.k8s.io/v1/tokenreviews"
 SAR_PATH = "/apis/authorization.k8s.io/v1/subjectaccessreviews"
 GROUP = "argoproj.io"
-CALL_SECONDS = 5.0
 
 
 class _TtlCache:
@@ -46,10 +46,13 @@ class _TtlCache:
 
 
 class ClusterAuthenticator:
-    def __init__(self, client: KubeClient, *, server_mode: bool = False, token_seconds: float = 30.0,
-                 access_seconds: float = 10.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, client: KubeClient, *, server_mode: bool = False,
+                 token_seconds: float = DEFAULT_API.token_cache_seconds,
+                 access_seconds: float = DEFAULT_API.access_cache_seconds,
+                 call_seconds: float = DEFAULT_API.review_seconds, clock: Callable[[], float] = time.monotonic) -> None:
         self.client = client
         self.server_mode = server_mode
+        self.call_seconds = call_seconds
         self._identities = _TtlCache(token_seconds, 10_000, clock)
         self._access = _TtlCache(access_seconds, 50_000, clock)
         # Calls actually sent (for tests and metrics).
@@ -125,7 +128,7 @@ class ClusterAuthenticator:
 
     async def _post(self, api_path: str, body: dict[str, Any], action: str) -> dict[str, Any]:
         try:
-            async with asyncio.timeout(CALL_SECONDS):
+            async with asyncio.timeout(self.call_seconds):
                 response = await self.client.post(api_path, body, keep_all)
         except TimeoutError:
             raise ApiError(Code.UNAVAILABLE, f"the Kubernetes API did not answer in time to {action}") from None

@@ -20,6 +20,7 @@ from webhook.api.errors import ApiError, Code
 from webhook.api.identity import Identity
 from webhook.api.retry import NodeSelector, override_parameters, plan_retry
 from webhook.kube.client import ApiResponse, ApiUnavailable, KubeClient, keep_all, path
+from webhook.settings import DEFAULT_API
 
 GROUP, VERSION = "argoproj.io", "v1alpha1"
 RESOURCES: dict[str, str] = {"Workflow": "workflows", "WorkflowTemplate": "workflowtemplates"}
@@ -27,13 +28,12 @@ PHASE_LABEL = "workflows.argoproj.io/phase"
 COMPLETED_LABEL = "workflows.argoproj.io/completed"
 RESUBMITTED_LABEL = "workflows.argoproj.io/resubmitted-from-workflow"
 FINISHED = ("Succeeded", "Failed", "Error")
-CALL_SECONDS = 10.0
 MAX_PAGE = 500
 MERGE_PATCH = "application/merge-patch+json"
 
 
 class ClusterBackend:
-    def __init__(self, client: KubeClient, call_seconds: float = CALL_SECONDS) -> None:
+    def __init__(self, client: KubeClient, call_seconds: float = DEFAULT_API.cluster_call_seconds) -> None:
         self.client = client
         self.call_seconds = call_seconds
 

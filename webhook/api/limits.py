@@ -1,4 +1,7 @@
-"""Per-client limits of the REST API: a request rate (token bucket) and open event streams."""
+"""Per-client limits of the REST API: a request rate (token bucket) and open event streams.
+
+Their sizes are settings (``ApiSettings`` in ``webhook.server.config``).
+"""
 
 from __future__ import annotations
 
@@ -8,20 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from webhook.api.errors import ApiError, Code
-
-
-@dataclass(frozen=True, slots=True)
-class ApiLimits:
-    # Sustained requests per second per client, and the burst allowed above it.
-    rate: float = 50.0
-    burst: int = 200
-    # Event streams open at once, per client and in all.
-    streams_per_client: int = 8
-    streams: int = 256
-    # Items per list page (listOptions.limit is capped to it).
-    page: int = 500
-    # A request body must arrive within this many seconds; a stream write must be taken up within it.
-    io_seconds: float = 30.0
 
 
 @dataclass(slots=True)

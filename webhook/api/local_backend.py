@@ -35,6 +35,7 @@ from webhook.executor.transport import Transport
 from webhook.executor.workflow import WorkflowInputError
 from webhook.logs import event
 from webhook.secrets.values import NoSecretValues, SecretValues
+from webhook.settings import DEFAULT_API
 from webhook.spec.lookups import DocumentTemplates
 
 PHASE_LABEL = "workflows.argoproj.io/phase"
@@ -44,7 +45,6 @@ FINISHED = ("Succeeded", "Failed", "Error")
 INTERRUPTED = "argo-warden stopped while this workflow was running; retry or resubmit it"
 SHUT_DOWN = "argo-warden shut down while this workflow was running; retry or resubmit it"
 _SUFFIX = string.ascii_lowercase + string.digits
-MAX_RUNNING = 1000
 
 
 @dataclass(eq=False)
@@ -75,7 +75,7 @@ class _Running:
 class LocalBackend:
     def __init__(self, store: Store, *, transport: Callable[[], Transport | None] = lambda: None,
                  secrets: SecretValues | None = None, policy: HostPolicy | None = None,
-                 flush_seconds: float = 0.1, max_running: int = MAX_RUNNING,
+                 flush_seconds: float = 0.1, max_running: int = DEFAULT_API.max_running,
                  max_body: int = DEFAULT_MAX_BODY) -> None:
         self.store = store
         self._max_body = max_body

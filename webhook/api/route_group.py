@@ -20,11 +20,10 @@ from webhook.api.call import API, Api
 from webhook.api.endpoint import Route, endpoint_for
 from webhook.api.errors import render_http_error
 from webhook.api.identity import Authenticator
-from webhook.api.limits import ApiLimits
 from webhook.api.names import V1
 from webhook.api.streams import end_streams
 from webhook.server.app import register_error_renderer
-from webhook.server.config import ServerConfig
+from webhook.server.config import ApiSettings, ServerConfig
 from webhook.server.state import RouteGroup, ServerState
 
 
@@ -36,33 +35,37 @@ def prepare_route_group(config: ServerConfig, provider: object, routes: Sequence
     """Check the API's settings and make what it needs before the server starts; ApiConfigError if unusable."""
     from webhook.kube.provider import ClusterProvider
 
+    settings = config.api
     if isinstance(provider, ClusterProvider):
-        if config.tokens_file:
+        if settings.tokens_file:
             raise ApiConfigError("--tokens is for serving without a cluster; with a cluster, tokens are checked "
                                  "with TokenReview")
         from webhook.api.cluster_auth import ClusterAuthenticator
         from webhook.api.cluster_backend import ClusterBackend
 
-        cluster_auth = ClusterAuthenticator(provider.client, server_mode=config.auth_mode == "server")
-        return _route_group(lambda: ClusterBackend(provider.client), cluster_auth, with_templates=False,
-                            routes=routes)
-    auth = _local_authenticator(config)
+        cluster_auth = ClusterAuthenticator(provider.client, server_mode=settings.auth_mode == "server",
+                                            token_seconds=settings.token_cache_seconds,
+                                            access_seconds=settings.access_cache_seconds,
+                                            call_seconds=settings.review_seconds)
+        return _route_group(lambda: ClusterBackend(provider.client, settings.cluster_call_seconds), cluster_auth,
+                            with_templates=False, routes=routes)
+    auth = _local_authenticator(settings)
     backend_factory = _local_backend_factory(config)
     return _route_group(backend_factory, auth, with_templates=True, routes=routes)
 
 
-def _local_authenticator(config: ServerConfig) -> Authenticator:
+def _local_authenticator(settings: ApiSettings) -> Authenticator:
     from webhook.api.local_auth import ServerAuthenticator, TokenAuthenticator, TokenFileError
 
-    if config.auth_mode == "server":
-        if config.tokens_file:
+    if settings.auth_mode == "server":
+        if settings.tokens_file:
             raise ApiConfigError("--tokens has no effect with --auth-mode server (no token is asked for)")
         return ServerAuthenticator()
-    if config.tokens_file:
+    if settings.tokens_file:
         try:
-            return TokenAuthenticator.from_file(config.tokens_file)
+            return TokenAuthenticator.from_file(settings.tokens_file)
         except TokenFileError as exc:
-            raise ApiConfigError(f"--tokens {config.tokens_file}: {exc}") from None
+            raise ApiConfigError(f"--tokens {settings.tokens_file}: {exc}") from None
     authenticator, token = TokenAuthenticator.generated()
     # Printed once, to the terminal that started the server; never logged.
     print(f"argo-warden serve: REST API token (send 'Authorization: Bearer <token>'): {token}", file=sys.stderr,
@@ -76,25 +79,27 @@ def _local_backend_factory(config: ServerConfig) -> Callable[[], Backend]:
     from webhook.executor.recorded import RecordedTransport, ResponsesFileError
     from webhook.secrets.values import FileSecretValues, NoSecretValues, SecretValues
 
-    responses = config.responses_file
+    settings, executor = config.api, config.executor
+    responses = settings.responses_file
     if responses:
         try:
             RecordedTransport.from_path(responses)
         except ResponsesFileError as exc:
             raise ApiConfigError(f"--responses {responses}: {exc}") from None
     values: SecretValues = NoSecretValues()
-    if config.secrets_file:
+    secrets_file = config.secrets.file
+    if secrets_file:
         from webhook.secrets.files import SecretFileError
 
         try:
-            values = FileSecretValues.from_path(config.secrets_file)
+            values = FileSecretValues.from_path(secrets_file)
         except SecretFileError as exc:
-            raise ApiConfigError(f"--secrets {config.secrets_file}: {exc}") from None
+            raise ApiConfigError(f"--secrets {secrets_file}: {exc}") from None
 
     from webhook.api.store import StoreError
 
     try:
-        Store(config.data_dir).check()
+        Store(settings.data_dir).check()
     except StoreError as exc:
         raise ApiConfigError(f"--data-dir: {exc}") from None
 
@@ -105,11 +110,11 @@ def _local_backend_factory(config: ServerConfig) -> Callable[[], Backend]:
     from webhook.executor.guard import HostPolicy
 
     try:
-        policy = HostPolicy.from_entries(config.allow_hosts, config.deny_hosts)
+        policy = HostPolicy.from_entries(executor.allow_hosts, executor.deny_hosts)
     except ValueError as exc:
         raise ApiConfigError(f"--allow-host/--deny-host: {exc}") from None
-    return lambda: LocalBackend(Store(config.data_dir), transport=transport, secrets=values, policy=policy,
-                                max_body=config.max_body)
+    return lambda: LocalBackend(Store(settings.data_dir), transport=transport, secrets=values, policy=policy,
+                                max_running=settings.max_running, max_body=executor.max_body)
 
 
 def _route_group(make_backend: Callable[[], Backend], auth: Authenticator, *, with_templates: bool,
@@ -117,9 +122,7 @@ def _route_group(make_backend: Callable[[], Backend], auth: Authenticator, *, wi
     def add_routes(app: web.Application, state: ServerState) -> None:
         backend = make_backend()
         templates = getattr(backend, "templates", None) if with_templates else None
-        rate = state.config.api_rate_limit
-        limits = ApiLimits(rate=rate, burst=max(1, int(rate * 4))) if rate > 0 else ApiLimits(rate=1e9, burst=10**9)
-        api = Api(state, backend, auth, templates, limits)
+        api = Api(state, backend, auth, templates)
         app[API] = api
         register_error_renderer(app, "/api/", render_http_error)
         for method, path, handler, guard in routes:

@@ -271,8 +271,9 @@ async def _list(call: Call, kind: Kind) -> Any:
     if name_filter not in ("Exact", "Prefix"):
         raise ApiError(Code.INVALID_ARGUMENT, f"nameFilter {name_filter!r} is not supported (Exact or Prefix)")
     name, prefix = (fields.name, None) if name_filter == "Exact" else (None, fields.name)
+    page_size = call.api.settings.page
     query = ListQuery(label_selector=call.query("listOptions.labelSelector"), name=name, name_prefix=prefix,
-                      phases=fields.phases, limit=min(limit, call.api.limits.page) if limit else call.api.limits.page,
+                      phases=fields.phases, limit=min(limit, page_size) if limit else page_size,
                       continue_token=call.query("listOptions.continue"))
     page = await call.api.backend.list(kind, call.namespace, query)
     return _list_body(kind, page.items, page.continue_token, page.resource_version)

@@ -19,9 +19,6 @@ from webhook.api.backend import WatchEvent
 from webhook.api.call import API, Api, Call
 from webhook.api.errors import ApiError
 
-SSE_HEARTBEAT_SECONDS = 15.0
-CONNECTION_CHECK_SECONDS = 1.0
-
 
 async def stream_events(call: Call, open_events: Callable[[], AsyncIterator[WatchEvent]]) -> web.StreamResponse:
     """Answer ``call`` with the events ``open_events`` yields, in the form its Accept header asks for."""
@@ -64,25 +61,26 @@ async def _stream(api: Api, request: web.Request, response: web.StreamResponse, 
 
     async def write(message: dict[str, Any]) -> None:
         data = wirejson.dumps(message)
-        async with asyncio.timeout(api.limits.io_seconds):  # a client that stops reading is let go
+        async with asyncio.timeout(api.settings.io_seconds):  # a client that stops reading is let go
             await response.write(b"data: " + data + b"\n\n" if sse else data + b"\n")
 
+    check, heartbeat = api.settings.connection_check_seconds, api.settings.heartbeat_seconds
     next_event: asyncio.Task[Any] | None = None
     try:
         while True:
             next_event = asyncio.ensure_future(anext(events))
             quiet = 0.0
             while True:
-                done, _ = await asyncio.wait([next_event], timeout=CONNECTION_CHECK_SECONDS)
+                done, _ = await asyncio.wait([next_event], timeout=check)
                 if done:
                     break
                 transport = request.transport
                 if transport is None or transport.is_closing():
                     return
-                quiet += CONNECTION_CHECK_SECONDS
-                if sse and quiet >= SSE_HEARTBEAT_SECONDS:
+                quiet += check
+                if sse and quiet >= heartbeat:
                     quiet = 0.0
-                    async with asyncio.timeout(api.limits.io_seconds):
+                    async with asyncio.timeout(api.settings.io_seconds):
                         await response.write(b": heartbeat\n\n")
             try:
                 item = next_event.result()

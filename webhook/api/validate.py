@@ -23,8 +23,6 @@ from webhook.api.names import GROUP, VERSION
 from webhook.manifest import Manifest
 from webhook.validation.context import Mode
 
-VALIDATION_SECONDS = 10.0
-
 
 async def validated(call: Call, kind: str, obj: Any, operation: str = "CREATE", *,
                     portable: bool = False, mode: Mode = Mode.SUBMIT) -> dict[str, Any]:
@@ -55,9 +53,10 @@ async def validated(call: Call, kind: str, obj: Any, operation: str = "CREATE", 
         name=manifest.name, object=obj, old_object=None,
         user=UserInfo(identity.user, identity.uid or None, identity.groups, dict(identity.extra)))
     state = call.api.state
-    deadline = Deadline.after(VALIDATION_SECONDS)
+    seconds = state.config.api.validation_seconds
+    deadline = Deadline.after(seconds)
     try:
-        async with asyncio.timeout(VALIDATION_SECONDS):
+        async with asyncio.timeout(seconds):
             context = await state.provider.context_for(review, manifest, deadline)
     except TimeoutError:
         raise ApiError(Code.UNAVAILABLE, "the cluster did not answer in time to validate this object") from None
@@ -70,7 +69,7 @@ async def validated(call: Call, kind: str, obj: Any, operation: str = "CREATE", 
         context = replace(context, templates=templates,
                           cache_key=f"{context.cache_key}|templates:{key}" if context.cache_key else None)
     # Large objects are validated off the event loop, and not memoised (as at admission).
-    offload = call.body_size >= state.config.offload_bytes
+    offload = call.body_size >= state.config.validation.offload_bytes
     try:
         verdict = await state.run(deadline, offload, judge, manifest, context, None if offload else state.memo,
                                   state.config.policy)

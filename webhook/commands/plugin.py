@@ -84,18 +84,12 @@ def _secrets(args: argparse.Namespace) -> SecretValues:
     return NoSecretValues()
 
 
-# How long a connection whose body was refused may go on sending before it is closed.
-LINGER_SECONDS = 1.0
-# On SIGTERM, how long requests whose bodies are still arriving get to arrive (Argo's agent sends small ones).
-SHUTDOWN_SECONDS = 5.0
-
-
 async def _serve(config: PluginConfig, host: str, port: int) -> None:
     app = plugin_app(config)
     # aiohttp's keep-alive timer starts when a connection opens and is not reset by a partial request head, so it
     # closes idle connections and slowloris ones alike; lingering after a 408 is kept short for the same reason.
     runner = web.AppRunner(app, access_log=None, keepalive_timeout=config.idle_seconds,
-                           lingering_time=LINGER_SECONDS)
+                           lingering_time=config.linger_seconds)
     await runner.setup()
     # Before listening: a SIGTERM as soon as the port accepts must stop the sidecar cleanly, not kill it.
     stop = asyncio.Event()
@@ -117,6 +111,6 @@ async def _serve(config: PluginConfig, host: str, port: int) -> None:
         await stop.wait()
         logs.event("argo-warden executor plugin stopping")
         arrivals = app[ARRIVALS]
-        await stop_listening_and_drain(site, lambda: arrivals.count > 0, SHUTDOWN_SECONDS)
+        await stop_listening_and_drain(site, lambda: arrivals.count > 0, config.shutdown_seconds)
     finally:
         await runner.cleanup()

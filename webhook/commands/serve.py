@@ -14,7 +14,19 @@ from webhook.admission.provider import ContextProvider, FailurePolicy, OfflinePr
 from webhook.commands import EXIT_OK, EXIT_USAGE
 from webhook.optional import load_optional
 from webhook.policy.settings import PolicySettings
-from webhook.server.config import ServerConfig, TLSFiles
+from webhook.server.config import (
+    DEFAULT_CLUSTER,
+    AdmissionSettings,
+    ApiSettings,
+    ClusterSettings,
+    ExecutorSettings,
+    ListenSettings,
+    SecretSettings,
+    ServerConfig,
+    TLSFiles,
+    TLSSettings,
+    ValidationSettings,
+)
 from webhook.server.lifecycle import ListenError, serve
 from webhook.server.state import RouteGroup
 
@@ -31,22 +43,10 @@ class UsageError(Exception):
 
 def run(args: argparse.Namespace) -> int:
     try:
-        tls = _tls(args)
-        provider = _provider(args)
-        chain = mutators(args.plugin_mutation)
-        policy = _policy(args)
-        config = ServerConfig(
-            host=args.host, port=args.port, tls=tls, failure_policy=FailurePolicy(args.failure_policy),
-            plugin_mutation=args.plugin_mutation, grace_period=args.grace_period, idle_seconds=args.idle_timeout,
-            worker_processes=args.workers, max_connections=args.max_connections,
-            max_connections_per_client=args.max_connections_per_client,
-            api=not args.no_api,
-            auth_mode=args.auth_mode, tokens_file=args.tokens, data_dir=args.data_dir,
-            responses_file=args.responses, secrets_file=args.secrets, api_rate_limit=args.api_rate_limit,
-            allow_hosts=tuple(args.allow_host), deny_hosts=tuple(args.deny_host), max_body=args.max_body,
-            policy=policy,
-        )
-        groups = [] if args.no_api else _api_routes(config, provider)
+        config = _config(args, _tls(args), _policy(args))
+        provider = _provider(args, config.cluster)
+        chain = mutators(config.admission.plugin_mutation)
+        groups = _api_routes(config, provider) if config.api.enabled else []
     except UsageError as exc:
         print(f"argo-warden serve: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -66,6 +66,27 @@ def run(args: argparse.Namespace) -> int:
         print(f"argo-warden serve: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_OK
+
+
+def _config(args: argparse.Namespace, tls: TLSFiles | None, policy: PolicySettings) -> ServerConfig:
+    """The flags, each into its section (the sections' docstrings name their flags)."""
+    return ServerConfig(
+        listen=ListenSettings(host=args.host, port=args.port, idle_seconds=args.idle_timeout,
+                              max_connections=args.max_connections,
+                              max_connections_per_client=args.max_connections_per_client,
+                              grace_period=args.grace_period),
+        tls=TLSSettings(files=tls),
+        admission=AdmissionSettings(failure_policy=FailurePolicy(args.failure_policy),
+                                    plugin_mutation=args.plugin_mutation),
+        validation=ValidationSettings(worker_processes=args.workers),
+        api=ApiSettings(enabled=not args.no_api, auth_mode=args.auth_mode, tokens_file=args.tokens,
+                        data_dir=args.data_dir, responses_file=args.responses, rate_limit=args.api_rate_limit),
+        executor=ExecutorSettings(allow_hosts=tuple(args.allow_host), deny_hosts=tuple(args.deny_host),
+                                  max_body=args.max_body),
+        secrets=SecretSettings(file=args.secrets),
+        cluster=DEFAULT_CLUSTER,
+        policy=policy,
+    )
 
 
 def _policy(args: argparse.Namespace) -> PolicySettings:
@@ -117,10 +138,10 @@ def _tls(args: argparse.Namespace) -> TLSFiles | None:
     return TLSFiles(args.tls_cert, args.tls_key)
 
 
-def _provider(args: argparse.Namespace) -> ContextProvider:
+def _provider(args: argparse.Namespace, cluster: ClusterSettings) -> ContextProvider:
     policy = FailurePolicy(args.failure_policy)
     if args.kubeconfig or args.in_cluster or args.context:
-        return _cluster_provider(args, policy)
+        return _cluster_provider(args, policy, cluster)
     if args.secret_access != "keys":
         raise UsageError("--secret-access applies to a cluster; add --kubeconfig FILE, --context NAME or --in-cluster")
     secrets = None
@@ -134,7 +155,7 @@ def _provider(args: argparse.Namespace) -> ContextProvider:
     return OfflineProvider(secrets, policy)
 
 
-def _cluster_provider(args: argparse.Namespace, policy: FailurePolicy) -> ContextProvider:
+def _cluster_provider(args: argparse.Namespace, policy: FailurePolicy, cluster: ClusterSettings) -> ContextProvider:
     if args.secrets:
         raise UsageError("--secrets reads Secret manifests instead of a cluster; leave it out with "
                          "--kubeconfig, --context or --in-cluster")
@@ -148,7 +169,7 @@ def _cluster_provider(args: argparse.Namespace, policy: FailurePolicy) -> Contex
         connection = in_cluster() if args.in_cluster else from_kubeconfig(args.kubeconfig, args.context)
     except ClusterConfigError as exc:
         raise UsageError(str(exc)) from None
-    return ClusterProvider(connection, policy, secret_access=SecretAccess(args.secret_access))
+    return ClusterProvider(connection, policy, secret_access=SecretAccess(args.secret_access), settings=cluster)
 
 
 def _api_routes(config: ServerConfig, provider: ContextProvider) -> list[RouteGroup]:

@@ -28,9 +28,10 @@ from webhook.executor.send import send
 from webhook.executor.transport import Exchange, Transport, TransportError
 from webhook.secrets.references import SecretKeyRef
 from webhook.secrets.values import SecretUnavailable, SecretValues
+from webhook.settings import DEFAULT_EXECUTOR
 from webhook.spec.walk import as_dict, as_list
 
-DEFAULT_MAX_BODY = 256 * 1024
+DEFAULT_MAX_BODY = DEFAULT_EXECUTOR.max_body
 DEFAULT_TIMEOUT = 30.0
 # Statuses worth another try under retryPolicy OnTransientError.
 TRANSIENT_STATUSES = frozenset({408, 429, 502, 503, 504})

@@ -21,21 +21,16 @@ from dataclasses import dataclass, field
 
 from webhook.admission.provider import Deadline
 from webhook.logs import event, exception_site
+from webhook.settings import DEFAULT_CLUSTER, TTLs
 from webhook.spec.lookups import Lookup, LookupState, unknown
 
 TIMED_OUT = "the API server did not answer before the review's deadline"
 
 
-@dataclass(frozen=True, slots=True)
-class TTLs:
-    found: float = 30.0
-    missing: float = 5.0
-    unknown: float = 1.0
-
-    def of(self, lookup: Lookup) -> float:
-        if lookup.state is LookupState.FOUND:
-            return self.found
-        return self.missing if lookup.state is LookupState.MISSING else self.unknown
+def ttl_of(ttls: TTLs, lookup: Lookup) -> float:
+    if lookup.state is LookupState.FOUND:
+        return ttls.found
+    return ttls.missing if lookup.state is LookupState.MISSING else ttls.unknown
 
 
 @dataclass(slots=True)
@@ -65,7 +60,7 @@ class _Flight:
 @dataclass(eq=False)
 class LookupCache:
     ttls: TTLs = field(default_factory=TTLs)
-    max_entries: int = 4096
+    max_entries: int = DEFAULT_CLUSTER.cache_entries
     clock: Callable[[], float] = time.monotonic
     stats: CacheStats = field(default_factory=CacheStats)
     _entries: OrderedDict[Hashable, tuple[float, Lookup]] = field(default_factory=OrderedDict)
@@ -133,7 +128,7 @@ class LookupCache:
         return lookup
 
     def store(self, key: Hashable, lookup: Lookup) -> None:
-        self._entries[key] = (self.clock() + self.ttls.of(lookup), lookup)
+        self._entries[key] = (self.clock() + ttl_of(self.ttls, lookup), lookup)
         self._entries.move_to_end(key)
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)

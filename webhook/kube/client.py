@@ -17,10 +17,9 @@ from urllib.parse import quote
 import aiohttp
 
 from webhook.kube.connection import ClusterConnection
+from webhook.settings import DEFAULT_CLUSTER, ClusterSettings
 
 T = TypeVar("T")
-# A WorkflowTemplate may be as large as etcd allows (1.5 MiB); nothing we read is larger than this.
-MAX_BODY_BYTES = 8 * 1024 * 1024
 USER_AGENT = "argo-warden"
 
 
@@ -79,20 +78,20 @@ METADATA_ONLY = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,ap
 
 
 class KubeClient:
-    def __init__(self, connection: ClusterConnection, max_connections: int = 32) -> None:
+    def __init__(self, connection: ClusterConnection, settings: ClusterSettings = DEFAULT_CLUSTER) -> None:
         self.connection = connection
-        self._max_connections = max_connections
+        self.settings = settings
         self._session: aiohttp.ClientSession | None = None
         # Requests sent, for tests and metrics.
         self.requests = 0
 
     async def start(self) -> None:
         if self._session is None:
-            connector = aiohttp.TCPConnector(limit=self._max_connections, ssl=self.connection.ssl)
+            connector = aiohttp.TCPConnector(limit=self.settings.max_connections, ssl=self.connection.ssl)
             self._session = aiohttp.ClientSession(
                 connector=connector, headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
                 # Callers bound each call by their own deadline; this only stops a leak if one forgets.
-                timeout=aiohttp.ClientTimeout(total=60), raise_for_status=False,
+                timeout=aiohttp.ClientTimeout(total=self.settings.request_seconds), raise_for_status=False,
             )
 
     async def close(self) -> None:
@@ -112,12 +111,16 @@ class KubeClient:
         """Any verb (PUT, PATCH with ``content_type``, DELETE, GET with query ``params``)."""
         return await self._call(method, api_path, extract, body=body, params=params, content_type=content_type)
 
-    async def watch(self, api_path: str, params: dict[str, str], max_line: int = MAX_BODY_BYTES
+    async def watch(self, api_path: str, params: dict[str, str], max_line: int | None = None
                     ) -> AsyncIterator[dict[str, Any]]:
         """The events of a watch (``?watch=true``), one dict per line, until the server ends the stream.
 
+        ``max_line``: the largest event accepted (by default the settings' ``max_body_bytes``).
+
         An error answer raises ApiUnavailable; the caller bounds the time and cancels to stop.
         """
+        if max_line is None:
+            max_line = self.settings.max_body_bytes
         session, headers = await self._prepared()
         self.requests += 1
         try:
@@ -172,7 +175,7 @@ class KubeClient:
             async with session.request(method, url, json=body, data=data, headers=headers, params=params,
                                        server_hostname=self.connection.server_hostname,
                                        proxy=self.connection.proxy) as response:
-                raw = await _read_capped(response.content, MAX_BODY_BYTES + 1)
+                raw = await _read_capped(response.content, self.settings.max_body_bytes + 1)
                 status = response.status
         except aiohttp.ClientConnectorCertificateError:
             raise ApiUnavailable(f"the API server's certificate at {self.connection.server} is not trusted "
@@ -182,9 +185,9 @@ class KubeClient:
                                  f"({exc.strerror or type(exc).__name__})") from None
         except aiohttp.ClientError as exc:
             raise ApiUnavailable(f"the connection to the API server failed ({type(exc).__name__})") from None
-        if len(raw) > MAX_BODY_BYTES:
+        if len(raw) > self.settings.max_body_bytes:
             raise ApiUnavailable(f"the API server's answer to {method} {api_path} is larger than "
-                                 f"{MAX_BODY_BYTES} bytes")
+                                 f"{self.settings.max_body_bytes} bytes")
         try:
             parsed = json.loads(raw) if raw else None
         except ValueError:

@@ -25,6 +25,7 @@ from webhook.kube.snapshot import SnapshotAccess, SnapshotSecrets, SnapshotTempl
 from webhook.manifest import Manifest
 from webhook.secrets.inherited import InheritedSend, find_inherited_sends
 from webhook.secrets.references import SecretReference, find_secret_references
+from webhook.settings import DEFAULT_CLUSTER, ClusterSettings
 from webhook.spec.lookups import Lookup, unknown
 from webhook.validation.context import ValidationContext
 from webhook.validation.secrets import service_account
@@ -32,10 +33,6 @@ from webhook.validation.secrets import service_account
 # A ClusterWorkflowTemplate's secrets and namespaced templateRefs are read where a workflow uses it.
 WHERE_USED = "it is resolved in the namespace of each workflow that uses this ClusterWorkflowTemplate"
 NO_IDENTITY = "the admission request names no user or group to review"
-# Templates the referenced templates call in turn are fetched too (for AW708), this many levels down and at
-# most this many documents in all: a chain of shared libraries is a few levels deep, not a graph to crawl.
-NESTED_LEVELS = 3
-NESTED_DOCUMENTS = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,11 +107,13 @@ class _Plan:
 
 async def snapshot_context(lookups: ClusterLookups, manifest: Manifest, user: UserInfo, deadline: Deadline, *,
                            strict: bool = True, unresolved: Severity = Severity.ERROR,
-                           no_identity: Lookup | None = None) -> Snapshot:
+                           no_identity: Lookup | None = None, settings: ClusterSettings = DEFAULT_CLUSTER
+                           ) -> Snapshot:
     """The validation context for ``manifest``, with every cluster answer fetched before ``deadline``.
 
     ``no_identity`` answers the requesting user's access reviews when there is no user to review
-    (``argo-warden audit``: who will apply an object is not known); by default an UNKNOWN.
+    (``argo-warden audit``: who will apply an object is not known); by default an UNKNOWN. Templates the
+    referenced templates call are fetched ``settings.nested_levels`` deep, ``settings.nested_documents`` in all.
     """
     needs = needs_of(manifest)
     subject = Subject.of(user)
@@ -125,9 +124,9 @@ async def snapshot_context(lookups: ClusterLookups, manifest: Manifest, user: Us
     if needs.workflow_templates or needs.cluster_templates:
         # Further rounds, only for objects that reference templates: the templates those call, then what they
         # all send where the object decides.
-        for _ in range(NESTED_LEVELS):
+        for _ in range(settings.nested_levels):
             asked = len(plan.asks)
-            _plan_nested(lookups, plan, needs.namespace)
+            _plan_nested(lookups, plan, needs.namespace, settings.nested_documents)
             if len(plan.asks) == asked:
                 break
             await _answer(lookups, plan.asks[asked:], deadline)
@@ -220,10 +219,10 @@ def _plan(lookups: ClusterLookups, needs: Needs, user: Subject, anonymous: Looku
     return plan
 
 
-def _plan_nested(lookups: ClusterLookups, plan: _Plan, namespace: str | None) -> None:
-    """Ask for the templates that fetched templates reference and nobody asked for yet (within the budget)."""
+def _plan_nested(lookups: ClusterLookups, plan: _Plan, namespace: str | None, documents: int) -> None:
+    """Ask for the templates that fetched templates reference and nobody asked for yet (``documents`` in all)."""
     templates = plan.templates
-    budget = NESTED_DOCUMENTS - len(templates.workflow_templates) - len(templates.cluster_templates)
+    budget = documents - len(templates.workflow_templates) - len(templates.cluster_templates)
     fetched = [lookup.value for lookup in (*templates.workflow_templates.values(),
                                            *templates.cluster_templates.values())]
     taken: set[Any] = set()

@@ -27,6 +27,7 @@ from webhook.kube.connection import ClusterConnection
 from webhook.kube.lookups import ClusterLookups, SecretAccess, Subject
 from webhook.kube.prefetch import Snapshot, snapshot_context
 from webhook.manifest import Manifest
+from webhook.settings import DEFAULT_CLUSTER, ClusterSettings
 from webhook.spec.lookups import Lookup
 from webhook.validation.context import ValidationContext
 from webhook.validation.memo import manifest_digest
@@ -45,9 +46,12 @@ class ClusterProvider:
 
     def __init__(self, connection: ClusterConnection, failure_policy: FailurePolicy = FailurePolicy.CLOSED,
                  strict: bool = True, secret_access: SecretAccess = SecretAccess.KEYS,
-                 cache: LookupCache | None = None, snapshot_entries: int = 1024,
-                 no_identity: Lookup | None = None) -> None:
-        self.client = KubeClient(connection)
+                 cache: LookupCache | None = None, no_identity: Lookup | None = None,
+                 settings: ClusterSettings = DEFAULT_CLUSTER) -> None:
+        self.settings = settings
+        self.client = KubeClient(connection, settings)
+        if cache is None:
+            cache = LookupCache(settings.ttls, settings.cache_entries)
         self.lookups = ClusterLookups(self.client, cache, secret_access)
         self.failure_policy = failure_policy
         self.strict = strict
@@ -55,7 +59,6 @@ class ClusterProvider:
         # the same objects come back again and again (see webhook.validation.memo); a snapshot is reused
         # while the lookup cache still holds every answer in it.
         self._snapshots: OrderedDict[tuple[bytes, Subject, Severity], Snapshot] = OrderedDict()
-        self._snapshot_entries = snapshot_entries
         # The answer to the requesting user's access reviews when a request names no user (audit).
         self.no_identity = no_identity
         # Namespace labels read after validation (the enforcement mode): fetched while the object is judged.
@@ -78,10 +81,11 @@ class ClusterProvider:
             self._snapshots.move_to_end(key)
             return kept.context
         snapshot = await snapshot_context(self.lookups, manifest, request.user, lookup_deadline(deadline),
-                                          strict=self.strict, unresolved=unresolved, no_identity=self.no_identity)
+                                          strict=self.strict, unresolved=unresolved, no_identity=self.no_identity,
+                                          settings=self.settings)
         self._snapshots[key] = snapshot
         self._snapshots.move_to_end(key)
-        if len(self._snapshots) > self._snapshot_entries:
+        if len(self._snapshots) > self.settings.snapshot_entries:
             self._snapshots.popitem(last=False)
         return snapshot.context
 

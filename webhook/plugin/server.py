@@ -33,7 +33,7 @@ from typing import Any
 
 from aiohttp import web
 
-from webhook.admission.review import nesting_depth
+from webhook import wirejson
 from webhook.executor.guard import HostPolicy
 from webhook.executor.http_step import DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, HttpOutcome, HttpSettings, run_http
 from webhook.executor.nodes import Phase
@@ -48,33 +48,49 @@ from webhook.spec.http import PLUGIN_NAME
 from webhook.spec.walk import as_dict, as_list, as_str
 
 EXECUTE_PATH = "/api/v1/template.execute"
-MAX_REQUEST_BYTES = 4 * 1024 * 1024
-# Argo's templates nest a dozen levels; the admission server allows 100 too.
-MAX_DEPTH = 100
-IDLE_SECONDS = 15.0
-BODY_SECONDS = 10.0
-MAX_CONNECTIONS = 256
+# How soon the agent is told to ask again about a request still in flight.
 REQUEUE = "5s"
-# Results nobody came back for are dropped after this long.
-UNCLAIMED_TTL = 600.0
 
 
 @dataclass(slots=True)
 class PluginConfig:
+    """Settings of one ``argo-warden plugin`` sidecar (its flags, in ``webhook.commands.plugin``, set some)."""
+
     token: TokenFile
+    """The token Argo's agent sends (``--token-file``; re-read when it changes)."""
     secrets: SecretValues
+    """Where secret values come from (``--secrets`` or ``--in-cluster``); never logged."""
     policy: HostPolicy = field(default_factory=HostPolicy)
+    """The SSRF guard every request passes (``--allow-host``, ``--deny-host``)."""
     max_body: int = DEFAULT_MAX_BODY
+    """Largest response body kept as ``outputs.result``; longer ones are cut (``--max-body``)."""
     default_timeout: float = DEFAULT_TIMEOUT
-    # Answer "Running, requeue" when a request takes longer than this (the agent waits 30 s per call).
+    """A template's deadline when it sets no ``timeoutSeconds``."""
     reply_after: float = 20.0
+    """Answer "Running, requeue" when a request takes longer than this (the agent waits 30 s per call)."""
     transport: Transport | None = None
-    # A request body must arrive within this long (the agent sends a few KiB over loopback at once).
-    body_seconds: float = BODY_SECONDS
-    # Idle keep-alive connections, and connections whose request head is not complete, are closed after this.
-    idle_seconds: float = IDLE_SECONDS
-    # Connections open at once; one past this is reset on accept (the agent uses a few, one per task worker).
-    max_connections: int = MAX_CONNECTIONS
+    """How requests go out; None: the network (tests answer from recordings)."""
+    body_seconds: float = 10.0
+    """A request body must arrive within this long (the agent sends a few KiB over loopback at once)
+    (``--body-timeout``)."""
+    idle_seconds: float = 15.0
+    """Idle keep-alive connections, and connections whose request head is not complete, are closed after this
+    (``--idle-timeout``)."""
+    max_connections: int = 256
+    """Connections open at once; one past this is reset on accept (the agent uses a few, one per task worker)
+    (``--max-connections``)."""
+    max_request_bytes: int = 4 * 1024 * 1024
+    """Largest request body (a template and the workflow's metadata); a larger one gets 413."""
+    max_depth: int = 100
+    """JSON nested deeper is refused before anything walks it (Argo's templates nest a dozen levels; the
+    admission server allows 100 too)."""
+    unclaimed_seconds: float = 600.0
+    """Results of requests nobody came back for are dropped after this long."""
+    linger_seconds: float = 1.0
+    """How long a connection whose body was refused may go on sending before it is closed."""
+    shutdown_seconds: float = 5.0
+    """On SIGTERM, how long requests whose bodies are still arriving get to arrive (the agent sends small
+    ones)."""
 
 
 @dataclass(slots=True)
@@ -132,7 +148,7 @@ class PluginExecutor:
     def _forget_unclaimed(self) -> None:
         now = time.monotonic()
         for key, flight in list(self._in_flight.items()):
-            if flight.task.done() and now - flight.started > UNCLAIMED_TTL:
+            if flight.task.done() and now - flight.started > self.config.unclaimed_seconds:
                 del self._in_flight[key]
 
 
@@ -168,7 +184,8 @@ ARRIVALS: web.AppKey[Arrivals] = web.AppKey("arrivals", Arrivals)
 
 def plugin_app(config: PluginConfig) -> web.Application:
     executor = PluginExecutor(config)
-    app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+    app = web.Application(client_max_size=config.max_request_bytes)
+    max_depth = config.max_depth
 
     async def execute(request: web.Request) -> web.Response:
         try:
@@ -188,7 +205,7 @@ def plugin_app(config: PluginConfig) -> web.Application:
             async with asyncio.timeout(config.body_seconds):
                 raw = await request.app[ARRIVALS].read(request)
         except web.HTTPRequestEntityTooLarge:
-            return _error(413, f"request body is larger than {MAX_REQUEST_BYTES} bytes")
+            return _error(413, f"request body is larger than {config.max_request_bytes} bytes")
         except TimeoutError:
             event("plugin call dropped: the body did not arrive in time", remote=request.remote)
             response = _error(408, f"the request body did not arrive within {config.body_seconds:g} s")
@@ -197,13 +214,13 @@ def plugin_app(config: PluginConfig) -> web.Application:
         try:
             args = json.loads(raw)
         except RecursionError:
-            return _error(400, f"request body nests deeper than {MAX_DEPTH} levels")
+            return _error(400, f"request body nests deeper than {max_depth} levels")
         except (ValueError, UnicodeDecodeError) as exc:
             return _error(400, f"request body is not JSON: {str(exc)[:200]}")
         if not isinstance(args, dict):
             return _error(400, "request body must be a JSON object with 'workflow' and 'template'")
-        if raw.count(b"{") + raw.count(b"[") > MAX_DEPTH and nesting_depth(args, MAX_DEPTH) > MAX_DEPTH:
-            return _error(400, f"request body nests deeper than {MAX_DEPTH} levels")
+        if wirejson.nests_deeper_than(raw, max_depth):
+            return _error(400, f"request body nests deeper than {max_depth} levels")
         started = time.monotonic()
         reply = await executor.execute(args)
         if reply:

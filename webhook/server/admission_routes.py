@@ -76,7 +76,7 @@ async def review(request: web.Request, webhook: Webhook) -> web.Response:
 
 
 def _deadline(request: web.Request, state: ServerState) -> Deadline:
-    config = state.config
+    config = state.config.admission
     raw = request.query.get("timeout")
     try:
         timeout = parse_duration(raw) if raw is not None else config.default_timeout
@@ -88,7 +88,7 @@ def _deadline(request: web.Request, state: ServerState) -> Deadline:
 
 async def _admit(request: web.Request, state: ServerState, webhook: Webhook,
                  deadline: Deadline) -> tuple[AdmissionRequest, Verdict]:
-    config = state.config
+    config = state.config.admission
     if request.content_length is not None and request.content_length > config.max_body_bytes:
         raise Rejected(413, f"request body is larger than {config.max_body_bytes} bytes")
     if not is_json(request):
@@ -109,9 +109,9 @@ async def _admit(request: web.Request, state: ServerState, webhook: Webhook,
     state.in_flight += 1
     state.metrics.in_flight.inc()
     try:
-        offload = len(body) >= config.offload_bytes
+        offload = len(body) >= state.config.validation.offload_bytes
         try:
-            admission = await state.run(deadline, offload, parse_body, body, config.max_depth)
+            admission = await state.run(deadline, offload, parse_body, body, state.config.validation.max_depth)
         except ReviewError as exc:
             raise Rejected(400, str(exc)) from None
         except TimeoutError:
@@ -141,7 +141,7 @@ async def _read_body(request: web.Request, state: ServerState, deadline: Deadlin
     """The whole body, within its own deadline (the review's, at most ``body_seconds``) and the body budget."""
     if request.content.is_eof():
         return await request.read()  # all of it has arrived (the usual case): no timer to arm
-    config = state.config
+    config = state.config.admission
     seconds = min(deadline.remaining(), config.body_seconds)
     # A body whose size is not declared may grow to the cap: it is counted at the cap.
     size = request.content_length if request.content_length is not None else config.max_body_bytes
@@ -248,7 +248,7 @@ def unchecked(state: ServerState, webhook: Webhook, reason: str, code: int) -> V
     """The answer when the object could not be judged: per the failure policy (mutation never blocks)."""
     if webhook == "mutate":
         return allow("not-mutated", (f"argo-warden did not mutate this object: {reason}",))
-    if state.config.failure_policy is FailurePolicy.OPEN:
+    if state.config.admission.failure_policy is FailurePolicy.OPEN:
         return allow("unchecked", (f"argo-warden did not check this object: {reason} (failure policy open)",))
     return deny("unchecked", f"argo-warden could not check this object: {reason}; try again "
                              f"(failure policy closed)", code)

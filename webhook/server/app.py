@@ -34,7 +34,7 @@ def create_app(config: ServerConfig, provider: ContextProvider, extra_route_grou
                *, tls: ReloadingTLS | None = None, metrics: Metrics | None = None,
                state: ServerState | None = None) -> web.Application:
     state = state or ServerState(config, provider, metrics=metrics or Metrics(), tls=tls)
-    app = web.Application(client_max_size=config.max_body_bytes, middlewares=[_closing, _errors])
+    app = web.Application(client_max_size=config.admission.max_body_bytes, middlewares=[_closing, _errors])
     app[STATE] = state
     app[ERROR_RENDERERS] = []
     for group in (ops_routes.add_routes, admission_routes.add_routes, *extra_route_groups):
@@ -69,7 +69,7 @@ async def _errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         if exc.status < 400:
             raise
         if exc.status == 413:
-            message = f"request body is larger than {request.app[STATE].config.max_body_bytes} bytes"
+            message = f"request body is larger than {request.app[STATE].config.admission.max_body_bytes} bytes"
         else:
             message = _MESSAGES.get(exc.status) or exc.reason.lower()
         response = error_response(request, exc.status, message)

@@ -3,12 +3,20 @@
 Every open connection costs memory whether or not it ever sends a request, so the
 number of them is what bounds the server's memory (measured on 127.0.0.1 over
 TLS, see the chart's values): ``CappedSite`` accepts sockets itself and refuses
-one past ``max_connections`` in all, or past ``max_connections_per_client`` from
-one address, *before* any TLS work — the socket is reset at once, costing
-neither a handshake nor a buffer. A refused client sees a connection reset and
-the API server retries on another connection; one client cannot take every
-connection, so the API server's own addresses keep getting in while some other
-address holds its share.
+one past ``max_connections_per_client`` from one address, *before* any TLS work
+— the socket is reset at once, costing neither a handshake nor a buffer. A
+refused client sees a connection reset and the API server retries on another
+connection.
+
+At ``max_connections`` in all, a newcomer is not simply refused: that would let
+a few addresses that each stay under the per-client cap lock the API server out
+of new connections for as long as they hold theirs. The cap is shared fairly
+instead (max-min): a connection from an address holding fewer connections than
+the largest holder displaces that holder's least recently active connection,
+which aiohttp closes gracefully (at once when idle, after its answer when a
+review is in flight). A newcomer from the largest holder itself is refused.
+While displaced connections finish, the total may exceed the cap by at most
+``DISPLACING_SLACK``, which the chart's memory limit allows for.
 
 The TLS layer of asyncio keeps a 256 KiB read buffer per connection
 (``asyncio.sslproto.SSLProtocol.max_size``), allocated and zeroed at accept
@@ -18,7 +26,7 @@ body a few more loop passes and each connection 224 KiB less.
 
 Connections that completed no TLS handshake within ``handshake_seconds`` are
 closed by asyncio; idle keep-alive connections and slow request heads by
-aiohttp's keep-alive timer (``ServerConfig.idle_seconds``).
+aiohttp's keep-alive timer (``ListenSettings.idle_seconds``).
 """
 
 from __future__ import annotations
@@ -28,11 +36,12 @@ import contextlib
 import socket
 import ssl
 import struct
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import web
+from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_runner import BaseRunner
 
 from webhook.server.bodies import BodyBudget
@@ -50,51 +59,121 @@ def shrink_tls_buffers(size: int = TLS_READ_BUFFER) -> None:
         protocol.max_size = min(protocol.max_size, size)
 
 
+# Connections that may be open past max_connections while the ones they displaced finish their answers.
+DISPLACING_SLACK = 32
+
+
+class Displaceable(Protocol):
+    def displace(self) -> bool:
+        """Close gracefully to make room; False when it cannot be closed yet (its TLS handshake is running)."""
+
+
 @dataclass(slots=True)
 class ConnectionCounts:
     max_total: int
     max_per_client: int
+    # How long a displaced connection may take to finish the review in flight: the longest ?timeout= allowed.
+    grace_seconds: float = 30.0
     total: int = 0
     by_client: Counter[str] = field(default_factory=Counter)
     refused: int = 0
+    displaced: int = 0
     # Most connections open at once since the last ``take_peak()``.
     peak: int = 0
+    # Per address, its open connections from least to most recently active.
+    _open: dict[str, OrderedDict[Displaceable, None]] = field(default_factory=dict)
+    # Connections asked to close to make room that have not closed yet.
+    _leaving: set[Displaceable] = field(default_factory=set)
 
-    def admit(self, client: str) -> bool:
-        if self.total >= self.max_total or self.by_client[client] >= self.max_per_client:
+    def admit(self, client: str, connection: Displaceable | None = None) -> bool:
+        """Count ``connection`` from ``client`` in, displacing another when the total cap is reached; or refuse it."""
+        held = self.by_client[client]
+        if held >= self.max_per_client or (self.total - len(self._leaving) >= self.max_total
+                                           and not self._displace_for(held)):
             self.refused += 1
             return False
         self.total += 1
         self.peak = max(self.peak, self.total)
-        self.by_client[client] += 1
+        self.by_client[client] = held + 1
+        if connection is not None:
+            self._open.setdefault(client, OrderedDict())[connection] = None
         return True
 
-    def release(self, client: str) -> None:
+    def _displace_for(self, held: int) -> bool:
+        """Close the least recently active connection of the largest holder, if it holds more than ``held`` + 1."""
+        if self.total >= self.max_total + DISPLACING_SLACK or not self.by_client:
+            return False
+        # Only on a full server: linear in the addresses holding connections (at most max_total of them).
+        largest, count = max(self.by_client.items(), key=lambda item: item[1])
+        if count <= held + 1:
+            return False
+        for victim in self._open.get(largest, ()):
+            if victim not in self._leaving and victim.displace():
+                self._leaving.add(victim)
+                self.displaced += 1
+                return True
+        return False
+
+    def active(self, client: str, connection: Displaceable) -> None:
+        """``connection`` received data: it is now its address's most recently active one."""
+        connections = self._open.get(client)
+        if connections is not None and connection in connections:
+            connections.move_to_end(connection)
+
+    def release(self, client: str, connection: Displaceable | None = None) -> None:
         self.total -= 1
         left = self.by_client[client] - 1
         if left:
             self.by_client[client] = left
         else:
             del self.by_client[client]  # the map holds only addresses with open connections
+        if connection is not None:
+            self._leaving.discard(connection)
+            connections = self._open.get(client)
+            if connections is not None:
+                connections.pop(connection, None)
+                if not connections:
+                    del self._open[client]
+
+
+# Displaced connections being closed (a task must be referenced until it ends).
+_CLOSING: set[asyncio.Task[None]] = set()
 
 
 class _Tracked(asyncio.Protocol):
     """aiohttp's protocol for one connection, with its place in the counts given back when it ends."""
 
-    __slots__ = ("_client", "_counts", "_inner", "_released")
+    __slots__ = ("_client", "_connected", "_counts", "_inner", "_released")
 
-    def __init__(self, inner: asyncio.Protocol, counts: ConnectionCounts, client: str) -> None:
-        self._inner = inner
+    def __init__(self, counts: ConnectionCounts, client: str) -> None:
+        # aiohttp's protocol, made only once the connection is admitted (a refused one costs nothing).
+        self._inner: Any = None
         self._counts = counts
         self._client = client
         self._released = False
+        self._connected = False
+
+    def attach(self, inner: asyncio.Protocol) -> None:
+        self._inner = inner
 
     def release(self) -> None:
         if not self._released:
             self._released = True
-            self._counts.release(self._client)
+            self._counts.release(self._client, self)
+
+    def displace(self) -> bool:
+        if not self._connected or self._released or not isinstance(self._inner, RequestHandler):
+            return False
+        # close() stops the connection taking another request (and wakes an idle one); shutdown() then lets a
+        # review in flight finish, within the longest deadline a review may have, and closes the transport.
+        self._inner.close()
+        closing = asyncio.get_running_loop().create_task(self._inner.shutdown(self._counts.grace_seconds))
+        _CLOSING.add(closing)
+        closing.add_done_callback(_CLOSING.discard)
+        return True
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._connected = True
         self._inner.connection_made(transport)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -102,10 +181,12 @@ class _Tracked(asyncio.Protocol):
         self._inner.connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        self._counts.active(self._client, self)
         self._inner.data_received(data)
 
     def eof_received(self) -> bool | None:
-        return self._inner.eof_received()
+        keep_open: bool | None = self._inner.eof_received()
+        return keep_open
 
     def pause_writing(self) -> None:
         self._inner.pause_writing()
@@ -196,17 +277,18 @@ class CappedSite(web.BaseSite):
                 await asyncio.sleep(0.05)
                 continue
             client = str(address[0])
-            if not self.counts.admit(client):
+            tracked = _Tracked(self.counts, client)
+            if not self.counts.admit(client, tracked):
                 _reset(conn)
                 continue
-            task = loop.create_task(self._connect(conn, client))
+            task = loop.create_task(self._connect(conn, tracked))
             self._connecting.add(task)
             task.add_done_callback(self._connecting.discard)
 
-    async def _connect(self, conn: socket.socket, client: str) -> None:
+    async def _connect(self, conn: socket.socket, tracked: _Tracked) -> None:
         server = self._runner.server
         assert server is not None
-        tracked = _Tracked(server(), self.counts, client)
+        tracked.attach(server())
         try:
             await asyncio.get_running_loop().connect_accepted_socket(
                 lambda: tracked, conn, ssl=self._ssl_context,

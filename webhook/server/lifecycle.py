@@ -42,21 +42,23 @@ async def serve(config: ServerConfig, provider: ContextProvider, extra_route_gro
     if register_metrics is not None:
         # A provider that talks to the cluster exposes its cache and API call counts too.
         register_metrics(metrics.registry)
-    tls = ReloadingTLS(config.tls, metrics, config.tls_poll_seconds) if config.tls is not None else None
+    listen, files = config.listen, config.tls.files
+    tls = ReloadingTLS(files, metrics, config.tls.poll_seconds) if files is not None else None
     state = ServerState(config, provider, metrics=metrics, tls=tls,
-                        mutators=chain if chain is not None else mutators(config.plugin_mutation))
+                        mutators=chain if chain is not None else mutators(config.admission.plugin_mutation))
     app = create_app(config, provider, extra_route_groups, state=state)
     # aiohttp (>= 3.14.4) runs this timer from the moment a connection opens until a request head is complete.
-    runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=config.grace_period,
-                           keepalive_timeout=config.idle_seconds)
+    runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=listen.grace_period,
+                           keepalive_timeout=listen.idle_seconds)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    if config.worker_processes > 0:
-        state.pool = WorkerPool(config.worker_processes,
-                                WorkerSettings(config.policy, config.plugin_mutation, config.max_depth),
-                                config.large_body_bytes)
+    work = config.validation
+    if work.worker_processes > 0:
+        state.pool = WorkerPool(work.worker_processes,
+                                WorkerSettings(config.policy, config.admission.plugin_mutation, work.max_depth),
+                                work.large_body_bytes)
         # The forkserver warms up in its own process meanwhile.
         starting = asyncio.create_task(state.pool.start())
     warm_up(state.mutators)
@@ -69,25 +71,25 @@ async def serve(config: ServerConfig, provider: ContextProvider, extra_route_gro
     try:
         shrink_tls_buffers()
         keep_heaps_small()
-        site = CappedSite(runner, config.host, config.port, ssl_context=tls.front if tls else None,
-                          counts=state.connections, handshake_seconds=config.handshake_seconds)
+        site = CappedSite(runner, listen.host, listen.port, ssl_context=tls.front if tls else None,
+                          counts=state.connections, handshake_seconds=config.tls.handshake_seconds)
         try:
             await site.start()
         except OSError as exc:
-            raise ListenError(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}") from None
+            raise ListenError(f"cannot listen on {listen.host}:{listen.port}: {exc.strerror or exc}") from None
         if tls is not None:
             watcher = asyncio.create_task(tls.watch())
         trimmer = asyncio.create_task(give_back_after_bursts(state.connections, state.bodies))
-        event("listening", host=config.host, port=config.port, tls=tls is not None,
-              failure_policy=str(config.failure_policy), ready=state.not_ready_reason() is None,
+        event("listening", host=listen.host, port=listen.port, tls=tls is not None,
+              failure_policy=str(config.admission.failure_policy), ready=state.not_ready_reason() is None,
               enforcement=str(config.policy.enforcement), policy=config.policy.source)
         await stop.wait()
         state.shutting_down = True
-        event("shutting down", in_flight=state.in_flight, grace_period=config.grace_period)
+        event("shutting down", in_flight=state.in_flight, grace_period=listen.grace_period)
         # Reviews in flight finish while their connections are still open (see draining.py); answers given
         # meanwhile carry Connection: close, so each open connection takes at most one more request.
         settled = await stop_listening_and_drain(
-            site, lambda: state.in_flight > 0 or state.arrivals.count > 0, config.grace_period)
+            site, lambda: state.in_flight > 0 or state.arrivals.count > 0, listen.grace_period)
         if not settled:
             event("grace period over", logging.WARNING, in_flight=state.in_flight)
     finally:

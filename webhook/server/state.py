@@ -49,11 +49,13 @@ class ServerState:
         # Worker threads validating a large object hold the GIL; with Python's default 5 ms switch
         # interval the event loop waited up to ~35 ms per step for it (measured), 1 ms keeps it at ~5 ms.
         sys.setswitchinterval(min(sys.getswitchinterval(), 0.001))
-        self.executor = ThreadPoolExecutor(self.config.worker_threads, thread_name_prefix="argo-warden-review")
-        self.slots = asyncio.Semaphore(self.config.max_concurrency)
-        self.connections = ConnectionCounts(self.config.max_connections, self.config.max_connections_per_client)
-        self.bodies = BodyBudget(self.config.body_budget_bytes, self.config.small_body_bytes)
-        self.memo = ValidationMemo(self.config.memo_entries, self.config.memo_bytes)
+        config = self.config
+        self.executor = ThreadPoolExecutor(config.validation.worker_threads, thread_name_prefix="argo-warden-review")
+        self.slots = asyncio.Semaphore(config.admission.max_concurrency)
+        self.connections = ConnectionCounts(config.listen.max_connections, config.listen.max_connections_per_client,
+                                            grace_seconds=config.admission.max_timeout)
+        self.bodies = BodyBudget(config.admission.body_budget_bytes, config.admission.small_body_bytes)
+        self.memo = ValidationMemo(config.validation.memo_entries, config.validation.memo_bytes)
         self.metrics.registry.register(MemoCollector(self.memo))
 
     def not_ready_reason(self) -> str | None:

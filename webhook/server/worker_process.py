@@ -16,6 +16,8 @@ the GC.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import pickle
 import signal
 from collections import OrderedDict
@@ -67,8 +69,11 @@ class NeedContext:
 Answer = Verdict | Failed | NeedContext
 
 
-def serve_jobs(conn: Connection, settings: WorkerSettings) -> None:
-    """The worker's whole life: answer jobs until the server closes the socket."""
+def serve_jobs(conn: Connection, settings: WorkerSettings, nice: int = 0) -> None:
+    """The worker's whole life: answer jobs until the server closes the socket; ``nice`` lowers its priority."""
+    if nice:
+        with contextlib.suppress(OSError):  # a platform without priorities: the lanes still hold
+            os.nice(nice)
     # The server is the one to stop us (SIGKILL on overrun, EOF when it exits); a terminal's ^C reaches
     # the whole process group and must not print a traceback here.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -16,10 +16,17 @@ validation memo. Only the pure validation (and mutation) core goes to a worker:
 the body's bytes, plus the context once per ``cache_key`` per worker
 (``webhook.server.worker_process``). The answer is the verdict alone.
 
-Lanes. A worker works on one review at a time. Bodies of at least
-``large_body_bytes`` may occupy at most ``size - 1`` workers at once, and when a
-worker frees up a waiting small review goes first: a small review never waits
-behind large ones, only behind other small reviews (about a millisecond each).
+Lanes. A worker works on one review at a time. With two workers or more, one
+is kept for small reviews and the others form the large lane: bodies of at least
+``large_body_bytes`` go only to the large lane, and small reviews use it when
+every small-lane worker is busy; when a worker frees up a waiting small review
+goes first. So a small review never waits behind large ones, only behind other
+small reviews (about a millisecond each). The large lane's processes run at a
+lower CPU priority (``LARGE_LANE_NICE``): on a machine with few cores, an attacker's
+megabyte objects then take the CPU only when small reviews, the event loop and
+TLS do not need it (on two busy cores, one large validation otherwise doubled
+the latency of every small review). With one worker there is one lane, at normal
+priority.
 
 Workers are forked from a forkserver that imported (and so warmed up) the
 validator once; a fork costs milliseconds and shares those pages copy-on-write.
@@ -60,6 +67,8 @@ from webhook.server.worker_process import Answer, Job, NeedContext, WorkerSettin
 PRELOAD = "webhook.server.prewarm"
 # Context keys a worker is believed to hold (an optimisation: a worker that lacks one asks for it).
 KNOWN_CONTEXTS = 200
+# Niceness added to the large lane's processes (raising it needs no privilege; lowering it back would).
+LARGE_LANE_NICE = 10
 _HEADER = struct.Struct("!i")
 _LONG = struct.Struct("!Q")
 
@@ -69,8 +78,9 @@ class _Worker:
     process: Any
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
+    # In the large lane: at lower CPU priority, takes large bodies (and small ones when the small lane is busy).
+    large_lane: bool
     known: set[str] = field(default_factory=set)
-    large: bool = False
 
     async def ask(self, job: Job) -> Answer:
         # Framed as multiprocessing.Connection frames it: the worker reads with recv_bytes.
@@ -104,17 +114,17 @@ class WorkerPool:
         self._all: set[_Worker] = set()
         self._waiting_small: deque[asyncio.Future[_Worker]] = deque()
         self._waiting_large: deque[asyncio.Future[_Worker]] = deque()
-        self._large_running = 0
         self._starting: set[asyncio.Task[None]] = set()
         self._closed = False
 
     @property
-    def large_limit(self) -> int:
-        return max(1, self.size - 1)
+    def lanes(self) -> bool:
+        """Whether small and large reviews have lanes of their own (two workers or more)."""
+        return self.size >= 2
 
     async def start(self) -> None:
         """Start every worker (the first start also starts the forkserver, which warms up: seconds)."""
-        await asyncio.gather(*(self._add() for _ in range(self.size)))
+        await asyncio.gather(*(self._add(large_lane=self.lanes and i > 0) for i in range(self.size)))
 
     async def run(self, job: Job, deadline: Deadline, context: Any = None) -> Answer:
         """The worker's answer to ``job``; TimeoutError when it could not be had before ``deadline``.
@@ -162,11 +172,8 @@ class WorkerPool:
     # ------------------------------------------------------------------ workers in and out
 
     async def _acquire(self, large: bool) -> _Worker:
-        if self._idle and not (large and self._large_running >= self.large_limit):
-            worker = self._idle.pop()
-            if large:
-                self._large_running += 1
-                worker.large = True
+        worker = self._idle_for(large)
+        if worker is not None:
             return worker
         waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
         (self._waiting_large if large else self._waiting_small).append(waiter)
@@ -179,57 +186,60 @@ class WorkerPool:
                 waiter.cancel()
             raise
 
+    def _idle_for(self, large: bool) -> _Worker | None:
+        """An idle worker for a review: a large one only in the large lane, a small one in its own lane first."""
+        chosen = None
+        for worker in self._idle:  # at most ``size`` of them
+            if large and self.lanes and not worker.large_lane:
+                continue
+            chosen = worker
+            if large or not worker.large_lane:
+                break
+        if chosen is not None:
+            self._idle.remove(chosen)
+        return chosen
+
     def _release(self, worker: _Worker) -> None:
-        if worker.large:
-            worker.large = False
-            self._large_running -= 1
         if worker not in self._all:
             return
-        for queue, large in ((self._waiting_small, False), (self._waiting_large, True)):
-            if large and self._large_running >= self.large_limit:
-                break
+        takes_large = worker.large_lane or not self.lanes
+        for queue in (self._waiting_small, self._waiting_large) if takes_large else (self._waiting_small,):
             while queue:
                 waiter = queue.popleft()
                 if waiter.done():
                     continue  # gave up waiting
-                if large:
-                    self._large_running += 1
-                    worker.large = True
                 waiter.set_result(worker)
                 return
         self._idle.append(worker)
 
     def _replace(self, worker: _Worker) -> None:
-        if worker.large:
-            worker.large = False
-            self._large_running -= 1
         self._all.discard(worker)
         worker.kill()
         self.replaced += 1
         event("validation worker replaced", logging.WARNING, pid=worker.process.pid,
               reason="overran the review's deadline or failed")
         if not self._closed:
-            task = asyncio.get_running_loop().create_task(self._add(reap=worker))
+            task = asyncio.get_running_loop().create_task(self._add(worker.large_lane, reap=worker))
             self._starting.add(task)
             task.add_done_callback(self._starting.discard)
 
-    async def _add(self, reap: _Worker | None = None) -> None:
+    async def _add(self, large_lane: bool, reap: _Worker | None = None) -> None:
         loop = asyncio.get_running_loop()
         if reap is not None:
             await loop.run_in_executor(None, reap.process.join, 5.0)
-        process, sock = await loop.run_in_executor(None, self._spawn)
+        process, sock = await loop.run_in_executor(None, self._spawn, LARGE_LANE_NICE if large_lane else 0)
         reader, writer = await asyncio.open_unix_connection(sock=sock)
-        worker = _Worker(process, reader, writer)
+        worker = _Worker(process, reader, writer, large_lane)
         if self._closed:
             worker.kill()
             return
         self._all.add(worker)
         self._release(worker)
 
-    def _spawn(self) -> tuple[Any, socket.socket]:
+    def _spawn(self, nice: int) -> tuple[Any, socket.socket]:
         """Fork a worker from the forkserver (blocking: called in a thread)."""
         ours, theirs = self._mp.Pipe(duplex=True)
-        process = self._mp.Process(target=serve_jobs, args=(theirs, self.settings), daemon=True,
+        process = self._mp.Process(target=serve_jobs, args=(theirs, self.settings, nice), daemon=True,
                                    name="argo-warden-validator")
         process.start()
         theirs.close()

@@ -25,7 +25,6 @@ from aiohttp import web
 
 from webhook import wirejson
 from webhook.admission.provider import Deadline
-from webhook.admission.review import nesting_depth
 from webhook.api.call import API, Api
 from webhook.api.errors import ApiError, Code, render_http_error
 from webhook.api.identity import Identity
@@ -114,7 +113,7 @@ async def _identify(api: Api, request: web.Request) -> Identity:
 
 async def _body(request: web.Request, api: Api) -> dict[str, Any]:
     try:
-        async with asyncio.timeout(api.limits.io_seconds):
+        async with asyncio.timeout(api.settings.io_seconds):
             raw = await api.state.arrivals.read(request)
     except TimeoutError:
         raise ApiError(Code.DEADLINE_EXCEEDED, "the request body did not arrive in time") from None
@@ -126,8 +125,8 @@ async def _body(request: web.Request, api: Api) -> dict[str, Any]:
         raise ApiError(Code.INVALID_ARGUMENT, f"body is not JSON: {exc}") from None
     except RecursionError:
         raise ApiError(Code.INVALID_ARGUMENT, "body nests too deeply") from None
-    limit = api.state.config.max_depth
-    if raw.count(b"{") + raw.count(b"[") > limit and nesting_depth(data, limit) > limit:
+    limit = api.state.config.validation.max_depth
+    if wirejson.nests_deeper_than(raw, limit):
         raise ApiError(Code.INVALID_ARGUMENT, f"body nests deeper than {limit} levels")
     if not isinstance(data, dict):
         raise ApiError(Code.INVALID_ARGUMENT, "body must be a JSON object")
@@ -137,7 +136,7 @@ async def _body(request: web.Request, api: Api) -> dict[str, Any]:
 async def _work(api: Api, size: int, fn: Callable[..., Any], *args: Any) -> Any:
     state = api.state
     try:
-        return await state.run(Deadline.after(WORK_SECONDS), size >= state.config.offload_bytes, fn, *args)
+        return await state.run(Deadline.after(WORK_SECONDS), size >= state.config.validation.offload_bytes, fn, *args)
     except TimeoutError:
         raise ApiError(Code.DEADLINE_EXCEEDED, f"this took longer than {WORK_SECONDS:g} s") from None
     except compute.InputError as exc:
