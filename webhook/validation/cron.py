@@ -165,6 +165,16 @@ def _zone_names() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
+def _zone_candidates(name: str) -> list[str]:
+    """Time zones to suggest for ``name``, likeliest first: its area's (``Europe/``), then the nearest in length.
+
+    A hint compares a bounded number of candidates (``webhook.suggest``): in the set's own
+    order, which zones made the cut changed with the hash seed, and so did the hint.
+    """
+    area = name.split("/", 1)[0].lower() + "/"
+    return sorted(_zone_names(), key=lambda z: (not z.lower().startswith(area), abs(len(z) - len(name)), z))
+
+
 def zone_exists(name: str) -> bool:
     if name in ("", "UTC", "Local"):
         return True
@@ -203,11 +213,11 @@ def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
             if not zone_exists(zone):
                 start = text.find(zone)
                 yield Finding(BAD_TIMEZONE, path, f"time zone {zone!r} does not exist",
-                              span=(start, start + len(zone)), hint=did_you_mean(zone, _zone_names()))
+                              span=(start, start + len(zone)), hint=did_you_mean(zone, _zone_candidates(zone)))
     tz = as_str(spec.get("timezone"))
     if tz and not zone_exists(tz):
         yield Finding(BAD_TIMEZONE, ("spec", "timezone"), f"time zone {tz!r} does not exist",
-                      hint=did_you_mean(tz, _zone_names()) or "use an IANA name such as 'Europe/Paris'")
+                      hint=did_you_mean(tz, _zone_candidates(tz)) or "use an IANA name such as 'Europe/Paris'")
     deadline = spec.get("startingDeadlineSeconds")
     if isinstance(deadline, int) and not isinstance(deadline, bool) and deadline < 0:
         yield Finding(STARTING_DEADLINE, ("spec", "startingDeadlineSeconds"),
