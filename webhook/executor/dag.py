@@ -22,9 +22,9 @@ from webhook.executor.loops import LoopError, has_loop, iterations
 from webhook.executor.nodes import Node, NodeType, Phase
 from webhook.executor.scope import RenderError, Scope
 from webhook.executor.templates import TemplateScope
+from webhook.spec.depends import task_dependencies
 from webhook.spec.walk import as_dict, as_list, as_str
 from webhook.suggest import did_you_mean
-from webhook.validation.graph import task_dependencies
 
 # The task's node, its result for depends, the values it publishes, and its outbound nodes (None: the node).
 TaskOutcome = tuple[Node, TaskResult, dict[str, str], list[Node] | None]

@@ -14,8 +14,8 @@ from typing import Any
 
 from webhook.executor.nodes import Phase
 from webhook.executor.when import WhenError, evaluate_when
+from webhook.spec.depends import DependsSyntaxError, parse_depends
 from webhook.spec.walk import as_dict, as_list
-from webhook.validation.graph import DependsSyntaxError, parse_depends
 
 
 class DependsError(ValueError):

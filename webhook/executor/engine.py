@@ -41,8 +41,8 @@ from webhook.executor.workflow import RUNNABLE_TYPES, PreparedWorkflow, Workflow
 from webhook.secrets.values import NoSecretValues, SecretValues
 from webhook.spec.http import PLUGIN_NAME
 from webhook.spec.lookups import TemplateSource
+from webhook.spec.resolve import CallState
 from webhook.spec.walk import as_dict, as_list, as_str
-from webhook.validation.resolve import CallState
 
 DEADLINE_MESSAGE = "Step exceeded its deadline"
 _CONTAINER_TYPES = {"steps": NodeType.STEPS, "dag": NodeType.DAG, "suspend": NodeType.SUSPEND}

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from webhook.manifest import CLUSTER_WORKFLOW_TEMPLATE, WORKFLOW_TEMPLATE, Manifest
-from webhook.validation.resolve import Call, Resolver
+from webhook.spec.resolve import Call, Resolver, TemplatesOnly
 
 # A scope is the id() of the WorkflowTemplate object the template came from; ROOT_SCOPE is the workflow's own.
 TemplateScope = int
@@ -21,8 +21,8 @@ ROOT_SCOPE: TemplateScope = 0
 
 @dataclass(slots=True)
 class TemplateResolver:
-    root: Resolver
-    _scopes: dict[TemplateScope, Resolver] = field(default_factory=dict)
+    root: Resolver[TemplatesOnly]
+    _scopes: dict[TemplateScope, Resolver[TemplatesOnly]] = field(default_factory=dict)
 
     def resolve(self, holder: dict[str, Any], scope: TemplateScope) -> tuple[Call, TemplateScope]:
         """What ``holder`` runs, and the scope the callee's own calls resolve in."""

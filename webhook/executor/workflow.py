@@ -19,10 +19,9 @@ from webhook.executor.templates import ROOT_SCOPE, TemplateResolver, TemplateSco
 from webhook.manifest import ARGO_KINDS, CRON_WORKFLOW, WORKFLOW, Manifest
 from webhook.spec.http import PLUGIN_NAME
 from webhook.spec.lookups import NoTemplates, TemplateSource
+from webhook.spec.resolve import CallState, Resolver, TemplatesOnly
 from webhook.spec.walk import TEMPLATE_TYPES, as_dict, as_list, as_str
 from webhook.suggest import did_you_mean
-from webhook.validation.context import ValidationContext
-from webhook.validation.resolve import CallState, Resolver
 
 # Kubernetes' generateName suffix alphabet (no vowels, no look-alike digits).
 _SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -89,7 +88,7 @@ def prepare(workflow: Any, parameters: Mapping[str, str] | None = None, *, names
     if not spec:
         raise WorkflowInputError(["the document has no spec" if kind != CRON_WORKFLOW else
                                   "the CronWorkflow has no spec.workflowSpec"])
-    resolver = Resolver.for_manifest(manifest, ValidationContext(templates=templates or NoTemplates()))
+    resolver = Resolver.for_manifest(manifest, TemplatesOnly(templates or NoTemplates()))
     problems: list[str] = []
     referenced = _referenced_spec(spec, resolver, problems)
     entrypoint = as_str(spec.get("entrypoint")) or as_str(referenced.get("entrypoint"))
@@ -126,7 +125,7 @@ def _run_name(kind: str, metadata: dict[str, Any]) -> str:
     return generated_name(f"{name}-" if name else generate or "workflow-")
 
 
-def _referenced_spec(spec: dict[str, Any], resolver: Resolver, problems: list[str]) -> dict[str, Any]:
+def _referenced_spec(spec: dict[str, Any], resolver: Resolver[TemplatesOnly], problems: list[str]) -> dict[str, Any]:
     ref = spec.get("workflowTemplateRef")
     if ref is None:
         return {}

@@ -24,10 +24,10 @@ from typing import Any
 from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, JsonPath, Severity, define
 from webhook.manifest import Manifest
 from webhook.spec.http import PLUGIN_NAME, http_templates
+from webhook.spec.resolve import CallState, Resolver
 from webhook.spec.walk import StepAt, TemplateAt, as_dict, as_list, as_str, template_steps
 from webhook.templating import Expression, Piece, Reference, Text, tag_spans
 from webhook.validation.context import ValidationContext
-from webhook.validation.resolve import CallState, Resolver
 from webhook.validation.siblings import PREFIXES, CallIndex
 
 JSON_IN_STRING = define(

@@ -12,10 +12,10 @@ from typing import Any
 
 from webhook.diagnostics import Finding, JsonPath, Severity, define
 from webhook.manifest import CRON_WORKFLOW, WORKFLOW, Manifest
+from webhook.spec.resolve import Resolver
 from webhook.spec.walk import TemplateAt, as_dict, as_list, as_str, spec_templates
 from webhook.suggest import did_you_mean, one_of
 from webhook.validation.context import ValidationContext
-from webhook.validation.resolve import Resolver
 
 CONTAINER_SET = define(
     "AW240", Severity.ERROR, "a containerSet's containers or their dependencies are wrong",

@@ -17,6 +17,7 @@ from typing import Any
 
 from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, JsonPath, Severity, define
 from webhook.manifest import CLUSTER_WORKFLOW_TEMPLATE, WORKFLOW_TEMPLATE, Manifest
+from webhook.spec.resolve import Call, CallState, Resolver
 from webhook.spec.walk import (
     StepAt,
     TemplateAt,
@@ -32,7 +33,6 @@ from webhook.suggest import did_you_mean
 from webhook.templating import Expression, Reference, TemplateSyntaxError, parse_template
 from webhook.validation.context import ValidationContext
 from webhook.validation.graph import DagInfo, dag_info
-from webhook.validation.resolve import Call, CallState, Resolver
 from webhook.validation.siblings import (
     CallIndex,
     SiblingRead,
@@ -188,7 +188,7 @@ def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
         yield from checker.template(at)
 
 
-def _global_scope(manifest: Manifest, resolver: Resolver) -> Scope:
+def _global_scope(manifest: Manifest, resolver: Resolver[ValidationContext]) -> Scope:
     spec = manifest.workflow_spec
     scope = Scope()
     scope.exact.update({
@@ -318,7 +318,8 @@ def _loop_items(step: dict[str, Any]) -> tuple[set[str] | None, bool]:
 
 
 class _Checker:
-    def __init__(self, manifest: Manifest, resolver: Resolver, globals_: Scope, template_kind: bool) -> None:
+    def __init__(self, manifest: Manifest, resolver: Resolver[ValidationContext], globals_: Scope,
+                 template_kind: bool) -> None:
         self.manifest = manifest
         self.resolver = resolver
         self.globals = globals_

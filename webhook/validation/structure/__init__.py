@@ -17,9 +17,9 @@ from collections.abc import Iterator
 
 from webhook.diagnostics import Finding
 from webhook.manifest import Manifest
+from webhook.spec.resolve import Resolver
 from webhook.spec.walk import spec_templates
 from webhook.validation.context import ValidationContext
-from webhook.validation.resolve import Resolver
 from webhook.validation.structure.arguments import (
     ARGUMENT_NO_VALUE,
     ARGUMENT_UNUSED,

@@ -13,10 +13,7 @@ from typing import Any
 
 from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, JsonPath, Severity, define
 from webhook.manifest import CRON_WORKFLOW, WORKFLOW, Manifest
-from webhook.spec.walk import StepAt, as_dict, as_list, as_str
-from webhook.suggest import did_you_mean, one_of
-from webhook.validation.context import Mode, ValidationContext
-from webhook.validation.resolve import (
+from webhook.spec.resolve import (
     Call,
     CallState,
     argument_artifact_located,
@@ -25,6 +22,9 @@ from webhook.validation.resolve import (
     input_parameters,
     parameter_has_value,
 )
+from webhook.spec.walk import StepAt, as_dict, as_list, as_str
+from webhook.suggest import did_you_mean, one_of
+from webhook.validation.context import Mode, ValidationContext
 
 INPUT_NOT_SUPPLIED = define(
     "AW217", Severity.ERROR, "a required input parameter is not supplied",

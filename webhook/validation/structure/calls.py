@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from webhook.diagnostics import Finding, JsonPath, Severity, define
+from webhook.spec.resolve import Call, CallState, Resolver
 from webhook.spec.walk import as_str
 from webhook.suggest import did_you_mean, one_of
-from webhook.validation.resolve import Call, CallState, Resolver
+from webhook.validation.context import ValidationContext
 
 CALL_UNDEFINED = define(
     "AW209", Severity.ERROR, "a call names a template that does not exist",
@@ -44,7 +45,8 @@ HOOK_EXPRESSION = define(
 )
 
 
-def call_problems(call: Call, resolver: Resolver, undefined_code: str, what: str) -> Iterator[Finding]:
+def call_problems(call: Call, resolver: Resolver[ValidationContext], undefined_code: str,
+                  what: str) -> Iterator[Finding]:
     if call.state is CallState.MISSING:
         if call.reason is not None:
             names = call.source.get("names", []) if call.source else []
@@ -72,7 +74,7 @@ def call_problems(call: Call, resolver: Resolver, undefined_code: str, what: str
         yield Finding(CALL_MALFORMED, call.at, f"{what} {call.reason}", on_key=on_key)
 
 
-def check_hooks(hooks: dict[str, Any], path: JsonPath, resolver: Resolver) -> Iterator[Finding]:
+def check_hooks(hooks: dict[str, Any], path: JsonPath, resolver: Resolver[ValidationContext]) -> Iterator[Finding]:
     for name, hook in hooks.items():
         if not isinstance(hook, dict):
             continue
@@ -84,7 +86,7 @@ def check_hooks(hooks: dict[str, Any], path: JsonPath, resolver: Resolver) -> It
         yield from call_problems(call, resolver, CALL_UNDEFINED, f"hook '{name}'")
 
 
-def unresolved_hint(resolver: Resolver, what: str) -> str:
+def unresolved_hint(resolver: Resolver[ValidationContext], what: str) -> str:
     if resolver.context.user is None:
         return f"lint it together with the file that defines {what}"
     # At admission the cluster was asked and gave no answer (slow, down, or our RBAC forbids it).

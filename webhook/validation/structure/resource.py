@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import yaml
 
 from webhook.diagnostics import Finding, Severity, define
+from webhook.spec.resolve import input_artifacts
 from webhook.spec.walk import TemplateAt, as_dict, as_str
 from webhook.suggest import did_you_mean
 from webhook.templating import replace_tags
-from webhook.validation.resolve import input_artifacts
 
 RESOURCE_TEMPLATE = define(
     "AW227", Severity.ERROR, "a resource template is incomplete or malformed",

@@ -10,9 +10,10 @@ from collections.abc import Iterator
 
 from webhook.diagnostics import Finding, Severity, define
 from webhook.manifest import CLUSTER_WORKFLOW_TEMPLATE, CRON_WORKFLOW, WORKFLOW, WORKFLOW_TEMPLATE, Manifest
+from webhook.spec.resolve import CallState, Resolver
 from webhook.spec.walk import as_dict, as_list, as_str, get_path
 from webhook.suggest import did_you_mean, one_of
-from webhook.validation.resolve import CallState, Resolver
+from webhook.validation.context import ValidationContext
 from webhook.validation.schema import misspelling
 from webhook.validation.structure.arguments import inputs_supplied
 from webhook.validation.structure.calls import (
@@ -41,7 +42,7 @@ WORKFLOW_TEMPLATE_REF = define(
 )
 
 
-def workflow_template_ref(manifest: Manifest, resolver: Resolver) -> Iterator[Finding]:
+def workflow_template_ref(manifest: Manifest, resolver: Resolver[ValidationContext]) -> Iterator[Finding]:
     spec = manifest.workflow_spec
     ref = spec.get("workflowTemplateRef")
     if not isinstance(ref, dict):
@@ -75,7 +76,7 @@ def workflow_template_ref(manifest: Manifest, resolver: Resolver) -> Iterator[Fi
         )
 
 
-def entrypoint_and_exit(manifest: Manifest, resolver: Resolver) -> Iterator[Finding]:
+def entrypoint_and_exit(manifest: Manifest, resolver: Resolver[ValidationContext]) -> Iterator[Finding]:
     spec = manifest.workflow_spec
     spec_path = manifest.spec_path
     entry = spec.get("entrypoint")
@@ -106,12 +107,12 @@ def entrypoint_and_exit(manifest: Manifest, resolver: Resolver) -> Iterator[Find
         yield from check_hooks(hooks, (*spec_path, "hooks"), resolver)
 
 
-def _template_choice(resolver: Resolver) -> str | None:
+def _template_choice(resolver: Resolver[ValidationContext]) -> str | None:
     names = resolver.template_names()
     return f"name one of the templates: {one_of(names)}" if names else None
 
 
-def _workflow_argument_names(manifest: Manifest, resolver: Resolver) -> tuple[set[str], set[str]]:
+def _workflow_argument_names(manifest: Manifest, resolver: Resolver[ValidationContext]) -> tuple[set[str], set[str]]:
     params: set[str] = set()
     arts: set[str] = set()
     specs = [manifest.workflow_spec]

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from webhook.diagnostics import Finding, JsonPath, Severity, define
+from webhook.spec.resolve import CallState, Resolver
 from webhook.spec.walk import TemplateAt, template_steps
 from webhook.templating import replace_tags
-from webhook.validation.resolve import CallState, Resolver
+from webhook.validation.context import ValidationContext
 from webhook.validation.structure.arguments import step_arguments
 from webhook.validation.structure.calls import CALL_UNDEFINED, call_problems, check_hooks
 from webhook.validation.structure.templates import FIELD_NAME_FORM
@@ -38,7 +39,7 @@ LOOP_FIELDS = define(
 )
 
 
-def check_steps(at: TemplateAt, resolver: Resolver, used: set[str]) -> Iterator[Finding]:
+def check_steps(at: TemplateAt, resolver: Resolver[ValidationContext], used: set[str]) -> Iterator[Finding]:
     """The steps or tasks of one template; adds the templates they call to ``used`` (for unused.py)."""
     seen: dict[str, JsonPath] = {}
     for step in template_steps(at):

@@ -1,20 +1,21 @@
 """Resolve what a step, task, hook or entrypoint calls: a local template, a templateRef, or an inline template.
 
-Shared by the structure rule (does the target exist, are its inputs supplied) and
-the reference rule (which outputs may later steps use).
+Shared by the structure rule (does the target exist, are its inputs supplied),
+the reference rule (which outputs may later steps use) and the executor (what to
+run). The resolver keeps the context it was made with, typed as its user knows it:
+all it reads of it is ``templates``.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
 
 from webhook.diagnostics import JsonPath, Severity
 from webhook.manifest import Manifest
-from webhook.spec.lookups import LookupState
+from webhook.spec.lookups import LookupState, NoTemplates, TemplateSource
 from webhook.spec.walk import TemplateAt, as_dict, as_list, as_str, find_template, named_templates
-from webhook.validation.context import ValidationContext
 
 
 class CallState(enum.Enum):
@@ -45,12 +46,29 @@ class Call:
     candidates: tuple[str, ...] = ()
 
 
+class TemplateContext(Protocol):
+    """Where templates that a manifest references come from (a ``ValidationContext`` is one)."""
+
+    @property
+    def templates(self) -> TemplateSource: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TemplatesOnly:
+    """A context that knows nothing but the template source (the executor's)."""
+
+    templates: TemplateSource = field(default_factory=NoTemplates)
+
+
+C = TypeVar("C", bound=TemplateContext)
+
+
 @dataclass(slots=True)
-class Resolver:
+class Resolver(Generic[C]):
     """Per-document cache of local templates and referenced WorkflowTemplates."""
 
     manifest: Manifest
-    context: ValidationContext
+    context: C
     local: dict[str, TemplateAt]
     # Templates of the WorkflowTemplate named by spec.workflowTemplateRef, if any.
     referenced_spec: dict[str, Any] | None = None
@@ -61,7 +79,7 @@ class Resolver:
     referenced_candidates: tuple[str, ...] = ()
 
     @classmethod
-    def for_manifest(cls, manifest: Manifest, context: ValidationContext) -> Resolver:
+    def for_manifest(cls, manifest: Manifest, context: C) -> Resolver[C]:
         resolver = cls(manifest, context, named_templates(manifest))
         ref = manifest.workflow_spec.get("workflowTemplateRef")
         if isinstance(ref, dict):
