@@ -155,7 +155,7 @@ class ApiSettings:
     streams: int = 256
     """Event streams open at once in all."""
     page: int = 500
-    """Items per list page: a larger ``listOptions.limit`` is cut to it."""
+    """Items per list page, the embedded store's and the cluster's: a larger ``listOptions.limit`` is cut to it."""
     io_seconds: float = 30.0
     """A request body must arrive within this long, and each write to a stream be taken up within it (a client
     that stops reading is let go)."""

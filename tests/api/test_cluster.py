@@ -214,3 +214,15 @@ async def test_api_server_trouble_becomes_a_clear_grpc_error(api: ApiFactory, st
     standin.fail("POST", "tokenreviews", Fault(status=500))
     status, body = await server.call("GET", BASE, token="a-token-never-seen-before-x")
     assert status == 503 and body["code"] == 14
+
+
+async def test_the_api_sections_deadlines_bound_the_cluster_calls(api: ApiFactory, standin: KubeStandIn) -> None:
+    provider = ClusterProvider(from_kubeconfig(str(standin.kubeconfig())), FailurePolicy.CLOSED)
+    server: ApiServer = await api(tokens=None, provider=provider, cluster_call_seconds=0.3, review_seconds=0.3)
+    assert (await server.call("GET", BASE, token=ALICE))[0] == 200
+    standin.fail("GET", "workflows", Fault(delay=2.0, times=1))
+    status, body = await server.call("GET", BASE, token=ALICE)
+    assert status == 503 and "within 0.3 s" in body["message"], body
+    standin.fail("POST", "tokenreviews", Fault(delay=2.0, times=1))
+    status, body = await server.call("GET", BASE, token="a-token-never-seen-before-y")
+    assert status == 503 and "did not answer in time" in body["message"], body

@@ -249,3 +249,14 @@ def test_plugin_usage_errors(cli, tmp_path: Path, flags: list[str], message: str
     proc = cli("plugin", "--port", "1", *flags)
     assert proc.returncode == 2
     assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+async def test_the_request_cap_and_depth_are_settings(tmp_path: Path) -> None:
+    p, runner = await start(tmp_path, max_request_bytes=2000, max_depth=5)
+    try:
+        status, reply = await p.call(None, raw=json.dumps(args({"url": "x" * 3000})).encode())
+        assert status == 413 and "larger than 2000 bytes" in reply["message"], reply
+        status, reply = await p.call(None, raw=b'{"a": [[[[[[[1]]]]]]]}')
+        assert status == 400 and "deeper than 5 levels" in reply["message"], reply
+    finally:
+        await runner.cleanup()

@@ -28,14 +28,15 @@ PHASE_LABEL = "workflows.argoproj.io/phase"
 COMPLETED_LABEL = "workflows.argoproj.io/completed"
 RESUBMITTED_LABEL = "workflows.argoproj.io/resubmitted-from-workflow"
 FINISHED = ("Succeeded", "Failed", "Error")
-MAX_PAGE = 500
 MERGE_PATCH = "application/merge-patch+json"
 
 
 class ClusterBackend:
-    def __init__(self, client: KubeClient, call_seconds: float = DEFAULT_API.cluster_call_seconds) -> None:
+    def __init__(self, client: KubeClient, call_seconds: float = DEFAULT_API.cluster_call_seconds,
+                 page: int = DEFAULT_API.page) -> None:
         self.client = client
         self.call_seconds = call_seconds
+        self.page_size = page
 
     async def start(self) -> None:
         await self.client.start()
@@ -55,7 +56,7 @@ class ClusterBackend:
         return await self._ask("GET", kind, namespace, name)
 
     async def list(self, kind: Kind, namespace: str, query: ListQuery) -> Page:
-        params: dict[str, str] = {"limit": str(min(query.limit, MAX_PAGE) if query.limit > 0 else MAX_PAGE)}
+        params: dict[str, str] = {"limit": str(min(query.limit, self.page_size) if query.limit > 0 else self.page_size)}
         labels = [query.label_selector] if query.label_selector else []
         if query.phases:
             # Kubernetes cannot select custom resources on status fields; Argo's controller labels the phase.

@@ -47,8 +47,8 @@ def prepare_route_group(config: ServerConfig, provider: object, routes: Sequence
                                             token_seconds=settings.token_cache_seconds,
                                             access_seconds=settings.access_cache_seconds,
                                             call_seconds=settings.review_seconds)
-        return _route_group(lambda: ClusterBackend(provider.client, settings.cluster_call_seconds), cluster_auth,
-                            with_templates=False, routes=routes)
+        return _route_group(lambda: ClusterBackend(provider.client, settings.cluster_call_seconds, settings.page),
+                            cluster_auth, with_templates=False, routes=routes)
     auth = _local_authenticator(settings)
     backend_factory = _local_backend_factory(config)
     return _route_group(backend_factory, auth, with_templates=True, routes=routes)
@@ -113,8 +113,8 @@ def _local_backend_factory(config: ServerConfig) -> Callable[[], Backend]:
         policy = HostPolicy.from_entries(executor.allow_hosts, executor.deny_hosts)
     except ValueError as exc:
         raise ApiConfigError(f"--allow-host/--deny-host: {exc}") from None
-    return lambda: LocalBackend(Store(settings.data_dir), transport=transport, secrets=values, policy=policy,
-                                max_running=settings.max_running, max_body=executor.max_body)
+    return lambda: LocalBackend(Store(settings.data_dir, settings.page), transport=transport, secrets=values,
+                                policy=policy, max_running=settings.max_running, max_body=executor.max_body)
 
 
 def _route_group(make_backend: Callable[[], Backend], auth: Authenticator, *, with_templates: bool,

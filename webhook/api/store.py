@@ -22,9 +22,9 @@ from webhook import wirejson
 from webhook.api.backend import Kind, ListQuery, Object, Page
 from webhook.api.errors import ApiError, Code
 from webhook.api.selectors import LabelSelector
+from webhook.settings import DEFAULT_API
 
 DB_FILE = "argo-warden.db"
-MAX_PAGE = 500
 _T = TypeVar("_T")
 
 _SCHEMA = """
@@ -60,8 +60,10 @@ class StoreError(Exception):
 
 
 class Store:
-    def __init__(self, data_dir: str | Path) -> None:
+    def __init__(self, data_dir: str | Path, page: int = DEFAULT_API.page) -> None:
         self.path = Path(data_dir) / DB_FILE
+        # Most items one list answers (a query without a limit, or with a larger one, gets this many).
+        self.page_size = page
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="argo-warden-store")
         self._db: sqlite3.Connection | None = None
 
@@ -186,7 +188,7 @@ class Store:
         return await self._run(self._list, kind, namespace, query)
 
     def _list(self, kind: Kind, namespace: str, query: ListQuery) -> Page:
-        limit = min(query.limit, MAX_PAGE) if query.limit > 0 else MAX_PAGE
+        limit = min(query.limit, self.page_size) if query.limit > 0 else self.page_size
         selector = LabelSelector.parse(query.label_selector)
         sql = ["SELECT namespace, name, labels, body FROM objects WHERE kind=?"]
         args: list[Any] = [kind]
