@@ -5,7 +5,10 @@ Starts a real ``argo-warden serve`` (TLS, ``--no-api``, its default worker
 processes and caps) and ``argo-warden plugin`` on 127.0.0.1, measures the latency
 of a probe — a normal review of a new object every 20 ms from 127.0.0.1, with
 the chart's ``?timeout=5s`` — alone, then during each attack, sent from other
-loopback addresses (127.0.0.2 and up) as another client would:
+loopback addresses (127.0.0.2 and up) as another client would. The probe runs in
+a process of its own, as the API server is not the attacker: in one event loop,
+the attacker's own TLS handshakes and megabyte bodies delayed the probe's
+requests and were counted as the server's latency.
 
 - regex bomb: an HTTP template whose ``url`` is ``{`` repeated (60 KB, 1 MB), a step name of ``{{`` (60 KB, 1 MB);
 - huge kind: a 3 MB ``object.kind``;
@@ -33,6 +36,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import socket
@@ -209,6 +213,7 @@ class Target:
     scale: float
     seconds: float
     upstream: str  # the plugin's HTTP target
+    ca_file: str = ""  # for the probe's process
 
     def n(self, full: int, least: int = 1) -> int:
         return max(least, int(full * self.scale))
@@ -236,6 +241,46 @@ async def probe(target: Target, stop: asyncio.Event, tally: Tally) -> None:
             except (aiohttp.ClientError, OSError):
                 tally.failures += 1
             await asyncio.sleep(PROBE_INTERVAL)
+
+
+async def probe_in_child(url: str, ca_file: str) -> None:
+    """The probe's own process: probe until stdin closes, then print what it saw as JSON."""
+    ctx = ssl.create_default_context(cafile=ca_file)
+    target = Target(url, "", 0, 0, ctx, 1.0, 0.0, "")
+    stop = asyncio.Event()
+    tally = Tally()
+    loop = asyncio.get_running_loop()
+    closed = loop.run_in_executor(None, sys.stdin.buffer.read)
+    closed.add_done_callback(lambda _: stop.set())
+    print("ready", flush=True)
+    await probe(target, stop, tally)
+    print(json.dumps(dataclasses.asdict(tally)), flush=True)
+
+
+class ProbeProcess:
+    """``probe`` in a process of its own (see the module's docstring)."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, __file__, "--probe", self.target.serve, self.target.ca_file,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert self.proc.stdout is not None
+        line = await asyncio.wait_for(self.proc.stdout.readline(), 60)
+        if line.strip() != b"ready":
+            raise SystemExit(f"the probe's process did not start: {line!r}")
+
+    async def stop(self) -> Tally:
+        assert self.proc is not None and self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.close()
+        out = await asyncio.wait_for(self.proc.stdout.read(), 60)
+        await self.proc.wait()
+        fields = json.loads(out)
+        fields["statuses"] = {int(k): v for k, v in fields["statuses"].items()}
+        return Tally(**fields)
 
 
 def attacker_session(target: Target, source: str = "127.0.0.2", limit: int = 8) -> aiohttp.ClientSession:
@@ -408,16 +453,15 @@ async def measure(name: str, target: Target, memory: Memory,
     await asyncio.sleep(0.5)
     before, _ = memory.rss()
     memory.start()
-    stop = asyncio.Event()
-    probe_tally, attack_tally = Tally(), Tally()
-    probing = asyncio.create_task(probe(target, stop, probe_tally))
+    attack_tally = Tally()
+    probing = ProbeProcess(target)
+    await probing.start()
     if attack is None:
         await asyncio.sleep(target.seconds)
     else:
         await asyncio.sleep(0.2)
         await attack(target, attack_tally)
-    stop.set()
-    await probing
+    probe_tally = await probing.stop()
     await memory.stop()
     # The server gives memory back after a burst of connections closes (it looks every 2 s).
     after, _ = memory.rss()
@@ -501,7 +545,7 @@ async def main_async(args: argparse.Namespace) -> int:
         upstream, upstream_url = await upstream_server()
         try:
             target = Target(f"https://127.0.0.1:{serve_port}", f"http://127.0.0.1:{plugin_port}", serve_port,
-                            plugin_port, ctx, args.scale, args.seconds, upstream_url)
+                            plugin_port, ctx, args.scale, args.seconds, upstream_url, str(files.ca_cert))
             await wait_ready(target, serve)
             memory = Memory(serve.pid)
             rows = [await measure("baseline (no attack)", target, memory, None)]
@@ -546,6 +590,9 @@ async def wait_ready(target: Target, serve: subprocess.Popen[bytes], seconds: fl
 
 
 def main() -> int:
+    if len(sys.argv) == 4 and sys.argv[1] == "--probe":
+        asyncio.run(probe_in_child(sys.argv[2], sys.argv[3]))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=6.0, help="how long each attack (and the baseline) lasts")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every size and count (smoke: 0.05)")
