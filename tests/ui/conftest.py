@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import ssl
 from collections.abc import AsyncIterator
@@ -51,11 +52,42 @@ class UiServer:
 
 @pytest.fixture
 async def ui(tmp_path: Path, certs: IssuedFiles, client_ssl: ssl.SSLContext) -> AsyncIterator[UiServer]:  # noqa: F811
+    async with _ui_server(tmp_path, certs, client_ssl, OfflineProvider()) as server:
+        yield server
+
+
+# Secrets in two namespaces, for a server that checks secret references (alice may act in "argo" only).
+SECRETS = """
+apiVersion: v1
+kind: Secret
+metadata: {name: my-api-secret, namespace: argo}
+data: {token: eA==}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: payroll-token, namespace: team-b}
+data: {token: eA==}
+"""
+
+
+@pytest.fixture
+async def ui_with_secrets(tmp_path: Path, certs: IssuedFiles,  # noqa: F811
+                          client_ssl: ssl.SSLContext) -> AsyncIterator[UiServer]:  # noqa: F811
+    from webhook.secrets.files import FileSecrets
+
+    (tmp_path / "secrets.yaml").write_text(SECRETS)
+    provider = OfflineProvider(FileSecrets.from_path(str(tmp_path / "secrets.yaml")))
+    async with _ui_server(tmp_path, certs, client_ssl, provider) as server:
+        yield server
+
+
+@contextlib.asynccontextmanager
+async def _ui_server(tmp_path: Path, certs: IssuedFiles, client_ssl: ssl.SSLContext,  # noqa: F811
+                     provider: OfflineProvider) -> AsyncIterator[UiServer]:
     tokens = tmp_path / "tokens.yaml"
     tokens.write_text(yaml.safe_dump([{"token": TOKEN, "user": "alice", "namespaces": ["argo"]}]))
     config = ServerConfig(api=ApiSettings(tokens_file=str(tokens), data_dir=str(tmp_path / "data"),
                                           responses_file=str(EXAMPLES / "seed-responses.yaml")))
-    provider = OfflineProvider()
     metrics = Metrics()
     tls = ReloadingTLS(TLSFiles(str(certs.cert), str(certs.key)), metrics, poll_seconds=0.05)
     state = ServerState(config, provider, metrics=metrics, tls=tls)

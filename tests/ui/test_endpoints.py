@@ -171,3 +171,47 @@ def test_serve_registers_the_page_beside_the_api() -> None:
     from webhook.ui.routes import add_routes
 
     assert load_optional(UI_ROUTES) is add_routes
+
+
+def _sending(secret: str, namespace: str | None) -> str:
+    metadata = f"{{generateName: send-, namespace: {namespace}}}" if namespace else "{generateName: send-}"
+    return f"""apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {metadata}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    http:
+      url: https://example.com/api
+      timeoutSeconds: 10
+      successCondition: response.statusCode == 200
+      headers:
+      - name: Authorization
+        valueFrom: {{secretKeyRef: {{name: {secret}, key: token}}}}
+"""
+
+
+def _codes(body: Any) -> list[str]:
+    return [d["code"] for d in body["diagnostics"]]
+
+
+async def test_lint_checks_secrets_only_in_namespaces_the_caller_may_create_workflows_in(
+        ui_with_secrets: UiServer) -> None:
+    ui = ui_with_secrets
+    # In alice's own namespace the store answers: a secret that exists passes, one that does not is AW700.
+    status, body, _ = await ui.call("POST", "/ui/api/lint", {"text": _sending("my-api-secret", None),
+                                                             "namespace": "argo"})
+    assert status == 200 and "AW700" not in _codes(body) and "AW705" not in _codes(body), body
+    status, body, _ = await ui.call("POST", "/ui/api/lint", {"text": _sending("nope", "argo")})
+    assert status == 200 and "AW700" in _codes(body), body
+    # Another namespace, named by the body or by the document: 403 before anything is looked up.
+    for text, namespace in ((_sending("payroll-token", None), "team-b"), (_sending("payroll-token", "team-b"), None)):
+        status, body, _ = await ui.call("POST", "/ui/api/lint", {"text": text, "namespace": namespace})
+        assert status == 403, body
+        assert "payroll" not in json.dumps(body)
+    # No namespace at all: the store is not asked (it would answer from any namespace), and the page says so.
+    status, body, _ = await ui.call("POST", "/ui/api/lint", {"text": _sending("payroll-token", None)})
+    assert status == 200 and "AW700" not in _codes(body), body
+    unchecked = [d for d in body["diagnostics"] if d["code"] in ("AW701", "AW705")]
+    assert unchecked and "names no namespace" in json.dumps(unchecked), body

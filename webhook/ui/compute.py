@@ -6,15 +6,16 @@ Each runs on the event loop for small inputs and in a worker thread for large on
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from webhook.conditions.answers import InputError as ResponseError
 from webhook.conditions.answers import json_report, saved_response
 from webhook.lint import LintOptions, lint_sources
-from webhook.loading import Document, load_text
+from webhook.loading import Document, LoadedSource, load_text
 from webhook.manifest import argo_kind_of
 from webhook.policy.settings import DEFAULT_POLICY, PolicySettings
-from webhook.spec.lookups import SecretSource
+from webhook.spec.lookups import Lookup, SecretSource, unknown
 from webhook.ui.graph import from_spec, from_status
 from webhook.ui.layout import lay_out
 
@@ -27,15 +28,65 @@ class InputError(Exception):
     """The request cannot be worked on; the message is one line, safe to show."""
 
 
-def lint_text(text: str, namespace: str | None, secrets: SecretSource | None,
+# Namespaces one pasted text may have its secret references checked in (each must be authorised).
+MAX_NAMESPACES = 16
+
+
+def load_playground(text: str) -> LoadedSource:
+    return load_text(text, PLAYGROUND_FILE)
+
+
+def secret_namespaces(source: LoadedSource, namespace: str | None) -> set[str]:
+    """The namespaces linting ``source`` would look up secrets in: each Argo document's, else ``namespace``."""
+    found: set[str] = set()
+    for doc in source.documents:
+        if argo_kind_of(doc.data) is None:
+            continue
+        metadata = doc.data.get("metadata") if isinstance(doc.data, dict) else None
+        own = metadata.get("namespace") if isinstance(metadata, dict) else None
+        chosen = own if isinstance(own, str) and own else namespace
+        if chosen:
+            found.add(chosen)
+            if len(found) > MAX_NAMESPACES:
+                raise InputError(f"the text names more than {MAX_NAMESPACES} namespaces; lint fewer documents at once")
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class WithinNamespaces:
+    """A secret store seen only in ``namespaces`` (those the caller was authorised for); elsewhere unknown.
+
+    A document whose namespace is not known would otherwise be checked against a Secret of that name in
+    any namespace, telling its author which secrets exist where.
+    """
+
+    store: SecretSource
+    namespaces: frozenset[str]
+
+    @property
+    def description(self) -> str:
+        return self.store.description
+
+    def secret_keys(self, namespace: str | None, name: str) -> Lookup:
+        if namespace is None:
+            return unknown("the document names no namespace (give one to check its secret references)")
+        if namespace not in self.namespaces:
+            return unknown(f"namespace '{namespace}' was not authorised for this request")
+        return self.store.secret_keys(namespace, name)
+
+
+def lint_text(source: LoadedSource | str, namespace: str | None, secrets: SecretSource | None,
               policy: PolicySettings = DEFAULT_POLICY) -> dict[str, Any]:
-    """``argo-warden lint -o json`` of ``text``; each diagnostic also says how wide its span is (``length``).
+    """``argo-warden lint -o json`` of the text; each diagnostic also says how wide its span is (``length``).
 
     ``policy`` is the server's (``serve --config/--select/--ignore``), as for the REST API's lint.
     """
+    if isinstance(source, str):
+        source = load_playground(source)
+    text = source.text or ""
     # No repository to search for WorkflowTemplates the text refers to: the page has only the text.
     options = LintOptions(namespace=namespace, secrets=secrets, search_repository=False, policy=policy)
-    result = lint_sources([load_text(text, PLAYGROUND_FILE)], options)
+    result = lint_sources([source], options)
     lines = text.split("\n")
     return {"summary": result.summary(),
             "diagnostics": [{**d.to_dict(), "length": _span(lines, d.line, d.column, d.length)}

@@ -7,7 +7,10 @@ page itself reads and changes workflows through ``/api/v1`` only.
 
 - ``POST /ui/api/lint``  ``{"text": YAML, "namespace"?}`` → ``lint -o json``'s object
   (each diagnostic also has ``length``, the width of its span), from the same
-  ``lint_sources`` core as the command line;
+  ``lint_sources`` core as the command line. With a secret store, secret references
+  are looked up in each document's namespace (else ``namespace``): the caller must be
+  allowed to create Workflows in each of them, as for ``/api/v1/workflows/{namespace}/lint``,
+  before anything is looked up (else 403);
 - ``POST /ui/api/graph`` ``{"text": YAML}`` or ``{"workflow": object}`` → the workflow
   laid out as a graph (from ``status.nodes`` when it has run, else from its templates);
 - ``POST /ui/api/eval``  ``{"condition", "response"}`` → ``eval -o json``'s object.
@@ -15,20 +18,16 @@ page itself reads and changes workflows through ``/api/v1`` only.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Awaitable, Callable
 from importlib import resources
 from typing import Any
 
 from aiohttp import web
 
-from webhook import wirejson
 from webhook.admission.provider import Deadline
-from webhook.api.call import API, Api
+from webhook.api.call import API, Api, Call
+from webhook.api.endpoint import SIGNED_IN, endpoint_for
 from webhook.api.errors import ApiError, Code, render_http_error
-from webhook.api.identity import Identity
-from webhook.logs import event, exception_site
 from webhook.server.app import register_error_renderer
 from webhook.server.state import ServerState
 from webhook.ui import compute
@@ -46,7 +45,6 @@ _SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
 }
-Handler = Callable[[web.Request, Api, Identity], Awaitable[Any]]
 
 
 def add_routes(app: web.Application, state: ServerState) -> None:
@@ -58,9 +56,10 @@ def add_routes(app: web.Application, state: ServerState) -> None:
     app.router.add_get(PREFIX, _redirect)
     for name, (body, content_type) in files.items():
         app.router.add_get(f"{PREFIX}/{name}", _file(body, content_type))
-    app.router.add_post(PREFIX + "/api/lint", _endpoint(_lint))
-    app.router.add_post(PREFIX + "/api/graph", _endpoint(_graph))
-    app.router.add_post(PREFIX + "/api/eval", _endpoint(_eval))
+    # Behind the REST API's own endpoint: its authenticator, rate limits and error shape.
+    app.router.add_post(PREFIX + "/api/lint", endpoint_for(_lint, SIGNED_IN))
+    app.router.add_post(PREFIX + "/api/graph", endpoint_for(_graph, SIGNED_IN))
+    app.router.add_post(PREFIX + "/api/eval", endpoint_for(_eval, SIGNED_IN))
 
 
 def _read(name: str) -> bytes:
@@ -80,59 +79,6 @@ def _file(body: bytes, content_type: str) -> Callable[[web.Request], Awaitable[w
     return serve
 
 
-def _endpoint(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    async def endpoint(request: web.Request) -> web.StreamResponse:
-        api = request.app[API]
-        try:
-            identity = await _identify(api, request)
-            result = await handler(request, api, identity)
-            return web.Response(body=wirejson.dumps(result), content_type="application/json",
-                                headers={"Cache-Control": "no-store"})
-        except ApiError as exc:
-            return exc.response()
-        except (web.HTTPException, asyncio.CancelledError):
-            raise
-        except Exception as exc:
-            event("ui request failed", logging.ERROR, path=request.path, error=type(exc).__name__,
-                  where=exception_site(exc))
-            return ApiError(Code.INTERNAL, "internal error; the server log has the details").response()
-
-    return endpoint
-
-
-async def _identify(api: Api, request: web.Request) -> Identity:
-    """The REST API's authenticator and rate limits (failed attempts limited per address, as there)."""
-    try:
-        identity = await api.auth.authenticate(request.headers.get("Authorization"))
-    except ApiError:
-        api.rate.take(f"ip:{request.remote}")
-        raise
-    api.rate.take(identity.client_key or f"ip:{request.remote}")
-    return identity
-
-
-async def _body(request: web.Request, api: Api) -> dict[str, Any]:
-    try:
-        async with asyncio.timeout(api.settings.io_seconds):
-            raw = await api.state.arrivals.read(request)
-    except TimeoutError:
-        raise ApiError(Code.DEADLINE_EXCEEDED, "the request body did not arrive in time") from None
-    try:
-        data = wirejson.loads(raw) if raw.strip() else {}
-    except UnicodeDecodeError:
-        raise ApiError(Code.INVALID_ARGUMENT, "body is not UTF-8 JSON") from None
-    except wirejson.NotJson as exc:
-        raise ApiError(Code.INVALID_ARGUMENT, f"body is not JSON: {exc}") from None
-    except RecursionError:
-        raise ApiError(Code.INVALID_ARGUMENT, "body nests too deeply") from None
-    limit = api.state.config.validation.max_depth
-    if wirejson.nests_deeper_than(raw, limit):
-        raise ApiError(Code.INVALID_ARGUMENT, f"body nests deeper than {limit} levels")
-    if not isinstance(data, dict):
-        raise ApiError(Code.INVALID_ARGUMENT, "body must be a JSON object")
-    return data
-
-
 async def _work(api: Api, size: int, fn: Callable[..., Any], *args: Any) -> Any:
     state = api.state
     try:
@@ -150,30 +96,42 @@ def _text(body: dict[str, Any], key: str) -> str:
     return value
 
 
-async def _lint(request: web.Request, api: Api, identity: Identity) -> Any:
-    body = await _body(request, api)
+async def _lint(call: Call) -> Any:
+    api = call.api
+    body = await call.body()
     text = _text(body, "text")
     namespace = body.get("namespace")
     if namespace is not None and not isinstance(namespace, str):
         raise ApiError(Code.INVALID_ARGUMENT, "'namespace' must be a string")
+    source = await _work(api, len(text), compute.load_playground, text)
     secrets = getattr(api.state.provider, "secrets", None)
-    return await _work(api, len(text), compute.lint_text, text, namespace or None, secrets,
+    if secrets is not None:
+        # Secret references are looked up in the documents' namespaces: only where the caller may create
+        # Workflows (else the page would tell anyone signed in which secrets and keys exist in any namespace).
+        try:
+            namespaces = compute.secret_namespaces(source, namespace or None)
+        except compute.InputError as exc:
+            raise ApiError(Code.INVALID_ARGUMENT, str(exc)) from None
+        for each in sorted(namespaces):
+            await api.auth.authorize(call.identity, "create", "workflows", each, None)
+        secrets = compute.WithinNamespaces(secrets, frozenset(namespaces))
+    return await _work(api, len(text), compute.lint_text, source, namespace or None, secrets,
                        api.state.config.policy)
 
 
-async def _graph(request: web.Request, api: Api, identity: Identity) -> Any:
-    body = await _body(request, api)
+async def _graph(call: Call) -> Any:
+    body = await call.body()
     if "workflow" in body:
         workflow = body["workflow"]
         if not isinstance(workflow, dict):
             raise ApiError(Code.INVALID_ARGUMENT, "'workflow' must be an object")
-        return await _work(api, request.content_length or 0, compute.graph_of_object, workflow)
+        return await _work(call.api, call.body_size, compute.graph_of_object, workflow)
     text = _text(body, "text")
-    return await _work(api, len(text), compute.graph_of_text, text)
+    return await _work(call.api, len(text), compute.graph_of_text, text)
 
 
-async def _eval(request: web.Request, api: Api, identity: Identity) -> Any:
-    body = await _body(request, api)
+async def _eval(call: Call) -> Any:
+    body = await call.body()
     condition = _text(body, "condition")
     response = body.get("response", {})
-    return await _work(api, request.content_length or 0, compute.evaluate, condition, response)
+    return await _work(call.api, call.body_size, compute.evaluate, condition, response)
