@@ -311,7 +311,7 @@ async def test_sigterm_under_load_answers_every_accepted_request(tmp_path: Path,
     url = server.url + "/validate?timeout=10s"
     stop = asyncio.Event()
     small = json.dumps(review(valid_workflow())).encode()
-    large = json.dumps(review(big_workflow(1500))).encode()  # about 150 ms each, validated off the loop
+    large = json.dumps(review(big_workflow())).encode()  # about 200 ms each, validated off the loop
     loads = [
         asyncio.create_task(_load(url, ctx, stop, 4, False, small, 50_000)),
         asyncio.create_task(_load(url, ctx, stop, 2, True, small, 50_000)),

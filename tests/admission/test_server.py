@@ -319,15 +319,29 @@ async def test_tls_is_1_2_at_least(server: RunningServer, client_ssl: ssl.SSLCon
             await session.get(server.url + "/healthz", ssl=ssl.create_default_context())
 
 
-def big_workflow(templates: int) -> dict[str, Any]:
+def big_workflow(dags: int = 20, tasks: int = 150) -> dict[str, Any]:
+    """A large Workflow inside every size limit, so that validating it runs every rule on all of it.
+
+    With 20 DAGs of 150 tasks (about 500 KB as a review) that takes about 200 ms here. An object over a
+    limit is no use for this: its oversized templates are left out after the cheap AW112 and it is
+    answered in a few milliseconds.
+    """
     wf = valid_workflow()
-    tasks = wf["spec"]["templates"][0]["dag"]["tasks"]
-    for i in range(templates):
-        wf["spec"]["templates"].append({
-            "name": f"call-{i}", "http": {"url": f"https://example.com/{i}", "timeoutSeconds": 5,
-                                          "headers": [{"name": "Accept", "value": "application/json"}],
-                                          "successCondition": "response.statusCode == 200"}})
-        tasks.append({"name": f"call-{i}", "template": f"call-{i}", "dependencies": ["get-data"]})
+    templates = wf["spec"]["templates"]
+    main = templates[0]["dag"]["tasks"]
+    for d in range(dags):
+        dag_tasks = [{"name": f"t{i}", "template": f"call-{d}",
+                      "arguments": {"parameters": [{"name": "n", "value": f"{{{{inputs.parameters.x}}}}-{i}"}]},
+                      **({"depends": f"t{i - 1}.Succeeded && (t{i - 2} || t{i - 3})"} if i > 3 else {})}
+                     for i in range(tasks)]
+        templates.append({"name": f"dag-{d}", "inputs": {"parameters": [{"name": "x"}]},
+                          "dag": {"tasks": dag_tasks}})
+        templates.append({"name": f"call-{d}", "inputs": {"parameters": [{"name": "n"}]},
+                          "http": {"url": f"https://example.com/{d}/{{{{inputs.parameters.n}}}}",
+                                   "timeoutSeconds": 5, "headers": [{"name": "Accept", "value": "application/json"}],
+                                   "successCondition": "response.statusCode == 200 && response.body != ''"}})
+        main.append({"name": f"dag-{d}", "template": f"dag-{d}", "dependencies": ["get-data"],
+                     "arguments": {"parameters": [{"name": "x", "value": "v"}]}})
     return wf
 
 
@@ -343,13 +357,13 @@ async def _worst_ping_during_review(server: RunningServer, body: bytes) -> tuple
         pings += 1
         assert status == 200
     status, answer = await task
-    # Over the 200-template limit: denied, after validating every template.
-    assert status == 200 and "AW112" in response_of(answer)["status"]["message"]
+    # Within every limit: allowed (with the seed's warnings), after validating all of it.
+    assert status == 200 and response_of(answer)["allowed"] is True and response_of(answer)["warnings"]
     return worst, pings
 
 
 async def test_large_reviews_leave_the_event_loop_responsive(start_server: ServerFactory) -> None:
-    body = json.dumps(review(big_workflow(1500))).encode()
+    body = json.dumps(review(big_workflow())).encode()
     offloaded: RunningServer = await start_server()
     assert len(body) > offloaded.state.config.validation.offload_bytes
     # The memo would answer the second, identical review at once: this compares validating it.
@@ -360,7 +374,7 @@ async def test_large_reviews_leave_the_event_loop_responsive(start_server: Serve
     warm_up(offloaded.state.mutators)
     worst_off, pings_off = await _worst_ping_during_review(offloaded, body)
     worst_in, pings_in = await _worst_ping_during_review(inline, body)
-    # Validated on the loop, the review blocks every other request for its whole duration (~150 ms here);
+    # Validated on the loop, the review blocks every other request for its whole duration (~200 ms here);
     # off the loop, health checks keep being answered.
     assert pings_off >= 5 * max(pings_in, 1), (pings_off, pings_in)
     # The worst single ping shows it too (measured 7-12 ms against 120-230 ms), less sharply on a busy
