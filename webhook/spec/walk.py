@@ -67,9 +67,12 @@ class StepAt:
 
 _S = TypeVar("_S")
 _W = TypeVar("_W")
+_R = TypeVar("_R")
 # Walks already taken in this validation: id(subject) -> (subject, result). The subject is kept so its id
 # cannot be reused by another object while the entry lives.
 _WALKS: ContextVar[dict[int, tuple[object, tuple[Any, ...]]] | None] = ContextVar("argo_warden_walks", default=None)
+# Indexes built in this validation: (id(subject), builder) -> (subject, index); see remembered().
+_BUILT: ContextVar[dict[tuple[int, object], tuple[object, Any]] | None] = ContextVar("argo_warden_built", default=None)
 # Lists and mappings the schema rule found over their size limit in this validation (see note_oversized).
 _OVERSIZED: ContextVar[set[JsonPath] | None] = ContextVar("argo_warden_oversized", default=None)
 
@@ -82,11 +85,13 @@ def remembered_walks() -> Iterator[None]:
     not change meanwhile (rules only read it).
     """
     token = _WALKS.set({})
+    built = _BUILT.set({})
     oversized = _OVERSIZED.set(set())
     try:
         yield
     finally:
         _OVERSIZED.reset(oversized)
+        _BUILT.reset(built)
         _WALKS.reset(token)
 
 
@@ -114,6 +119,24 @@ def _remembered(subject: _S, walk: Callable[[_S], Iterator[_W]]) -> Iterator[_W]
     if kept is None or kept[0] is not subject:
         kept = walks[id(subject)] = (subject, tuple(walk(subject)))
     return iter(kept[1])
+
+
+def remembered(subject: _S, build: Callable[[_S], _R]) -> _R:
+    """``build(subject)``, made once per subject and builder inside ``remembered_walks`` (each call outside).
+
+    For the indexes several rules of one validation build over the same manifest
+    (its calls, its resolver): the first rule to ask pays, the others read. Like the
+    walks, what is built must only read the subject.
+    """
+    built = _BUILT.get()
+    if built is None:
+        return build(subject)
+    key = (id(subject), build)
+    kept = built.get(key)
+    if kept is None or kept[0] is not subject:
+        kept = built[key] = (subject, build(subject))
+    result: _R = kept[1]
+    return result
 
 
 def spec_templates(manifest: Manifest) -> Iterator[TemplateAt]:
@@ -205,15 +228,57 @@ def get_path(data: Any, path: JsonPath) -> Any:
 
 def iter_strings(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
     """Every string in a subtree, with its path (iterative: documents may be wide)."""
-    stack: list[tuple[JsonPath, Any]] = [(path, value)]
-    while stack:
-        p, v = stack.pop()
-        if isinstance(v, str):
-            yield p, v
-        elif isinstance(v, dict):
-            stack.extend(((*p, k), v[k]) for k in reversed(list(v)))
-        elif isinstance(v, list):
-            stack.extend(((*p, i), v[i]) for i in range(len(v) - 1, -1, -1))
+    return iter(_strings(value, path, ""))
+
+
+def tagged_strings(value: Any, path: JsonPath, skip: frozenset[str] = frozenset()) -> list[tuple[JsonPath, str]]:
+    """The strings in a subtree that hold a ``{{`` tag, with their paths, in document order.
+
+    ``skip`` leaves out keys of ``value`` itself (a template's ``steps``, a step's
+    ``inline``: walked on their own). Most strings of a spec hold no tag, and
+    their paths are never built.
+    """
+    return _strings(value, path, "{{", skip)
+
+
+def _strings(value: Any, path: JsonPath, containing: str,
+             skip: frozenset[str] = frozenset()) -> list[tuple[JsonPath, str]]:
+    """The strings of a subtree that contain ``containing`` (every one for ''), in document order.
+
+    Iterative (documents may be deep or wide): the stack holds the iterators of the
+    containers being read, each with its path, so children come out in order without
+    being pushed one by one, and a path is built only for a container about to be
+    opened or a string that is kept.
+    """
+    if isinstance(value, str):
+        return [(path, value)] if containing in value else []
+    found: list[tuple[JsonPath, str]] = []
+    children: Iterator[tuple[Any, Any]]
+    if isinstance(value, dict):
+        children = iter([(k, v) for k, v in value.items() if k not in skip] if skip else value.items())
+    elif isinstance(value, list):
+        children = enumerate(value)
+    else:
+        return found
+    here = path
+    stack: list[tuple[JsonPath, Iterator[tuple[Any, Any]]]] = []
+    while True:
+        for key, child in children:
+            if isinstance(child, str):
+                if containing in child:
+                    found.append(((*here, key), child))
+            elif isinstance(child, dict):
+                stack.append((here, children))
+                here, children = (*here, key), iter(child.items())
+                break  # read the child, then come back to the rest of this container
+            elif isinstance(child, list):
+                stack.append((here, children))
+                here, children = (*here, key), enumerate(child)
+                break
+        else:
+            if not stack:
+                return found
+            here, children = stack.pop()
 
 
 def find_template(spec: dict[str, Any], name: str) -> dict[str, Any] | None:

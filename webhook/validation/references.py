@@ -11,7 +11,7 @@ checked; other ``{{...}}`` text is left alone (it may belong to a script).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,17 +25,17 @@ from webhook.spec.walk import (
     as_dict,
     as_list,
     as_str,
-    iter_strings,
     spec_templates,
+    tagged_strings,
     template_steps,
 )
 from webhook.suggest import did_you_mean
 from webhook.templating import Expression, Reference, TemplateSyntaxError, parse_template
 from webhook.validation.context import ValidationContext
-from webhook.validation.graph import DagInfo, dag_info
+from webhook.validation.graph import DagInfo
 from webhook.validation.siblings import (
-    CallIndex,
     SiblingRead,
+    call_index,
     output_read,
     own_reads,
     parameter_names,
@@ -103,6 +103,9 @@ FREE_PREFIXES = (
 _POD_TYPES = ("container", "containerSet", "script", "resource", "data")
 _LEAF_TYPES = ("container", "containerSet", "script", "resource", "data", "http", "plugin")
 _OUTPUT_TYPES = ("container", "containerSet", "script", "data", "http", "plugin")
+# Keys walked on their own: a steps or DAG template's children, a step's or task's inline template.
+_CHILDREN = frozenset({"steps", "dag"})
+_INLINE = frozenset({"inline"})
 
 
 @dataclass(slots=True)
@@ -119,6 +122,9 @@ class Scope:
     # Other prefixes ('workflow.duration' …): a handful, tried one by one.
     loose: set[str] = field(default_factory=set)
     parent: Scope | None = None
+    # Fills this scope the first time a tag is asked of it: what a template's own fields see of its steps or
+    # tasks costs a resolution and a tag set per child, and most templates' own fields hold no tag at all.
+    fill: Callable[[Scope], None] | None = None
     _dots: int = 0
 
     def child(self) -> Scope:
@@ -134,6 +140,9 @@ class Scope:
     def allows(self, tag: str) -> bool:
         scope: Scope | None = self
         while scope is not None:
+            if scope.fill is not None:
+                fill, scope.fill = scope.fill, None
+                fill(scope)
             if tag in scope.exact or scope._under_prefix(tag):
                 return True
             scope = scope.parent
@@ -188,16 +197,26 @@ def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
         yield from checker.template(at)
 
 
-def _global_scope(manifest: Manifest, resolver: Resolver[ValidationContext]) -> Scope:
-    spec = manifest.workflow_spec
-    scope = Scope()
-    scope.exact.update({
+def _builtin_scope() -> Scope:
+    """Tags every workflow has, whatever its spec says."""
+    scope = Scope(exact={
         "workflow.name", "workflow.namespace", "workflow.mainEntrypoint", "workflow.serviceAccountName",
         "workflow.uid", "workflow.status", "workflow.annotations", "workflow.annotations.json",
         "workflow.labels", "workflow.labels.json",
     })
     for prefix in FREE_PREFIXES:
         scope.add_prefix(prefix)
+    return scope
+
+
+# The parent of every document's global scope, built once: never changed after this line.
+_BUILTIN = _builtin_scope()
+
+
+def _global_scope(manifest: Manifest, resolver: Resolver[ValidationContext]) -> Scope:
+    """The workflow's tags (its parameters, labels, global outputs…) over the built-in ones."""
+    spec = manifest.workflow_spec
+    scope = _BUILTIN.child()
     specs = [spec] + ([resolver.referenced_spec] if resolver.referenced_spec is not None else [])
     params: list[str] = []
     for s in specs:
@@ -244,9 +263,8 @@ def _template_type(t: dict[str, Any]) -> str | None:
     return None
 
 
-def _own_scope(t: dict[str, Any], globals_: Scope) -> Scope:
+def _own_scope(t: dict[str, Any], kind: str | None, globals_: Scope) -> Scope:
     scope = globals_.child()
-    kind = _template_type(t)
     inputs = as_dict(t.get("inputs"))
     params = [n for p in as_list(inputs.get("parameters")) if (n := as_str(as_dict(p).get("name")))]
     scope.exact.update(f"inputs.parameters.{p}" for p in params)
@@ -327,9 +345,9 @@ class _Checker:
         self.param_names = sorted(t.split(".", 2)[2] for t in globals_.exact if t.startswith("workflow.parameters."))
         # Asked once per reference, answered once per step or template (each answer reads a whole list).
         self._loops: dict[int, tuple[dict[str, Any], tuple[set[str] | None, bool]]] = {}
-        self._named: dict[int, tuple[TemplateAt, dict[str, dict[str, Any]]]] = {}
+        # What each step or task runs (by its path): asked by its template, its own strings and its readers.
+        self._step_calls: dict[JsonPath, Call] = {}
         self._workflow_tags: list[str] | None = None
-        self._calls: CallIndex | None = None
         # Per template (by path): its sibling reads by tag, and each read's portable input parameter name.
         self._sibling_reads: dict[JsonPath, tuple[dict[str, SiblingRead], dict[str, str]]] = {}
         # Templates reached through templateRef (by id, the object kept): their sibling reads and parameter names.
@@ -341,47 +359,49 @@ class _Checker:
             kept = self._loops[id(step)] = (step, _loop_items(step))
         return kept[1]
 
-    def _step_named(self, where: _Where, name: str) -> dict[str, Any]:
-        kept = self._named.get(id(where.template))
-        if kept is None or kept[0] is not where.template:
-            named: dict[str, dict[str, Any]] = {}
-            for step in template_steps(where.template):
-                if step.name is not None:
-                    named.setdefault(step.name, step.step)
-            kept = self._named[id(where.template)] = (where.template, named)
-        return kept[1].get(name, {})
+    def _call(self, step: StepAt) -> Call:
+        call = self._step_calls.get(step.path)
+        if call is None:
+            call = self._step_calls[step.path] = self.resolver.call(step.step, step.path)
+        return call
+
+    def _node(self, step: StepAt, name: str) -> _Node:
+        return _Node(name, self._call(step), self._loop(step.step)[0] is not None)
 
     # -- templates
 
     def template(self, at: TemplateAt) -> Iterator[Finding]:
         t = at.template
         kind = _template_type(t)
-        own = _own_scope(t, self.globals)
-        where = _Where(at)
+        own = _own_scope(t, kind, self.globals)
         if kind == "steps":
             yield from self._steps(at, own)
         elif kind == "dag":
             yield from self._dag(at, own)
-        skip = {"steps", "dag"} if kind in ("steps", "dag") else set()
         scope = own
         if kind in ("steps", "dag"):
             # The template's own outputs may read any child's outputs (they are collected at the end).
-            scope = own.child()
-            for step in template_steps(at):
-                if step.name:
-                    node = _Node(step.name, self.resolver.call(step.step, step.path), self._loop(step.step)[0]
-                                 is not None)
-                    scope.exact.update(_node_tags(node, "tasks" if step.is_task else "steps"))
-                    if node.call.state is not CallState.RESOLVED:
-                        scope.add_prefix(f"{'tasks' if step.is_task else 'steps'}.{step.name}.")
-        for key, value in t.items():
-            if key in skip:
-                continue
-            yield from self._strings(value, (*at.path, key), scope, where)
+            scope = Scope(parent=own, fill=lambda children: self._children_outputs(at, children))
+        texts = tagged_strings(t, at.path, _CHILDREN if kind in ("steps", "dag") else frozenset())
         if kind == "dag":
             # Argo resolves the target in the template's own scope, before any task has run.
-            target = as_dict(t.get("dag")).get("target")
-            yield from self._strings(target, (*at.path, "dag", "target"), own, where)
+            target = tagged_strings(as_dict(t.get("dag")).get("target"), (*at.path, "dag", "target"))
+        else:
+            target = []
+        if texts or target:
+            where = _Where(at)
+            yield from self._strings(texts, scope, where)
+            yield from self._strings(target, own, where)
+
+    def _children_outputs(self, at: TemplateAt, scope: Scope) -> None:
+        """Fill ``scope`` with the tags every named step or task of ``at`` offers."""
+        for step in template_steps(at):
+            if step.name:
+                node = self._node(step, step.name)
+                prefix = "tasks" if step.is_task else "steps"
+                scope.exact.update(_node_tags(node, prefix))
+                if node.call.state is not CallState.RESOLVED:
+                    scope.add_prefix(f"{prefix}.{step.name}.")
 
     def _steps(self, at: TemplateAt, own: Scope) -> Iterator[Finding]:
         steps = list(template_steps(at))
@@ -397,45 +417,43 @@ class _Checker:
                         done.add_prefix(f"steps.{node.name}.")
                 pending = []
                 current_group = step.group if step.group is not None else current_group
-            call = self.resolver.call(step.step, step.path)
+            call = self._call(step)
             keys, any_key = self._loop(step.step)
-            scope = done.child()
-            self._inline_inputs(step, scope)
-            if step.name:
-                scope.exact.add(f"steps.{step.name}.status")
-                if as_dict(step.step.get("hooks")) or step.step.get("onExit"):
-                    scope.exact.update(_node_tags(_Node(step.name, call, keys is not None), "steps"))
-            where = _Where(at, step, step_groups=groups, item_keys=keys, item_any=any_key)
-            for key, value in step.step.items():
-                if key != "inline":
-                    yield from self._strings(value, (*step.path, key), scope, where)
+            texts = tagged_strings(step.step, step.path, _INLINE)
+            if texts:
+                scope = done.child()
+                self._inline_inputs(step, scope)
+                if step.name:
+                    scope.exact.add(f"steps.{step.name}.status")
+                    if as_dict(step.step.get("hooks")) or step.step.get("onExit"):
+                        scope.exact.update(_node_tags(_Node(step.name, call, keys is not None), "steps"))
+                where = _Where(at, step, step_groups=groups, item_keys=keys, item_any=any_key)
+                yield from self._strings(texts, scope, where)
             yield from self._referenced_sibling_reads(step, call)
             if step.name:
                 pending.append(_Node(step.name, call, keys is not None))
 
     def _dag(self, at: TemplateAt, own: Scope) -> Iterator[Finding]:
-        info = dag_info(at)
-        nodes = {
-            name: _Node(name, self.resolver.call(s.step, s.path), self._loop(s.step)[0] is not None)
-            for name, s in info.tasks.items()
-        }
+        info = call_index(self.manifest).dag(at)
         for step in template_steps(at):
             if not step.is_task:
                 continue
-            # The outputs of the tasks this one depends on are not listed here: a reference to one is
-            # checked on its own (_node_ref), against the DAG's ancestor sets, built once.
-            scope = own.child()
-            self._inline_inputs(step, scope)
             name = step.name
-            if name and (as_dict(step.step.get("hooks")) or step.step.get("onExit")) and name in nodes:
-                scope.exact.update(_node_tags(nodes[name], "tasks"))
-            keys, any_key = self._loop(step.step)
-            where = _Where(at, step, dag=info, item_keys=keys, item_any=any_key)
-            for key, value in step.step.items():
-                if key != "inline":
-                    yield from self._strings(value, (*step.path, key), scope, where)
-            if name in nodes:
-                yield from self._referenced_sibling_reads(step, nodes[name].call)
+            # A task named twice is checked against the first of that name (the one the DAG keeps).
+            task = info.tasks.get(name) if name else None
+            texts = tagged_strings(step.step, step.path, _INLINE)
+            if texts:
+                # The outputs of the tasks this one depends on are not listed here: a reference to one is
+                # checked on its own (_node_ref), against the DAG's ancestor sets, built once.
+                scope = own.child()
+                self._inline_inputs(step, scope)
+                if name and task is not None and (as_dict(step.step.get("hooks")) or step.step.get("onExit")):
+                    scope.exact.update(_node_tags(self._node(task, name), "tasks"))
+                keys, any_key = self._loop(step.step)
+                where = _Where(at, step, dag=info, item_keys=keys, item_any=any_key)
+                yield from self._strings(texts, scope, where)
+            if name and task is not None:
+                yield from self._referenced_sibling_reads(step, self._call(task))
 
     @staticmethod
     def _inline_inputs(step: StepAt, scope: Scope) -> None:
@@ -448,10 +466,9 @@ class _Checker:
 
     # -- strings
 
-    def _strings(self, value: Any, path: JsonPath, scope: Scope, where: _Where) -> Iterator[Finding]:
-        for spath, text in iter_strings(value, path):
-            if "{{" not in text:
-                continue
+    def _strings(self, texts: list[tuple[JsonPath, str]], scope: Scope, where: _Where) -> Iterator[Finding]:
+        """Check the tags of ``texts`` (strings holding one, from ``tagged_strings``) in ``scope``."""
+        for spath, text in texts:
             try:
                 pieces = parse_template(text)
             except TemplateSyntaxError as exc:
@@ -545,7 +562,7 @@ class _Checker:
                               hint=did_you_mean(name, self.param_names) or "declare it in spec.arguments.parameters")
             return
         if self._workflow_tags is None:
-            self._workflow_tags = sorted(t for t in self.globals.exact if t.startswith("workflow."))
+            self._workflow_tags = sorted(t for t in _BUILTIN.exact | self.globals.exact if t.startswith("workflow."))
         known = self._workflow_tags
         if parts[1:2] == ["parameters"] and len(parts) == 2:
             yield Finding(PARAMETER_UNDECLARED, path, "{{workflow.parameters}} is used but the workflow declares "
@@ -579,10 +596,9 @@ class _Checker:
         """A template's own field reads ``tasks.X`` / ``steps.X`` outputs: fine (the dialect) when every call of the
         template sees X, else an error naming each call that does not (webhook.validation.siblings)."""
         at = where.template
-        if self._calls is None:
-            self._calls = CallIndex(self.manifest)
+        index = call_index(self.manifest)
         kept = self._sibling_reads.get(at.path)
-        calls = self._calls.calls(at)
+        calls = index.calls(at)
         if kept is None:
             found = own_reads(at)
             kept = self._sibling_reads[at.path] = ({r.tag: r for r in found}, parameter_names(at, found, calls))
@@ -602,17 +618,16 @@ class _Checker:
             return
         blocked = False
         for caller in calls:
-            why = self._calls.blocked(caller, read)
+            why = index.blocked(caller, read)
             if why is not None:
                 blocked = True
                 code = {"depends": TASK_NOT_DEPENDED, "order": STEP_NOT_BEFORE}.get(why.kind, UNRESOLVED)
                 yield Finding(code, path, f"{{{{{tag}}}}}: {label} is called by {caller.label}, which cannot see "
                               f"{read.noun} '{read.node}': {why.reason}", span=span, hint=why.hint)
                 continue
-            there = self._calls.sibling(caller, read)
+            there = index.sibling(caller, read)
             if there is not None:
-                node = _Node(read.node, self.resolver.call(there.step, there.path),
-                             self._loop(there.step)[0] is not None)
+                node = self._node(there, read.node)
                 for finding in _undeclared_output(tag, tag.split("."), node, read.prefix, path, span):
                     blocked = True
                     yield dataclasses.replace(finding, message=f"{finding.message} (read by {label}, called by "
@@ -678,8 +693,9 @@ class _Checker:
                               hint="a step can read outputs of steps in earlier groups only; move it to a later "
                               "group")
                 return
-            node = _Node(name, self.resolver.call(self._step_named(where, name), ()),
-                         self._loop(self._step_named(where, name))[0] is not None)
+            step = call_index(self.manifest).named(where.template, name)
+            assert step is not None  # ``groups`` was taken from these very steps
+            node = self._node(step, name)
             yield from _undeclared_output(tag, parts, node, prefix, path, span)
             return
         info = where.dag
@@ -697,8 +713,7 @@ class _Checker:
                           f"{{{{{tag}}}}}: task '{me}' does not depend on '{name}', so its outputs may not exist yet",
                           span=span, hint=f"add '{name}' to this task's dependencies (or depends)")
             return
-        task = info.tasks[name]
-        node = _Node(name, self.resolver.call(task.step, task.path), self._loop(task.step)[0] is not None)
+        node = self._node(info.tasks[name], name)
         yield from _undeclared_output(tag, parts, node, prefix, path, span)
 
 

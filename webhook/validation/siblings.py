@@ -38,6 +38,7 @@ from webhook.spec.walk import (
     as_str,
     get_path,
     iter_strings,
+    remembered,
     spec_templates,
     template_steps,
 )
@@ -256,6 +257,12 @@ class CallIndex:
             return Blocked("order", f"step '{x}' runs {when}",
                            f"move step '{step.name}' to a group after the one of '{x}'")
         return None
+
+
+def call_index(manifest: Manifest) -> CallIndex:
+    """The manifest's CallIndex, built once per validation (inside ``remembered_walks``) for every rule that reads
+    it: the reference rule and the JSON-string rule each built their own."""
+    return remembered(manifest, CallIndex)
 
 
 def step_label(step: StepAt) -> str:
