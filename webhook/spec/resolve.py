@@ -15,7 +15,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from webhook.diagnostics import JsonPath, Severity
 from webhook.manifest import Manifest
 from webhook.spec.lookups import LookupState, NoTemplates, TemplateSource
-from webhook.spec.walk import TemplateAt, as_dict, as_list, as_str, find_template, named_templates
+from webhook.spec.walk import TemplateAt, as_dict, as_list, as_str, find_template, named_templates, remembered
 
 
 class CallState(enum.Enum):
@@ -176,6 +176,25 @@ class Resolver(Generic[C]):
             return Call(CallState.MISSING, at=(*at, "template"), target=target,
                         reason=f"{kind} '{name}' has no template '{template}'", source={"names": names})
         return Call(CallState.RESOLVED, found, at, target, source=source)
+
+
+def validation_resolver(manifest: Manifest, context: C) -> Resolver[C]:
+    """``Resolver.for_manifest(manifest, context)``, made once per validation (inside ``remembered_walks``).
+
+    The structure, pod, reference and JSON-string rules each made their own, every
+    one naming each top-level template and looking the workflowTemplateRef up again.
+    A resolver only reads the manifest, so the rules of one validation can share it.
+    """
+    by_context = remembered(manifest, _resolvers_by_context)
+    kept = by_context.get(id(context))
+    if kept is None or kept.context is not context:
+        kept = by_context[id(context)] = Resolver.for_manifest(manifest, context)
+    return kept
+
+
+def _resolvers_by_context(manifest: Manifest) -> dict[int, Resolver[Any]]:
+    """The resolvers made for ``manifest`` in this validation, by id of their context (it is kept by each)."""
+    return {}
 
 
 def _names(value: Any) -> tuple[str, ...]:

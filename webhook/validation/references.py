@@ -17,7 +17,7 @@ from typing import Any
 
 from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, JsonPath, Severity, define
 from webhook.manifest import CLUSTER_WORKFLOW_TEMPLATE, WORKFLOW_TEMPLATE, Manifest
-from webhook.spec.resolve import Call, CallState, Resolver
+from webhook.spec.resolve import Call, CallState, Resolver, validation_resolver
 from webhook.spec.walk import (
     StepAt,
     TemplateAt,
@@ -119,8 +119,8 @@ class Scope:
     exact: set[str] = field(default_factory=set)
     # Prefixes ending in '.', found by probing the tag's own dotted beginnings (there may be one per step).
     dotted: set[str] = field(default_factory=set)
-    # Other prefixes ('workflow.duration' …): a handful, tried one by one.
-    loose: set[str] = field(default_factory=set)
+    # Other prefixes ('workflow.duration' …): a handful, tried at once by str.startswith.
+    loose: tuple[str, ...] = ()
     parent: Scope | None = None
     # Fills this scope the first time a tag is asked of it: what a template's own fields see of its steps or
     # tasks costs a resolution and a tag set per child, and most templates' own fields hold no tag at all.
@@ -134,8 +134,8 @@ class Scope:
         if prefix.endswith("."):
             self.dotted.add(prefix)
             self._dots = max(self._dots, prefix.count("."))
-        else:
-            self.loose.add(prefix)
+        elif prefix not in self.loose:
+            self.loose += (prefix,)
 
     def allows(self, tag: str) -> bool:
         scope: Scope | None = self
@@ -149,7 +149,7 @@ class Scope:
         return False
 
     def _under_prefix(self, tag: str) -> bool:
-        if any(tag.startswith(p) for p in self.loose):
+        if self.loose and tag.startswith(self.loose):
             return True
         dot = -1
         for _ in range(self._dots):
@@ -189,7 +189,7 @@ class _Where:
 
 
 def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
-    resolver = Resolver.for_manifest(manifest, context)
+    resolver = validation_resolver(manifest, context)
     globals_ = _global_scope(manifest, resolver)
     template_kind = manifest.kind in (WORKFLOW_TEMPLATE, CLUSTER_WORKFLOW_TEMPLATE)
     checker = _Checker(manifest, resolver, globals_, template_kind)
@@ -211,6 +211,14 @@ def _builtin_scope() -> Scope:
 
 # The parent of every document's global scope, built once: never changed after this line.
 _BUILTIN = _builtin_scope()
+
+
+# Where a workflow names its annotations and labels, and the tags each name gives.
+_METADATA_TAGS = (
+    ("annotations", "workflow.annotations."), ("labels", "workflow.labels."), ("labelsFrom", "workflow.labels."),
+)
+# Template outputs a globalName makes a workflow output of.
+_GLOBAL_OUTPUTS = (("parameters", "workflow.outputs.parameters."), ("artifacts", "workflow.outputs.artifacts."))
 
 
 def _global_scope(manifest: Manifest, resolver: Resolver[ValidationContext]) -> Scope:
@@ -236,14 +244,16 @@ def _global_scope(manifest: Manifest, resolver: Resolver[ValidationContext]) -> 
     if resolver.referenced_spec is not None:
         sources.append(as_dict(resolver.referenced_spec.get("workflowMetadata")))
     for src in sources:
-        scope.exact.update(f"workflow.annotations.{k}" for k in as_dict(src.get("annotations")))
-        scope.exact.update(f"workflow.labels.{k}" for k in as_dict(src.get("labels")))
-        scope.exact.update(f"workflow.labels.{k}" for k in as_dict(src.get("labelsFrom")))
+        for key, prefix in _METADATA_TAGS:
+            names = src.get(key)
+            if isinstance(names, dict) and names:
+                scope.exact.update(f"{prefix}{k}" for k in names)
     for s in specs:
         for t in as_list(s.get("templates")):
-            outs = as_dict(as_dict(t).get("outputs"))
-            for kind, prefix in (("parameters", "workflow.outputs.parameters."),
-                                 ("artifacts", "workflow.outputs.artifacts.")):
+            outs = t.get("outputs") if isinstance(t, dict) else None
+            if not isinstance(outs, dict):
+                continue  # most templates: no outputs, so no global ones
+            for kind, prefix in _GLOBAL_OUTPUTS:
                 for o in as_list(outs.get(kind)):
                     g = as_str(as_dict(o).get("globalName"))
                     if not g:
@@ -483,12 +493,12 @@ class _Checker:
 
     def _reference(self, ref: Reference, path: JsonPath, scope: Scope, where: _Where) -> Iterator[Finding]:
         tag = ref.path
-        span = ref.body_span
         if tag == "item" or tag.startswith("item."):
-            yield from self._item(tag, path, span, where)
+            yield from self._item(tag, path, ref.body_span, where)
             return
         if not tag.startswith(CHECKED_PREFIXES) or scope.allows(tag):
             return
+        span = ref.body_span
         parts = tag.split(".")
         head = parts[0]
         if head == "inputs":

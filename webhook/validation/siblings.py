@@ -37,15 +37,17 @@ from webhook.spec.walk import (
     as_list,
     as_str,
     get_path,
-    iter_strings,
     remembered,
     spec_templates,
+    tagged_strings,
     template_steps,
 )
 from webhook.templating import Reference, TemplateSyntaxError, parse_template
 from webhook.validation.graph import DagInfo, dag_info
 
 PREFIXES = ("tasks", "steps")
+# A template's own steps or tasks: callers, not readers.
+_CHILDREN = frozenset({"steps", "dag"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,26 +117,21 @@ def own_reads(at: TemplateAt) -> list[SiblingRead]:
     own_children = {s.name for s in template_steps(at) if s.name}
     child_prefix = "tasks" if isinstance(t.get("dag"), dict) else "steps" if isinstance(t.get("steps"), list) else ""
     reads: dict[str, SiblingRead] = {}
-    for key, value in t.items():
-        if key in ("steps", "dag"):
-            continue
-        for path, text in iter_strings(value, (*at.path, key)):
-            if "{{" not in text:
+    for path, text in tagged_strings(t, at.path, _CHILDREN):
+        try:
+            pieces = parse_template(text)
+        except TemplateSyntaxError:
+            continue  # the reference rule reports it
+        for piece in pieces:
+            if not isinstance(piece, Reference):
                 continue
-            try:
-                pieces = parse_template(text)
-            except TemplateSyntaxError:
-                continue  # the reference rule reports it
-            for piece in pieces:
-                if not isinstance(piece, Reference):
-                    continue
-                found = output_read(piece.path)
-                if found is None or (found[0] == child_prefix and found[1] in own_children):
-                    continue
-                read = reads.get(piece.path)
-                if read is None:
-                    read = reads[piece.path] = SiblingRead(piece.path, *found)
-                read.occurrences.append(Occurrence(path, piece.start, piece.end, piece.body_span))
+            found = output_read(piece.path)
+            if found is None or (found[0] == child_prefix and found[1] in own_children):
+                continue
+            read = reads.get(piece.path)
+            if read is None:
+                read = reads[piece.path] = SiblingRead(piece.path, *found)
+            read.occurrences.append(Occurrence(path, piece.start, piece.end, piece.body_span))
     return list(reads.values())
 
 
