@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from webhook.diagnostics import JsonPath
@@ -37,10 +37,11 @@ class TemplateAt:
     template: dict[str, Any]
     # Set for a template written inline in a step or task (``inline:``).
     inline_in: JsonPath | None = None
+    # The template's name, read once: the rules of one validation ask for it some fifty times.
+    name: str | None = field(init=False, repr=False, compare=False)
 
-    @property
-    def name(self) -> str | None:
-        return as_str(self.template.get("name"))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", as_str(self.template.get("name")))
 
     @property
     def types(self) -> list[str]:
@@ -55,10 +56,11 @@ class StepAt:
     step: dict[str, Any]
     owner: TemplateAt
     group: int | None  # index of the parallel group for steps; None for DAG tasks
+    # The step's name, read once (asked for by every rule that matches steps by name).
+    name: str | None = field(init=False, repr=False, compare=False)
 
-    @property
-    def name(self) -> str | None:
-        return as_str(self.step.get("name"))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", as_str(self.step.get("name")))
 
     @property
     def is_task(self) -> bool:
