@@ -122,8 +122,8 @@ class Scope:
     # Other prefixes ('workflow.duration' …): a handful, tried at once by str.startswith.
     loose: tuple[str, ...] = ()
     parent: Scope | None = None
-    # Fills this scope the first time a tag is asked of it: what a template's own fields see of its steps or
-    # tasks costs a resolution and a tag set per child, and most templates' own fields hold no tag at all.
+    # Fills this scope the first time a tag is asked of it. A template's inputs, and what its own fields see of
+    # its steps or tasks (a resolution and a tag set per child), are wasted work where no field holds a tag.
     fill: Callable[[Scope], None] | None = None
     _dots: int = 0
 
@@ -274,7 +274,11 @@ def _template_type(t: dict[str, Any]) -> str | None:
 
 
 def _own_scope(t: dict[str, Any], kind: str | None, globals_: Scope) -> Scope:
-    scope = globals_.child()
+    """What the template's fields see besides the globals: its inputs (read only when one of them holds a tag)."""
+    return Scope(parent=globals_, fill=lambda scope: _add_own_tags(t, kind, scope))
+
+
+def _add_own_tags(t: dict[str, Any], kind: str | None, scope: Scope) -> None:
     inputs = as_dict(t.get("inputs"))
     params = [n for p in as_list(inputs.get("parameters")) if (n := as_str(as_dict(p).get("name")))]
     scope.exact.update(f"inputs.parameters.{p}" for p in params)
@@ -288,7 +292,6 @@ def _own_scope(t: dict[str, Any], kind: str | None, globals_: Scope) -> Scope:
                 scope.exact.add(f"inputs.artifacts.{name}.path")
     if kind in _POD_TYPES:
         scope.exact.add("pod.name")
-    return scope
 
 
 def _node_tags(node: _Node, prefix: str) -> set[str]:
