@@ -112,6 +112,10 @@ def note_oversized(path: JsonPath) -> None:
         oversized.add(path)
 
 
+# A template's keys holding its steps or tasks.
+_CHILD_KEYS = frozenset({"steps", "dag"})
+
+
 def _remembered(subject: _S, walk: Callable[[_S], Iterator[_W]]) -> Iterator[_W]:
     """``walk(subject)``, taken once per subject inside ``remembered_walks``."""
     walks = _WALKS.get()
@@ -241,6 +245,17 @@ def tagged_strings(value: Any, path: JsonPath, skip: frozenset[str] = frozenset(
     their paths are never built.
     """
     return _strings(value, path, "{{", skip)
+
+
+def own_tagged_strings(at: TemplateAt) -> list[tuple[JsonPath, str]]:
+    """The tagged strings of a template's own fields, leaving out its ``steps`` and ``dag`` (whose steps and tasks
+    are walked on their own); once per template inside ``remembered_walks`` (the reference rule and the sibling
+    reads both read them)."""
+    return remembered(at, _own_tagged_strings)
+
+
+def _own_tagged_strings(at: TemplateAt) -> list[tuple[JsonPath, str]]:
+    return tagged_strings(at.template, at.path, _CHILD_KEYS)
 
 
 def _strings(value: Any, path: JsonPath, containing: str,

@@ -25,6 +25,7 @@ from webhook.spec.walk import (
     as_dict,
     as_list,
     as_str,
+    own_tagged_strings,
     spec_templates,
     tagged_strings,
     template_steps,
@@ -395,7 +396,10 @@ class _Checker:
         if kind in ("steps", "dag"):
             # The template's own outputs may read any child's outputs (they are collected at the end).
             scope = Scope(parent=own, fill=lambda children: self._children_outputs(at, children))
-        texts = tagged_strings(t, at.path, _CHILDREN if kind in ("steps", "dag") else frozenset())
+        if kind in ("steps", "dag") or _CHILDREN.isdisjoint(t):
+            texts = own_tagged_strings(at)
+        else:  # a leaf template's stray 'steps' or 'dag' key is one of its own fields: the schema rule reports it
+            texts = tagged_strings(t, at.path)
         if kind == "dag":
             # Argo resolves the target in the template's own scope, before any task has run.
             target = tagged_strings(as_dict(t.get("dag")).get("target"), (*at.path, "dag", "target"))

@@ -37,17 +37,15 @@ from webhook.spec.walk import (
     as_list,
     as_str,
     get_path,
+    own_tagged_strings,
     remembered,
     spec_templates,
-    tagged_strings,
     template_steps,
 )
 from webhook.templating import Reference, TemplateSyntaxError, parse_template
 from webhook.validation.graph import DagInfo, dag_info
 
 PREFIXES = ("tasks", "steps")
-# A template's own steps or tasks: callers, not readers.
-_CHILDREN = frozenset({"steps", "dag"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +115,7 @@ def own_reads(at: TemplateAt) -> list[SiblingRead]:
     own_children = {s.name for s in template_steps(at) if s.name}
     child_prefix = "tasks" if isinstance(t.get("dag"), dict) else "steps" if isinstance(t.get("steps"), list) else ""
     reads: dict[str, SiblingRead] = {}
-    for path, text in tagged_strings(t, at.path, _CHILDREN):
+    for path, text in own_tagged_strings(at):
         try:
             pieces = parse_template(text)
         except TemplateSyntaxError:
