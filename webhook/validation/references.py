@@ -138,12 +138,17 @@ class Scope:
         elif prefix not in self.loose:
             self.loose += (prefix,)
 
+    def filled(self) -> Scope:
+        """This scope, its tags listed (``fill`` run) if they were not yet."""
+        if self.fill is not None:
+            fill, self.fill = self.fill, None
+            fill(self)
+        return self
+
     def allows(self, tag: str) -> bool:
         scope: Scope | None = self
         while scope is not None:
-            if scope.fill is not None:
-                fill, scope.fill = scope.fill, None
-                fill(scope)
+            scope.filled()
             if tag in scope.exact or scope._under_prefix(tag):
                 return True
             scope = scope.parent
@@ -191,7 +196,8 @@ class _Where:
 
 def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
     resolver = validation_resolver(manifest, context)
-    globals_ = _global_scope(manifest, resolver)
+    # Listed when a tag is first looked for there: most tags resolve in a template's inputs or its steps' scope.
+    globals_ = Scope(parent=_BUILTIN, fill=lambda scope: _add_global_tags(manifest, resolver, scope))
     template_kind = manifest.kind in (WORKFLOW_TEMPLATE, CLUSTER_WORKFLOW_TEMPLATE)
     checker = _Checker(manifest, resolver, globals_, template_kind)
     for at in spec_templates(manifest):
@@ -222,10 +228,9 @@ _METADATA_TAGS = (
 _GLOBAL_OUTPUTS = (("parameters", "workflow.outputs.parameters."), ("artifacts", "workflow.outputs.artifacts."))
 
 
-def _global_scope(manifest: Manifest, resolver: Resolver[ValidationContext]) -> Scope:
-    """The workflow's tags (its parameters, labels, global outputs…) over the built-in ones."""
+def _add_global_tags(manifest: Manifest, resolver: Resolver[ValidationContext], scope: Scope) -> None:
+    """Add the workflow's own tags (its parameters, labels, global outputs…) to ``scope``."""
     spec = manifest.workflow_spec
-    scope = _BUILTIN.child()
     specs = [spec] + ([resolver.referenced_spec] if resolver.referenced_spec is not None else [])
     params: list[str] = []
     for s in specs:
@@ -263,7 +268,6 @@ def _global_scope(manifest: Manifest, resolver: Resolver[ValidationContext]) -> 
                         scope.add_prefix(prefix)
                     else:
                         scope.exact.add(prefix + g)
-    return scope
 
 
 def _template_type(t: dict[str, Any]) -> str | None:
@@ -356,7 +360,7 @@ class _Checker:
         self.resolver = resolver
         self.globals = globals_
         self.template_kind = template_kind
-        self.param_names = sorted(t.split(".", 2)[2] for t in globals_.exact if t.startswith("workflow.parameters."))
+        self._param_names: list[str] | None = None
         # Asked once per reference, answered once per step or template (each answer reads a whole list).
         self._loops: dict[int, tuple[dict[str, Any], tuple[set[str] | None, bool]]] = {}
         # What each step or task runs (by its path): asked by its template, its own strings and its readers.
@@ -366,6 +370,13 @@ class _Checker:
         self._sibling_reads: dict[JsonPath, tuple[dict[str, SiblingRead], dict[str, str]]] = {}
         # Templates reached through templateRef (by id, the object kept): their sibling reads and parameter names.
         self._referenced: dict[int, tuple[dict[str, Any], dict[str, tuple[SiblingRead, str]]]] = {}
+
+    def param_names(self) -> list[str]:
+        """The workflow's parameter names, for did-you-mean hints."""
+        if self._param_names is None:
+            self._param_names = sorted(t.split(".", 2)[2] for t in self.globals.filled().exact
+                                       if t.startswith("workflow.parameters."))
+        return self._param_names
 
     def _loop(self, step: dict[str, Any]) -> tuple[set[str] | None, bool]:
         kept = self._loops.get(id(step))
@@ -571,15 +582,16 @@ class _Checker:
                     PARAMETER_UNDECLARED, path,
                     f"workflow parameter '{name}' is not declared in spec.arguments; it must be supplied when "
                     "the workflow is submitted", span=span, severity=Severity.WARNING,
-                    hint=did_you_mean(name, self.param_names) or "declare it in spec.arguments.parameters",
+                    hint=did_you_mean(name, self.param_names()) or "declare it in spec.arguments.parameters",
                 )
             else:
                 yield Finding(PARAMETER_UNDECLARED, path, f"workflow parameter '{name}' is not declared",
                               span=span,
-                              hint=did_you_mean(name, self.param_names) or "declare it in spec.arguments.parameters")
+                              hint=did_you_mean(name, self.param_names()) or "declare it in spec.arguments.parameters")
             return
         if self._workflow_tags is None:
-            self._workflow_tags = sorted(t for t in _BUILTIN.exact | self.globals.exact if t.startswith("workflow."))
+            self._workflow_tags = sorted(t for t in _BUILTIN.exact | self.globals.filled().exact
+                                         if t.startswith("workflow."))
         known = self._workflow_tags
         if parts[1:2] == ["parameters"] and len(parts) == 2:
             yield Finding(PARAMETER_UNDECLARED, path, "{{workflow.parameters}} is used but the workflow declares "
