@@ -65,9 +65,10 @@ _ARGUMENT_VALUE_FROM = frozenset({"configMapKeyRef", "default", "supplied", "eve
 
 
 def workflow_arguments(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
-    spec = manifest.workflow_spec
+    args = as_dict(manifest.workflow_spec.get("arguments"))
+    if not args:
+        return  # most workflows take none
     args_path = (*manifest.spec_path, "arguments")
-    args = as_dict(spec.get("arguments"))
     yield from named_list(as_list(args.get("parameters")), (*args_path, "parameters"), "parameter", PARAM_NAME_FORM)
     yield from named_list(as_list(args.get("artifacts")), (*args_path, "artifacts"), "artifact", PARAM_NAME_FORM)
     # Argo lets a Workflow being linted (and any WorkflowTemplate) leave values to the submission;
@@ -185,7 +186,8 @@ def inputs_supplied(call: Call, supplied: tuple[set[str], set[str]], by: str, at
 def step_arguments(step: StepAt, call: Call) -> Iterator[Finding]:
     """A step's or task's arguments, then what the called template needs of them.
 
-    A call without arguments (most of them) is only checked for the inputs it must supply.
+    A call without arguments (most of them) is only checked for the inputs it must supply, and a
+    call of a template without inputs only for arguments it does not take.
     """
     args = as_dict(step.step.get("arguments"))
     params = as_list(args.get("parameters"))
@@ -194,11 +196,12 @@ def step_arguments(step: StepAt, call: Call) -> Iterator[Finding]:
         yield from _step_argument_lists(step, params, arts)
     if call.state is not CallState.RESOLVED or call.template is None:
         return
-    supplied_params = {n for p in params if (n := as_str(as_dict(p).get("name")))}
-    supplied_arts = {n for a in arts if (n := as_str(as_dict(a).get("name")))}
-    who = "this task" if step.is_task else "this step"
-    at = call.at if call.at and call.at[-1] in ("template", "templateRef", "inline") else step.path
-    yield from inputs_supplied(call, (supplied_params, supplied_arts), f"{who}'s arguments", at)
+    if as_dict(call.template.get("inputs")):  # only a template with inputs can miss one
+        supplied_params = {n for p in params if (n := as_str(as_dict(p).get("name")))}
+        supplied_arts = {n for a in arts if (n := as_str(as_dict(a).get("name")))}
+        who = "this task" if step.is_task else "this step"
+        at = call.at if call.at and call.at[-1] in ("template", "templateRef", "inline") else step.path
+        yield from inputs_supplied(call, (supplied_params, supplied_arts), f"{who}'s arguments", at)
     if params:
         yield from _undeclared_parameters(step, call.template, call.target, params)
     if arts:
