@@ -242,6 +242,7 @@ def _undeclared_parameters(step: StepAt, template: dict[str, Any], target: str |
 
 def _undeclared_artifacts(step: StepAt, template: dict[str, Any], target: str | None,
                           arts: list[Any]) -> Iterator[Finding]:
+    """Argument artifacts that the called template does not declare as inputs."""
     declared_arts = {n for a in input_artifacts(template) if (n := as_str(a.get("name")))}
     for i, a in enumerate(arts):
         aname = as_str(as_dict(a).get("name"))
