@@ -21,7 +21,7 @@ from webhook.loading import iter_source_paths, load_path, load_text
 from webhook.manifest import Manifest, is_argo_kind
 from webhook.schema import KIND_DEFINITIONS, kind_schema, kubernetes_document, names, schema
 from webhook.schema.argo import argo_definitions
-from webhook.schema.checker import Compiler, Issue, IssueKind, ObjectNode
+from webhook.schema.checker import ArrayNode, Compiler, Issue, IssueKind, MapNode, Node, ObjectNode
 from webhook.validation import validate
 from webhook.validation.context import ValidationContext
 from webhook.validation.schema import kind_node
@@ -921,3 +921,43 @@ def test_object_nodes_are_closed() -> None:
     for name, definition in schema()["$defs"].items():
         if definition.get("type") == "object" and "properties" in definition:
             assert definition["additionalProperties"] is False, name
+
+
+# Values of every JSON type, edge cases included, that a node said to accept a type without looking must accept.
+_SAMPLES: dict[type, tuple[Any, ...]] = {
+    str: ("", "x", "{{inputs.parameters.a}}", "UPPER case", "-1", "1.5", "512Mi", "a" * 300, "ünïcode"),
+    int: (0, 1, -1, 10**12, -(10**12)),
+    float: (0.0, 1.5, -1.5, 1e300, 2.0),
+    bool: (True, False),
+    list: ([], [1], ["a", {"b": 1}], [None]),
+    dict: ({}, {"a": 1}, {"Bad Key!": [1]}, {"{{x}}": None}),
+}
+
+
+def test_a_child_skipped_as_trivially_valid_could_not_have_failed() -> None:
+    """The checker skips a child whose type its node accepts without looking: check() must agree for any value."""
+    compiler = Compiler(schema()["$defs"])
+    compiler.complete()
+    nodes: dict[int, Node] = {}
+    todo: list[Node] = [compiler.definition(name) for name in schema()["$defs"]]
+    while todo:
+        node = todo.pop()
+        if id(node) in nodes:
+            continue
+        nodes[id(node)] = node
+        if isinstance(node, ObjectNode):
+            todo.extend(node.properties.values())
+        elif isinstance(node, ArrayNode):
+            todo.append(node.items)
+        elif isinstance(node, MapNode):
+            todo.append(node.values)
+    skipping = 0
+    for node in nodes.values():
+        for kind in node.trivially_valid:
+            skipping += 1
+            for value in _SAMPLES[kind]:
+                issues: list[Issue] = []
+                node.check(value, ("x",), issues)
+                assert not issues, (node, value, issues)
+    # Plain strings, unbounded numbers and free lists and mappings are common: the skip is in use.
+    assert skipping > 100

@@ -86,11 +86,15 @@ def _templated(value: Any) -> bool:
 
 
 class Node:
-    __slots__ = ("hint", "title")
+    __slots__ = ("hint", "title", "trivially_valid")
 
     def __init__(self) -> None:
         self.title: str | None = None
         self.hint: str | None = None
+        # The Python types whose every value this node accepts without looking at it (a plain string
+        # field, a number without bounds): the parent skips ``check`` and the path it would build for
+        # them, which is most of a document's leaves. Set by the compiler once the node is filled.
+        self.trivially_valid: frozenset[type] = frozenset()
 
     def check(self, value: Any, path: JsonPath, out: Issues) -> None:
         raise NotImplementedError
@@ -103,6 +107,10 @@ class Node:
 
 class AnyNode(Node):
     __slots__ = ()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.trivially_valid = frozenset(_JSON_TYPES)
 
     def check(self, value: Any, path: JsonPath, out: Issues) -> None:
         return
@@ -207,8 +215,9 @@ class ArrayNode(Node):
         items = self.items
         if items is ANY:
             return
+        trivial = items.trivially_valid
         for i, item in enumerate(value):
-            if item is not None:
+            if item is not None and type(item) not in trivial:
                 items.check(item, (*path, i), out)
 
     @property
@@ -249,7 +258,7 @@ class MapNode(Node):
                 if problem is not None:
                     out.append(Issue(IssueKind.FORMAT, (*path, key), keys, key, problem))
                     continue
-            if item is not None and values is not ANY:
+            if item is not None and type(item) not in values.trivially_valid:
                 values.check(item, (*path, key), out)
 
     @property
@@ -300,7 +309,7 @@ class ObjectNode(Node):
                     unknown = []
                 unknown.append(key)
                 out.append(Issue(IssueKind.UNKNOWN_FIELD, (*path, key), self, item, key))
-            elif item is not None:
+            elif item is not None and type(item) not in node.trivially_valid:
                 node.check(item, (*path, key), out)
         for field in self.required:
             if value.get(field) is None and not (unknown and self._misspelt(field, unknown)):
@@ -413,6 +422,33 @@ class Compiler:
             node.maximum = schema.get("maximum")
             node.min_length = schema.get("minLength")
             node.max_length = schema.get("maxLength")
+        node.trivially_valid = _trivially_valid(node)
+
+
+def _trivially_valid(node: Node) -> frozenset[type]:
+    """The Python types for which ``node.check`` could never report anything (see ``Node.trivially_valid``)."""
+    if isinstance(node, ArrayNode):
+        unbounded = node.min_items is None and node.max_items is None
+        return frozenset({list}) if unbounded and node.items is ANY else frozenset()
+    if isinstance(node, MapNode):
+        unbounded = node.min_properties is None and node.max_properties is None
+        free_keys = node.keys is None or node.keys.format_check is None
+        return frozenset({dict}) if unbounded and free_keys and node.values is ANY else frozenset()
+    if not isinstance(node, ScalarNode):
+        return frozenset()  # an object's keys are always looked at (unknown and required fields)
+    accepted: set[type] = set()
+    types = node.types
+    if "string" in types and node.enum is None and node.format_check is None and node.pattern is None \
+            and node.min_length is None and node.max_length is None:
+        accepted.add(str)
+    if "boolean" in types and node.enum is None:
+        accepted.add(bool)
+    if node.enum is None and node.minimum is None and node.maximum is None:
+        if "integer" in types or "number" in types:
+            accepted.add(int)
+        if "number" in types:  # an integer node looks at a float (1.0 is an integer, 1.5 is not)
+            accepted.add(float)
+    return frozenset(accepted)
 
 
 def _empty_node(schema: Schema) -> Node:

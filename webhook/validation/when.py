@@ -38,8 +38,11 @@ _FILL = "Q"
 
 def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
     for step in all_steps(manifest):
-        yield from _with_param(step)
-        yield from _when(step)
+        # Most steps have neither field: look before starting a check for each.
+        if "withParam" in step.step:
+            yield from _with_param(step)
+        if "when" in step.step:
+            yield from _when(step)
 
 
 def _with_param(step: StepAt) -> Iterator[Finding]:

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from webhook.diagnostics import Finding
 from webhook.manifest import Manifest
 from webhook.spec.resolve import Resolver
-from webhook.spec.walk import spec_templates
+from webhook.spec.walk import as_dict, spec_templates
 from webhook.validation.context import ValidationContext
 from webhook.validation.structure.arguments import (
     ARGUMENT_NO_VALUE,
@@ -127,10 +127,11 @@ def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
         *workflow_arguments(manifest, context),
     ]
     templates = list(spec_templates(manifest))
-    findings.extend(template_names(manifest, templates))
+    findings.extend(template_names(templates))
+    template_defaults = as_dict(manifest.workflow_spec.get("templateDefaults"))
     used: set[str] = set()
     for at in templates:
-        findings.extend(check_template(at, manifest))
+        findings.extend(check_template(at, template_defaults))
         findings.extend(check_steps(at, resolver, used))
     yield from findings
     # A call that names nothing (a typo, a missing entrypoint) was probably meant for a template

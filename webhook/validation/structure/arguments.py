@@ -65,9 +65,10 @@ _ARGUMENT_VALUE_FROM = frozenset({"configMapKeyRef", "default", "supplied", "eve
 
 
 def workflow_arguments(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
-    spec = manifest.workflow_spec
+    args = as_dict(manifest.workflow_spec.get("arguments"))
+    if not args:
+        return  # most workflows take none
     args_path = (*manifest.spec_path, "arguments")
-    args = as_dict(spec.get("arguments"))
     yield from named_list(as_list(args.get("parameters")), (*args_path, "parameters"), "parameter", PARAM_NAME_FORM)
     yield from named_list(as_list(args.get("artifacts")), (*args_path, "artifacts"), "artifact", PARAM_NAME_FORM)
     # Argo lets a Workflow being linted (and any WorkflowTemplate) leave values to the submission;
@@ -183,9 +184,32 @@ def inputs_supplied(call: Call, supplied: tuple[set[str], set[str]], by: str, at
 
 
 def step_arguments(step: StepAt, call: Call) -> Iterator[Finding]:
+    """A step's or task's arguments, then what the called template needs of them.
+
+    A call without arguments (most of them) is only checked for the inputs it must supply, and a
+    call of a template without inputs only for arguments it does not take.
+    """
     args = as_dict(step.step.get("arguments"))
     params = as_list(args.get("parameters"))
     arts = as_list(args.get("artifacts"))
+    if params or arts:
+        yield from _step_argument_lists(step, params, arts)
+    if call.state is not CallState.RESOLVED or call.template is None:
+        return
+    if as_dict(call.template.get("inputs")):  # only a template with inputs can miss one
+        supplied_params = {n for p in params if (n := as_str(as_dict(p).get("name")))}
+        supplied_arts = {n for a in arts if (n := as_str(as_dict(a).get("name")))}
+        who = "this task" if step.is_task else "this step"
+        at = call.at if call.at and call.at[-1] in ("template", "templateRef", "inline") else step.path
+        yield from inputs_supplied(call, (supplied_params, supplied_arts), f"{who}'s arguments", at)
+    if params:
+        yield from _undeclared_parameters(step, call.template, call.target, params)
+    if arts:
+        yield from _undeclared_artifacts(step, call.template, call.target, arts)
+
+
+def _step_argument_lists(step: StepAt, params: list[Any], arts: list[Any]) -> Iterator[Finding]:
+    """Names and values of a step's argument parameters and artifacts."""
     args_path = (*step.path, "arguments")
     yield from named_list(params, (*args_path, "parameters"), "argument", PARAM_NAME_FORM)
     yield from named_list(arts, (*args_path, "artifacts"), "argument", PARAM_NAME_FORM)
@@ -200,28 +224,31 @@ def step_arguments(step: StepAt, call: Call) -> Iterator[Finding]:
             yield from _argument_value_from(p, (*args_path, "parameters", i), f"argument '{name}'")
             yield from check_enum(p, (*args_path, "parameters", i), name)
     yield from _argument_artifacts(arts, (*args_path, "artifacts"))
-    if call.state is not CallState.RESOLVED or call.template is None:
-        return
-    supplied_params = {n for p in params if (n := as_str(as_dict(p).get("name")))}
-    supplied_arts = {n for a in arts if (n := as_str(as_dict(a).get("name")))}
-    who = "this task" if step.is_task else "this step"
-    at = call.at if call.at and call.at[-1] in ("template", "templateRef", "inline") else step.path
-    yield from inputs_supplied(call, (supplied_params, supplied_arts), f"{who}'s arguments", at)
-    declared = {n for p in input_parameters(call.template) if (n := as_str(p.get("name")))}
+
+
+def _undeclared_parameters(step: StepAt, template: dict[str, Any], target: str | None,
+                           params: list[Any]) -> Iterator[Finding]:
+    """Argument parameters that the called template does not declare as inputs."""
+    declared = {n for p in input_parameters(template) if (n := as_str(p.get("name")))}
     for i, p in enumerate(params):
         pname = as_str(as_dict(p).get("name"))
         if pname and pname not in declared and "{{" not in pname:
             yield Finding(
-                ARGUMENT_UNUSED, (*args_path, "parameters", i, "name"),
-                f"argument '{pname}' is not an input parameter of template '{call.target}'",
+                ARGUMENT_UNUSED, (*step.path, "arguments", "parameters", i, "name"),
+                f"argument '{pname}' is not an input parameter of template '{target}'",
                 hint=did_you_mean(pname, declared) or "declare it in the template's inputs.parameters",
             )
-    declared_arts = {n for a in input_artifacts(call.template) if (n := as_str(a.get("name")))}
+
+
+def _undeclared_artifacts(step: StepAt, template: dict[str, Any], target: str | None,
+                          arts: list[Any]) -> Iterator[Finding]:
+    """Argument artifacts that the called template does not declare as inputs."""
+    declared_arts = {n for a in input_artifacts(template) if (n := as_str(a.get("name")))}
     for i, a in enumerate(arts):
         aname = as_str(as_dict(a).get("name"))
         if aname and aname not in declared_arts and "{{" not in aname:
             yield Finding(
-                ARGUMENT_UNUSED, (*args_path, "artifacts", i, "name"),
-                f"artifact '{aname}' is not an input artifact of template '{call.target}'",
+                ARGUMENT_UNUSED, (*step.path, "arguments", "artifacts", i, "name"),
+                f"artifact '{aname}' is not an input artifact of template '{target}'",
                 hint=did_you_mean(aname, declared_arts),
             )

@@ -6,9 +6,9 @@ Codes AW226, AW229 and AW230 (and AW224 for a containerSet with inputs or output
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from webhook.diagnostics import Finding, Severity, define
-from webhook.manifest import Manifest
 from webhook.spec.walk import TemplateAt, as_dict, as_list, as_str
 from webhook.validation.structure.fields import FIELD_WRONG_TEMPLATE
 
@@ -35,32 +35,11 @@ _RESERVED_CONTAINERS = ("wait", "init", "supervisor")
 _RESERVED_PREFIX = "artifact-plugin-"
 
 
-def check_containers(at: TemplateAt, kind: str | None, label: str, manifest: Manifest) -> Iterator[Finding]:
+def check_containers(at: TemplateAt, kind: str | None, label: str,
+                     template_defaults: dict[str, Any]) -> Iterator[Finding]:
     t = at.template
-    defaults = as_dict(manifest.workflow_spec.get("templateDefaults"))
-    for section in ("container", "script"):
-        c = t.get(section)
-        if not isinstance(c, dict) or kind != section:
-            continue
-        if not c.get("image") and not as_dict(defaults.get(section)).get("image"):
-            yield Finding(IMAGE_MISSING, (*at.path, section), f"{label}: {section}.image is required",
-                          on_key=True, hint=f"set {section}.image, or templateDefaults.{section}.image")
-        mounts: dict[str, str] = {}
-        for i, m in enumerate(as_list(c.get("volumeMounts"))):
-            mp = as_str(as_dict(m).get("mountPath"))
-            if not mp:
-                continue
-            if mp in mounts:
-                yield Finding(MOUNT_PATH_DUPLICATE, (*at.path, section, "volumeMounts", i, "mountPath"),
-                              f"{label}: mountPath '{mp}' is already used by {mounts[mp]}")
-            else:
-                mounts[mp] = f"volume '{as_str(as_dict(m).get('name')) or '?'}'"
-        if section == "container":
-            for i, a in enumerate(as_list(as_dict(t.get("inputs")).get("artifacts"))):
-                ap = as_str(as_dict(a).get("path"))
-                if ap and ap in mounts:
-                    yield Finding(MOUNT_PATH_DUPLICATE, (*at.path, "inputs", "artifacts", i, "path"),
-                                  f"{label}: input artifact path '{ap}' is already used by {mounts[ap]}")
+    if kind == "container" or kind == "script":
+        yield from _image_and_mounts(at, kind, label, template_defaults)
     for i, s in enumerate(as_list(t.get("sidecars"))):
         name = as_str(as_dict(s).get("name"))
         if _reserved(name):
@@ -85,3 +64,37 @@ def check_containers(at: TemplateAt, kind: str | None, label: str, manifest: Man
 
 def _reserved(name: str | None) -> bool:
     return name is not None and (name in _RESERVED_CONTAINERS or name.startswith(_RESERVED_PREFIX))
+
+
+def _image_and_mounts(at: TemplateAt, section: str, label: str,
+                      template_defaults: dict[str, Any]) -> Iterator[Finding]:
+    """The image and volume mounts of a container or script template (``section`` is its type)."""
+    t = at.template
+    c = t.get(section)
+    if not isinstance(c, dict):
+        return
+    if not c.get("image") and not as_dict(template_defaults.get(section)).get("image"):
+        yield Finding(IMAGE_MISSING, (*at.path, section), f"{label}: {section}.image is required",
+                      on_key=True, hint=f"set {section}.image, or templateDefaults.{section}.image")
+    # mountPath -> the first mount using it (described only when a second one does).
+    mounts: dict[str, dict[str, Any]] = {}
+    for i, m in enumerate(as_list(c.get("volumeMounts"))):
+        mount = as_dict(m)
+        mp = as_str(mount.get("mountPath"))
+        if not mp:
+            continue
+        if mp in mounts:
+            yield Finding(MOUNT_PATH_DUPLICATE, (*at.path, section, "volumeMounts", i, "mountPath"),
+                          f"{label}: mountPath '{mp}' is already used by {_volume(mounts[mp])}")
+        else:
+            mounts[mp] = mount
+    if section == "container":
+        for i, a in enumerate(as_list(as_dict(t.get("inputs")).get("artifacts"))):
+            ap = as_str(as_dict(a).get("path"))
+            if ap and ap in mounts:
+                yield Finding(MOUNT_PATH_DUPLICATE, (*at.path, "inputs", "artifacts", i, "path"),
+                              f"{label}: input artifact path '{ap}' is already used by {_volume(mounts[ap])}")
+
+
+def _volume(mount: dict[str, Any]) -> str:
+    return f"volume '{as_str(mount.get('name')) or '?'}'"

@@ -95,7 +95,9 @@ def entrypoint_and_exit(manifest: Manifest, resolver: Resolver[ValidationContext
     elif isinstance(entry, str):
         call = resolver.by_name(entry, (*spec_path, "entrypoint"))
         yield from call_problems(call, resolver, ENTRYPOINT_UNDEFINED, "entrypoint")
-        if call.template is not None and manifest.kind in (WORKFLOW, CRON_WORKFLOW):
+        # Only a template with inputs can miss one (then the arguments are worth collecting).
+        if call.template is not None and manifest.kind in (WORKFLOW, CRON_WORKFLOW) \
+                and as_dict(call.template.get("inputs")):
             supplied = _workflow_argument_names(manifest, resolver)
             yield from inputs_supplied(call, supplied, "the workflow's arguments", (*spec_path, "entrypoint"))
     on_exit = spec.get("onExit")

@@ -40,7 +40,11 @@ LOOP_FIELDS = define(
 
 
 def check_steps(at: TemplateAt, resolver: Resolver[ValidationContext], used: set[str]) -> Iterator[Finding]:
-    """The steps or tasks of one template; adds the templates they call to ``used`` (for unused.py)."""
+    """The steps or tasks of one template; adds the templates they call to ``used`` (for unused.py).
+
+    Hooks and onExit count as calls even when they name nothing that resolves: a template
+    named there is not reported as unused (unused.py decides what a computed name means).
+    """
     seen: dict[str, JsonPath] = {}
     for step in template_steps(at):
         s = step.step
@@ -50,7 +54,7 @@ def check_steps(at: TemplateAt, resolver: Resolver[ValidationContext], used: set
             if name is None or name == "":
                 yield Finding(STEP_NAME_MISSING, step.path, f"{what} has no name")
         else:
-            check_name = replace_tags(name, "x")
+            check_name = replace_tags(name, "x") if "{{" in name else name
             if len(check_name) > 128 or not FIELD_NAME_FORM.match(check_name):
                 yield Finding(STEP_NAME_INVALID, (*step.path, "name"), f"{what} name {name!r} is malformed",
                               hint="use letters, digits and '-', starting with a letter or digit")
@@ -77,8 +81,12 @@ def check_steps(at: TemplateAt, resolver: Resolver[ValidationContext], used: set
                           f"{label}: withSequence takes 'count' or 'end', not both", on_key=True)
         hooks = s.get("hooks")
         if isinstance(hooks, dict):
+            used.update(hook["template"] for hook in hooks.values()
+                        if isinstance(hook, dict) and isinstance(hook.get("template"), str))
             yield from check_hooks(hooks, (*step.path, "hooks"), resolver)
         on_exit = s.get("onExit")
+        if isinstance(on_exit, str):
+            used.add(on_exit)
         if isinstance(on_exit, str) and on_exit:
             exit_call = resolver.by_name(on_exit, (*step.path, "onExit"))
             yield from call_problems(exit_call, resolver, CALL_UNDEFINED, f"{label} onExit")

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from webhook.diagnostics import Finding, JsonPath, Severity, define
-from webhook.manifest import Manifest
 from webhook.spec.walk import TEMPLATE_TYPES, TemplateAt, as_dict, as_list, as_str
 from webhook.validation.structure.arguments import PARAM_NAME, PARAM_NAME_FORM, check_enum, named_list
 from webhook.validation.structure.containers import check_containers
@@ -55,7 +55,7 @@ FIELD_NAME_FORM = re.compile(r"^[a-zA-Z0-9][-a-zA-Z0-9]*$")
 _LEAF_TYPES = ("container", "containerSet", "script", "resource", "data", "http", "plugin")
 
 
-def template_names(manifest: Manifest, templates: list[TemplateAt]) -> Iterator[Finding]:
+def template_names(templates: list[TemplateAt]) -> Iterator[Finding]:
     seen: dict[str, JsonPath] = {}
     for at in templates:
         if at.inline_in is not None:
@@ -75,9 +75,15 @@ def template_names(manifest: Manifest, templates: list[TemplateAt]) -> Iterator[
             seen[name] = at.path
 
 
-def check_template(at: TemplateAt, manifest: Manifest) -> Iterator[Finding]:
+def check_template(at: TemplateAt, template_defaults: dict[str, Any]) -> Iterator[Finding]:
+    """One template's own checks; ``template_defaults`` is the spec's ``templateDefaults`` mapping.
+
+    Most templates have no inputs, outputs or metrics: the checks of each section run only when
+    the template has it (each would find nothing, after building its paths and generator).
+    """
     t = at.template
-    label = f"template '{at.name}'" if at.name else "inline template" if at.inline_in else "template"
+    name = at.name
+    label = f"template '{name}'" if name else "inline template" if at.inline_in else "template"
     types = at.types
     if not types:
         yield Finding(TEMPLATE_NO_TYPE, at.path, f"{label} has no type",
@@ -90,18 +96,21 @@ def check_template(at: TemplateAt, manifest: Manifest) -> Iterator[Finding]:
     leaf = kind in _LEAF_TYPES
     inputs = as_dict(t.get("inputs"))
     outputs = as_dict(t.get("outputs"))
-    yield from named_list(as_list(inputs.get("parameters")), (*at.path, "inputs", "parameters"), "input parameter",
-                           PARAM_NAME_FORM)
-    yield from named_list(as_list(inputs.get("artifacts")), (*at.path, "inputs", "artifacts"), "input artifact",
-                           PARAM_NAME_FORM)
-    yield from named_list(as_list(outputs.get("parameters")), (*at.path, "outputs", "parameters"),
-                           "output parameter", PARAM_NAME_FORM)
-    yield from named_list(as_list(outputs.get("artifacts")), (*at.path, "outputs", "artifacts"),
-                           "output artifact", PARAM_NAME_FORM)
-    for i, p in enumerate(as_list(inputs.get("parameters"))):
-        if isinstance(p, dict):
+    in_params = as_list(inputs.get("parameters"))
+    in_arts = as_list(inputs.get("artifacts"))
+    if in_params:
+        yield from named_list(in_params, (*at.path, "inputs", "parameters"), "input parameter", PARAM_NAME_FORM)
+    if in_arts:
+        yield from named_list(in_arts, (*at.path, "inputs", "artifacts"), "input artifact", PARAM_NAME_FORM)
+    if outputs:
+        yield from named_list(as_list(outputs.get("parameters")), (*at.path, "outputs", "parameters"),
+                              "output parameter", PARAM_NAME_FORM)
+        yield from named_list(as_list(outputs.get("artifacts")), (*at.path, "outputs", "artifacts"),
+                              "output artifact", PARAM_NAME_FORM)
+    for i, p in enumerate(in_params):
+        if isinstance(p, dict) and "enum" in p:
             yield from check_enum(p, (*at.path, "inputs", "parameters", i), as_str(p.get("name")) or "")
-    for i, a in enumerate(as_list(inputs.get("artifacts"))):
+    for i, a in enumerate(in_arts):
         if not isinstance(a, dict):
             continue
         apath = (*at.path, "inputs", "artifacts", i)
@@ -113,15 +122,16 @@ def check_template(at: TemplateAt, manifest: Manifest) -> Iterator[Finding]:
                           f"input artifact path is only valid in leaf templates, not {kind}", on_key=True)
     if kind is not None:
         yield from kind_fields(at, kind, leaf, label)
-    yield from _outputs(at, kind, label)
-    yield from check_containers(at, kind, label, manifest)
-    yield from check_metrics(at, label)
+    if outputs:
+        yield from _outputs(at, outputs, kind, label)
+    yield from check_containers(at, kind, label, template_defaults)
+    if t.get("metrics") is not None:
+        yield from check_metrics(at, label)
     if kind == "resource":
         yield from check_resource(at, label)
 
 
-def _outputs(at: TemplateAt, kind: str | None, label: str) -> Iterator[Finding]:
-    outputs = as_dict(at.template.get("outputs"))
+def _outputs(at: TemplateAt, outputs: dict[str, Any], kind: str | None, label: str) -> Iterator[Finding]:
     for i, p in enumerate(as_list(outputs.get("parameters"))):
         if not isinstance(p, dict):
             continue

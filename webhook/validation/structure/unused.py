@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, Severity, define
 from webhook.manifest import CRON_WORKFLOW, WORKFLOW, Manifest
-from webhook.spec.walk import TemplateAt, any_oversized, as_dict, template_steps
+from webhook.spec.walk import TemplateAt, any_oversized, as_dict
 from webhook.validation.structure.calls import CALL_MALFORMED, CALL_UNDEFINED, REF_TEMPLATE_MISSING
 from webhook.validation.structure.spec import ENTRYPOINT_MISSING, ENTRYPOINT_UNDEFINED, WORKFLOW_TEMPLATE_REF
 
@@ -24,6 +24,7 @@ BROKEN_CALLS = frozenset({
 
 
 def check_unused(manifest: Manifest, templates: list[TemplateAt], used: set[str]) -> Iterator[Finding]:
+    """``used``: what the steps and tasks call, their hooks and onExit included (steps.check_steps fills it)."""
     if manifest.kind not in (WORKFLOW, CRON_WORKFLOW) or any_oversized():
         return
     spec = manifest.workflow_spec
@@ -34,13 +35,6 @@ def check_unused(manifest: Manifest, templates: list[TemplateAt], used: set[str]
     for hook in as_dict(spec.get("hooks")).values():
         if isinstance(hook, dict) and isinstance(hook.get("template"), str):
             used.add(hook["template"])
-    for at in templates:
-        for step in template_steps(at):
-            for hook in as_dict(step.step.get("hooks")).values():
-                if isinstance(hook, dict) and isinstance(hook.get("template"), str):
-                    used.add(hook["template"])
-            if isinstance(step.step.get("onExit"), str):
-                used.add(step.step["onExit"])
     if any("{{" in name for name in used):
         return  # a template called by a computed name may be any of them
     for at in templates:
