@@ -138,11 +138,12 @@ def _cached_quoted_tags(body: str) -> tuple[QuotedTag, ...]:
 
 def is_json_body(http: dict[str, Any], body: str) -> bool:
     declared = http.get("contentType")
-    types = [declared] if isinstance(declared, str) else []
-    types.extend(as_str(as_dict(h).get("value")) or "" for h in as_list(http.get("headers"))
-                 if str(as_dict(h).get("name", "")).lower() == "content-type")
-    if any("json" in t.lower() for t in types):
+    if isinstance(declared, str) and "json" in declared.lower():
         return True
+    for h in as_list(http.get("headers")):
+        if str(as_dict(h).get("name", "")).lower() == "content-type" \
+                and "json" in (as_str(as_dict(h).get("value")) or "").lower():
+            return True
     start = body.lstrip()[:2]
     return start[:1] == "[" or (start[:1] == "{" and start != "{{")
 
