@@ -149,12 +149,14 @@ def is_json_body(http: dict[str, Any], body: str) -> bool:
 
 
 def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
-    values = _JsonValues(manifest, context)  # builds what it needs on the first tag that needs it
+    values: _JsonValues | None = None
     for at, path, http in http_templates(manifest):
         body = http.get("body")
         if not isinstance(body, str) or "{{" not in body or not is_json_body(http, body):
             continue
         for quoted in body_quoted_tags(body):
+            if values is None:
+                values = _JsonValues(manifest, context)
             why = values.why_json(quoted.piece, at, _MAX_HOPS)
             if why is None:
                 continue
