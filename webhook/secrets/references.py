@@ -15,6 +15,7 @@ import enum
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from webhook.diagnostics import JsonPath
@@ -89,10 +90,26 @@ def lookup_calls(text: str) -> list[LookupCall]:
     """Every secret lookup in the expression tags of ``text`` (a string with an unclosed tag has none)."""
     if "lookup" not in text or "{{=" not in text:
         return []
+    if len(text) <= _CACHEABLE_LENGTH:
+        return list(_cached_lookup_calls(text))
+    return list(_lookup_calls(text))
+
+
+# Header values and urls are short and the same in every object made from one manifest; a long body is read
+# once (the cache holds its strings: a bound on their length bounds its memory).
+_CACHEABLE_LENGTH = 2048
+
+
+@lru_cache(maxsize=1024)
+def _cached_lookup_calls(text: str) -> tuple[LookupCall, ...]:
+    return _lookup_calls(text)
+
+
+def _lookup_calls(text: str) -> tuple[LookupCall, ...]:
     try:
         pieces = parse_template(text)
     except TemplateSyntaxError:
-        return []  # the reference rule reports the unclosed tag
+        return ()  # the reference rule reports the unclosed tag
     out: list[LookupCall] = []
     for piece in pieces:
         if not isinstance(piece, Expression):
@@ -106,7 +123,7 @@ def lookup_calls(text: str) -> list[LookupCall]:
                 (piece.start, piece.end),
                 m[0],
             ))
-    return out
+    return tuple(out)
 
 
 class SecretUse(enum.StrEnum):
@@ -173,50 +190,70 @@ def http_sends(http: dict[str, Any], path: JsonPath, template: str | None) -> It
     for i, header in enumerate(headers if isinstance(headers, list) else ()):
         if not isinstance(header, dict):
             continue
-        hpath = (*path, "headers", i)
-        title = f"header '{header['name']}'" if isinstance(header.get("name"), str) else f"header #{i + 1}"
         value_from = header.get("valueFrom")
         ref = value_from.get("secretKeyRef") if isinstance(value_from, dict) else None
-        if isinstance(ref, dict) and isinstance(ref.get("name"), str) and isinstance(ref.get("key"), str):
+        if not (isinstance(ref, dict) and isinstance(ref.get("name"), str) and isinstance(ref.get("key"), str)):
+            ref = None
+        value = header.get("value")
+        calls = lookup_calls(value) if isinstance(value, str) else []
+        if ref is None and not calls:
+            continue  # most headers name no secret: their path and title are not needed
+        hpath = (*path, "headers", i)
+        title = f"header '{header['name']}'" if isinstance(header.get("name"), str) else f"header #{i + 1}"
+        if ref is not None:
             rpath = (*hpath, "valueFrom", "secretKeyRef")
             yield SecretReference(ref["name"], ref["key"], SecretUse.HEADER, (*rpath, "name"), (*rpath, "key"),
                                   template=template, where=title, optional=ref.get("optional") is True)
-        yield from _lookups(header.get("value"), (*hpath, "value"), template, title)
-    yield from _lookups(http.get("url"), (*path, "url"), template, "url")
-    yield from _lookups(http.get("body"), (*path, "body"), template, "body")
+        yield from _lookups(calls, (*hpath, "value"), template, title)
+    for field in ("url", "body"):
+        value = http.get(field)
+        if isinstance(value, str):
+            yield from _lookups(lookup_calls(value), (*path, field), template, field)
 
 
-def _lookups(value: Any, path: JsonPath, template: str | None, where: str) -> Iterator[SecretReference]:
-    if not isinstance(value, str):
-        return
-    for call in lookup_calls(value):
+def _lookups(calls: list[LookupCall], path: JsonPath, template: str | None, where: str) -> Iterator[SecretReference]:
+    for call in calls:
         yield SecretReference(call.ref.name, call.ref.key, SecretUse.LOOKUP, path, path, call.name_span,
                               call.key_span, template=template, where=where, valid=call.valid)
 
 
 def _pod_references(manifest: Manifest) -> Iterator[SecretReference]:
-    """Secrets named by pods and artifacts anywhere in the workflow spec (one iterative walk)."""
+    """Secrets named by pods and artifacts anywhere in the workflow spec (one iterative walk).
+
+    Every container of the spec is visited, so the walk keeps one list of keys from
+    the spec down to the node in hand (``trail``) and builds a node's JSON path only
+    when a field there names a secret: a path tuple per node made the walk quadratic
+    in the depth and cost more than the visit itself.
+    """
     base = manifest.spec_path
     templates = manifest.workflow_spec.get("templates")
-    stack: list[tuple[JsonPath, Any]] = [(base, manifest.workflow_spec)]
-    while stack:
-        path, node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(((*path, i), node[i]) for i in range(len(node) - 1, -1, -1))
-            continue
-        if not isinstance(node, dict):
-            continue
-        for field, value in node.items():
-            if not isinstance(value, dict | list):
-                continue
-            # Other plugins' templates are free-form; ours are read as HTTP templates above.
-            if field != "plugin":
-                stack.append(((*path, field), value))
-            if field in _POD_FIELDS or field.endswith("Secret"):
-                template = _template_name(templates, path, len(base))
-                yield from _pod_reference(field, value, (*path, field), template)
+    trail: list[str | int] = []
+    # Only containers are pushed: (depth, key, node), the node's key in its parent and the length of its trail.
+    stack: list[tuple[int, str | int, dict[str, Any] | list[Any]]] = []
+    node: dict[str, Any] | list[Any] = manifest.workflow_spec
+    depth = 0
+    while True:
+        if isinstance(node, dict):
+            for field, value in node.items():
+                if not isinstance(value, _CONTAINERS):
+                    continue
+                # Other plugins' templates are free-form; ours are read as HTTP templates above.
+                if field != "plugin":
+                    stack.append((depth + 1, field, value))
+                if field in _POD_FIELDS or field.endswith("Secret"):
+                    yield from _pod_reference(field, value, (*base, *trail, field), _template_name(templates, trail))
+        else:
+            for i in range(len(node) - 1, -1, -1):
+                if isinstance(node[i], _CONTAINERS):
+                    stack.append((depth + 1, i, node[i]))
+        if not stack:
+            return
+        depth, key, node = stack.pop()
+        del trail[depth - 1:]
+        trail.append(key)
 
 
+_CONTAINERS = (dict, list)
 # Fields whose value names secrets (besides Argo's ``…Secret`` SecretKeySelector fields).
 _POD_FIELDS = frozenset({"imagePullSecrets", "env", "envFrom", "secret"})
 
@@ -275,9 +312,10 @@ def _volume_items(secret: str, volume: dict[str, Any], name_at: JsonPath, at: Js
                               where="volume", optional=optional)
 
 
-def _template_name(templates: Any, path: JsonPath, depth: int) -> str | None:
-    if len(path) > depth + 1 and path[depth] == "templates" and isinstance(templates, list):
-        index = path[depth + 1]
+def _template_name(templates: Any, trail: list[str | int]) -> str | None:
+    """The name of the top-level template a node below the spec (``trail``: its keys there) sits in."""
+    if len(trail) > 1 and trail[0] == "templates" and isinstance(templates, list):
+        index = trail[1]
         if isinstance(index, int) and index < len(templates) and isinstance(templates[index], dict):
             name = templates[index].get("name")
             return name if isinstance(name, str) else None

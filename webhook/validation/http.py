@@ -11,6 +11,8 @@ import base64
 import binascii
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -102,6 +104,8 @@ _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _CREDENTIAL_HEADERS = {"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "apikey",
                        "x-auth-token", "x-access-token", "private-token", "x-vault-token"}
 _CREDENTIAL_WORDS = ("token", "secret", "password", "passwd", "apikey", "api-key", "api_key")
+# Any of the words, in one scan of the name.
+_CREDENTIAL_WORD = re.compile("|".join(map(re.escape, _CREDENTIAL_WORDS)))
 
 
 def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
@@ -142,29 +146,64 @@ def _url(http: dict[str, Any], path: JsonPath, label: str) -> Iterator[Finding]:
         return  # computed entirely at run time
     if url != url.strip():
         yield Finding(URL_INVALID, (*path, "url"), f"{label}: url has leading or trailing spaces")
-    try:
-        parts = urlsplit(probe)
-        host = parts.hostname
-        _ = parts.port
-    except ValueError as exc:
-        yield Finding(URL_INVALID, (*path, "url"), f"{label}: url is malformed ({exc})")
+    parts = _url_parts(probe)
+    if isinstance(parts, str):
+        yield Finding(URL_INVALID, (*path, "url"), f"{label}: url is malformed ({parts})")
         return
-    scheme = parts.scheme.lower()
     if url.startswith("{{"):
         return  # scheme supplied at run time
-    if scheme not in ("http", "https"):
+    if parts.scheme.lower() not in ("http", "https"):
         yield Finding(URL_INVALID, (*path, "url"),
                       f"{label}: url must start with http:// or https://" +
                       (f", not {parts.scheme}://" if parts.scheme else ""),
                       span=(0, max(url.find(":"), 1)) if parts.scheme else (0, 1),
                       hint=None if parts.scheme else f"write 'https://{url}'")
         return
-    if not host:
+    if not parts.host:
         yield Finding(URL_INVALID, (*path, "url"), f"{label}: url has no host")
-    if parts.password:
+    if parts.has_password:
         yield Finding(URL_CREDENTIAL, (*path, "url"), f"{label}: url embeds a password",
                       hint="send it in an Authorization header read from a secret (valueFrom.secretKeyRef)",
                       concealed=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _UrlParts:
+    """What the url checks read of a url (its tags replaced by a placeholder)."""
+
+    scheme: str  # as written
+    host: str | None
+    has_password: bool
+
+
+def _url_parts(probe: str) -> _UrlParts | str:
+    """The parts of ``probe``, or why it is malformed (urlsplit's message).
+
+    Remembered per url: every object made from one manifest sends to the same urls, and
+    reading host, port and password parses the url's authority three times over.
+    """
+    if len(probe) > _CACHEABLE_URL_LENGTH:
+        return _split_url(probe)
+    return _cached_split_url(probe)
+
+
+# Longer urls are split each time: the bound on their length bounds the cache's memory.
+_CACHEABLE_URL_LENGTH = 2048
+
+
+@lru_cache(maxsize=512)
+def _cached_split_url(probe: str) -> _UrlParts | str:
+    return _split_url(probe)
+
+
+def _split_url(probe: str) -> _UrlParts | str:
+    try:
+        parts = urlsplit(probe)
+        host = parts.hostname
+        _ = parts.port
+    except ValueError as exc:
+        return str(exc)
+    return _UrlParts(parts.scheme, host, bool(parts.password))
 
 
 def _method(http: dict[str, Any], path: JsonPath, label: str) -> Iterator[Finding]:
@@ -216,8 +255,8 @@ def _headers(http: dict[str, Any], path: JsonPath, label: str) -> Iterator[Findi
             elif isinstance(ref, dict) and as_str(ref.get("key")) and not as_str(ref.get("name")):
                 yield Finding(HEADER_INVALID, (*hpath, "valueFrom", "secretKeyRef"),
                               f"{label}: header '{name}' secretKeyRef needs 'name'", on_key=True)
-        if isinstance(value, str) and value.strip() and _is_credential_header(lowered) \
-                and not has_closed_tag(value):
+        if isinstance(value, str) and not has_closed_tag(value) and value.strip() \
+                and _is_credential_header(lowered):
             yield Finding(
                 PLAIN_CREDENTIAL, (*hpath, "value"),
                 f"{label}: header '{name}' carries a credential written in the manifest",
@@ -226,7 +265,7 @@ def _headers(http: dict[str, Any], path: JsonPath, label: str) -> Iterator[Findi
 
 
 def _is_credential_header(lowered: str) -> bool:
-    return lowered in _CREDENTIAL_HEADERS or any(w in lowered for w in _CREDENTIAL_WORDS)
+    return lowered in _CREDENTIAL_HEADERS or _CREDENTIAL_WORD.search(lowered) is not None
 
 
 def _body(http: dict[str, Any], path: JsonPath, label: str) -> Iterator[Finding]:

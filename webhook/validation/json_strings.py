@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Any
 
 from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, JsonPath, Severity, define
@@ -47,6 +48,9 @@ _STRING_EDGE = re.compile(r'["\\]')
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # How far an input parameter is followed back through the calls that fill it.
 _MAX_HOPS = 3
+# Bodies up to this size have their quoted tags remembered (see body_quoted_tags); the bound on their length and
+# number bounds the memory the cache holds.
+_CACHEABLE_LENGTH = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,13 +119,31 @@ def tag_pieces(text: str) -> tuple[Piece, ...]:
     return tuple(pieces)
 
 
+def body_quoted_tags(body: str) -> tuple[QuotedTag, ...]:
+    """``quoted_tags(tag_pieces(body))``: what a body's text alone decides, remembered per body.
+
+    The objects made from one manifest (every run of a workflow, every review of it)
+    carry the same bodies, so scanning them again was most of this rule's cost. Only
+    the text is the key (never the object), and long bodies are scanned each time.
+    """
+    if len(body) > _CACHEABLE_LENGTH:
+        return tuple(quoted_tags(tag_pieces(body)))
+    return _cached_quoted_tags(body)
+
+
+@lru_cache(maxsize=256)
+def _cached_quoted_tags(body: str) -> tuple[QuotedTag, ...]:
+    return tuple(quoted_tags(tag_pieces(body)))
+
+
 def is_json_body(http: dict[str, Any], body: str) -> bool:
     declared = http.get("contentType")
-    types = [declared] if isinstance(declared, str) else []
-    types.extend(as_str(as_dict(h).get("value")) or "" for h in as_list(http.get("headers"))
-                 if str(as_dict(h).get("name", "")).lower() == "content-type")
-    if any("json" in t.lower() for t in types):
+    if isinstance(declared, str) and "json" in declared.lower():
         return True
+    for h in as_list(http.get("headers")):
+        if str(as_dict(h).get("name", "")).lower() == "content-type" \
+                and "json" in (as_str(as_dict(h).get("value")) or "").lower():
+            return True
     start = body.lstrip()[:2]
     return start[:1] == "[" or (start[:1] == "{" and start != "{{")
 
@@ -132,15 +154,14 @@ def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
         body = http.get("body")
         if not isinstance(body, str) or "{{" not in body or not is_json_body(http, body):
             continue
-        pieces = tag_pieces(body)
-        label = f"template '{at.name}'" if at.name else "http template"
-        for quoted in quoted_tags(pieces):
+        for quoted in body_quoted_tags(body):
             if values is None:
                 values = _JsonValues(manifest, context)
             why = values.why_json(quoted.piece, at, _MAX_HOPS)
             if why is None:
                 continue
             piece = quoted.piece
+            label = f"template '{at.name}'" if at.name else "http template"
             shown = f"{{{{{piece.path}}}}}" if isinstance(piece, Reference) else f"{{{{={piece.source.strip()}}}}}"
             span = piece.body_span if isinstance(piece, Reference) else (piece.body_start,
                                                                          piece.body_start + max(len(piece.source), 1))
@@ -171,8 +192,17 @@ class _JsonValues:
     """What a tag's value is, when it is known to be JSON; follows input parameters to the calls that fill them."""
 
     def __init__(self, manifest: Manifest, context: ValidationContext) -> None:
-        self.calls = CallIndex(manifest)
-        self.resolver = Resolver.for_manifest(manifest, context)
+        self.manifest = manifest
+        self.context = context
+
+    # Built on first use: most quoted tags (``{{workflow.uid}}``) are decided by their text alone.
+    @cached_property
+    def calls(self) -> CallIndex:
+        return CallIndex(self.manifest)
+
+    @cached_property
+    def resolver(self) -> Resolver[ValidationContext]:
+        return Resolver.for_manifest(self.manifest, self.context)
 
     def why_json(self, piece: Reference | Expression, at: TemplateAt, hops: int) -> str | None:
         if isinstance(piece, Expression):

@@ -55,15 +55,21 @@ def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
                                 (*manifest.spec_path, "podGC", "labelSelector"))
     yield from _pod_resources(spec.get("podResources"), (*manifest.spec_path, "podResources"), "spec.podResources")
     volumes = _declared_volumes(manifest, context)
+    workflow = manifest.kind in (WORKFLOW, CRON_WORKFLOW)
     for at in spec_templates(manifest):
-        label = f"template '{at.name}'" if at.name else "inline template"
-        yield from _pod_resources(at.template.get("podResources"), (*at.path, "podResources"),
-                                  f"{label}: podResources")
+        resources = at.template.get("podResources")
         cs = at.template.get("containerSet")
-        if isinstance(cs, dict):
-            yield from _container_set(at, cs, label)
+        if isinstance(resources, dict) or isinstance(cs, dict):
+            label = _label(at)
+            yield from _pod_resources(resources, (*at.path, "podResources"), f"{label}: podResources")
+            if isinstance(cs, dict):
+                yield from _container_set(at, cs, label)
         if volumes is not None:
-            yield from _mounts(at, volumes, manifest.kind in (WORKFLOW, CRON_WORKFLOW))
+            yield from _mounts(at, volumes, workflow)
+
+
+def _label(at: TemplateAt) -> str:
+    return f"template '{at.name}'" if at.name else "inline template"
 
 
 # ---------------------------------------------------------------- podGC
@@ -209,33 +215,47 @@ def _mounts(at: TemplateAt, spec_volumes: set[str], workflow: bool) -> Iterator[
     t = at.template
     if t.get("podSpecPatch") not in (None, ""):
         return
-    volumes = spec_volumes | {n for v in as_list(t.get("volumes")) if (n := as_str(as_dict(v).get("name")))}
-    label = f"template '{at.name}'" if at.name else "inline template"
-    containers: list[tuple[JsonPath, Any]] = [((*at.path, k), t.get(k)) for k in _MOUNTING]
-    for key in _MOUNTING_LISTS:
-        containers.extend(((*at.path, key, i), c) for i, c in enumerate(as_list(t.get(key))))
-    cs = t.get("containerSet")
-    if isinstance(cs, dict):
-        containers.append(((*at.path, "containerSet"), cs))
-        containers.extend(((*at.path, "containerSet", "containers", i), c)
-                          for i, c in enumerate(as_list(cs.get("containers"))))
-    for path, c in containers:
-        if not isinstance(c, dict):
-            continue
+    # The template's own volumes, added to the spec's on the first mount to check (most templates mount nothing).
+    volumes: set[str] | None = None
+    for where, c in _mounting_containers(t):
         for i, m in enumerate(as_list(c.get("volumeMounts"))):
             name = as_str(as_dict(m).get("name"))
             # A mount without mountPath is already refused by the schema (AW102): one mistake, one finding.
-            if not name or name in volumes or "{{" in name or not as_dict(m).get("mountPath"):
+            if not name or name in spec_volumes or "{{" in name or not as_dict(m).get("mountPath"):
                 continue
+            if volumes is None:
+                volumes = spec_volumes | {n for v in as_list(t.get("volumes")) if (n := as_str(as_dict(v).get("name")))}
+            if name in volumes:
+                continue
+            label = _label(at)
+            path = (*at.path, *where, "volumeMounts", i, "name")
             if workflow:
-                yield Finding(VOLUME_UNDECLARED, (*path, "volumeMounts", i, "name"),
+                yield Finding(VOLUME_UNDECLARED, path,
                               f"{label}: volumeMount '{name}' names no volume of the workflow or template",
                               hint=did_you_mean(name, sorted(volumes))
                               or "declare it in spec.volumes, the template's volumes or spec.volumeClaimTemplates")
             else:
                 # A WorkflowTemplate's templates run in pods of the workflows that use it, which may declare it.
-                yield Finding(VOLUME_UNDECLARED, (*path, "volumeMounts", i, "name"),
+                yield Finding(VOLUME_UNDECLARED, path,
                               f"{label}: volumeMount '{name}' names no volume declared here; every workflow "
                               "that runs this template must declare it", severity=Severity.WARNING,
                               hint=did_you_mean(name, sorted(volumes))
                               or "declare it in spec.volumes or the template's volumes")
+
+
+def _mounting_containers(t: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
+    """The template's containers whose volumeMounts must name a volume, with their keys in the template."""
+    for key in _MOUNTING:
+        c = t.get(key)
+        if isinstance(c, dict):
+            yield (key,), c
+    for key in _MOUNTING_LISTS:
+        for i, c in enumerate(as_list(t.get(key))):
+            if isinstance(c, dict):
+                yield (key, i), c
+    cs = t.get("containerSet")
+    if isinstance(cs, dict):
+        yield ("containerSet",), cs
+        for i, c in enumerate(as_list(cs.get("containers"))):
+            if isinstance(c, dict):
+                yield ("containerSet", "containers", i), c
