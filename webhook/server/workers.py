@@ -85,7 +85,7 @@ class _Worker:
     async def ask(self, job: Job) -> Answer:
         # Framed as multiprocessing.Connection frames it: the worker reads with recv_bytes.
         # One write, so one system call: the header and the payload written apart were two sends per job.
-        payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        payload = pickle.dumps(job.wire(), protocol=pickle.HIGHEST_PROTOCOL)
         self.writer.write(_HEADER.pack(len(payload)) + payload)
         await self.writer.drain()
         (size,) = _HEADER.unpack(await self.reader.readexactly(_HEADER.size))
