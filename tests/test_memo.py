@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from webhook.admission.response import deny
 from webhook.diagnostics import Diagnostic
 from webhook.loading import load_path
 from webhook.manifest import Manifest, argo_kind_of
@@ -169,3 +170,12 @@ def test_an_entry_heavier_than_a_sixteenth_of_the_budget_is_not_kept() -> None:
 def test_weight_counts_strings_and_objects() -> None:
     assert weight("x" * 1000) == 1000 + OBJECT_BYTES
     assert weight(("ab", "cd")) == 3 * OBJECT_BYTES + 4
+
+
+def test_weight_follows_containers_and_dataclasses_to_its_depth() -> None:
+    assert weight({"ab": ["c", 1, None]}) == OBJECT_BYTES + (OBJECT_BYTES + 2) + (OBJECT_BYTES + 3 * OBJECT_BYTES + 1)
+    verdict = deny("validated", "m" * 10, 422, ("w",), ("AW1",))
+    # allowed, reason, message, code, warnings (one string), patch, codes (one string), errors (empty)
+    assert weight(verdict) == (OBJECT_BYTES + OBJECT_BYTES + (OBJECT_BYTES + 9) + (OBJECT_BYTES + 10) + OBJECT_BYTES
+                               + (2 * OBJECT_BYTES + 1) + OBJECT_BYTES + (2 * OBJECT_BYTES + 3) + OBJECT_BYTES)
+    assert weight([["deep"]], depth=1) == 2 * OBJECT_BYTES

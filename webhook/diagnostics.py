@@ -74,16 +74,29 @@ def bounded_text(text: str) -> str:
 
 def format_path(path: JsonPath) -> str:
     """``("spec", "templates", 2, "http")`` → ``spec.templates[2].http``."""
-    out: list[str] = []
-    for part in path:
-        if isinstance(part, int):
-            out.append(f"[{part}]")
-        elif _PLAIN_KEY.fullmatch(part):
-            out.append(f".{part}" if out else part)
-        else:
-            escaped = part.replace("\\", "\\\\").replace('"', '\\"')
-            out.append(f'["{escaped}"]')
-    return "".join(out)
+    known = _KEY_SEGMENTS.get
+    text = "".join([f"[{part}]" if isinstance(part, int) else known(part) or _key_segment(part) for part in path])
+    # Only a plain key's segment starts with a dot; the first one goes without.
+    return text[1:] if text[:1] == "." else text
+
+
+# Segments of the keys paths are made of (``.templates``, ``["a b"]``): the same few field names come back in
+# every finding of every review, and matching each against _PLAIN_KEY was a third of locating a finding. Short
+# keys only, and a bounded number of them: a key comes from the object, so its size and variety are the author's.
+_KEY_SEGMENTS: dict[str, str] = {}
+_KEPT_SEGMENTS = 4096
+_KEPT_KEY_CHARS = 64
+
+
+def _key_segment(key: str) -> str:
+    if _PLAIN_KEY.fullmatch(key):
+        segment = f".{key}"
+    else:
+        escaped = key.replace("\\", "\\\\").replace('"', '\\"')
+        segment = f'["{escaped}"]'
+    if len(key) <= _KEPT_KEY_CHARS and len(_KEY_SEGMENTS) < _KEPT_SEGMENTS:
+        _KEY_SEGMENTS[key] = segment
+    return segment
 
 
 @dataclass(frozen=True, slots=True)

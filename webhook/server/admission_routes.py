@@ -236,8 +236,7 @@ async def _enforced(state: ServerState, admission: AdmissionRequest, verdict: Ve
         mode, problem = mode_of(label, mode)
         if problem is not None:
             event("enforcement label ignored", logging.WARNING, namespace=namespace, problem=problem)
-    for code in verdict.codes:
-        state.metrics.findings.labels(code, namespace or "", mode.value).inc()
+    state.metrics.count_findings(verdict.codes, namespace or "", mode.value)
     if mode is Enforcement.AUDIT and not verdict.allowed:
         event("audit: would deny", uid=admission.uid, namespace=namespace, name=admission.display_name,
               codes=list(verdict.codes), message=verdict.message)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -35,6 +35,7 @@ class Metrics:
         # in audit mode the only trace of what would have been refused (codes and namespaces are bounded sets).
         self.findings = Counter("argo_warden_findings", "Findings (error and warning codes) of validated objects",
                                 ("code", "namespace", "enforcement"), registry=self.registry)
+        self._finding_children: dict[tuple[str, str, str], Any] = {}
         self.tls_reloads = Counter("argo_warden_tls_reloads", "Certificate reloads from the files",
                                    ("result",), registry=self.registry)
 
@@ -46,6 +47,18 @@ class Metrics:
             children = self._review_children[labels] = (self.reviews.labels(*labels), self.latency.labels(*labels))
         children[0].inc()
         children[1].observe(seconds)
+
+    def count_findings(self, codes: Iterable[str], namespace: str, enforcement: str) -> None:
+        """One more finding of each code in ``namespace``, judged under ``enforcement``."""
+        children = self._finding_children
+        for code in codes:
+            labels = (code, namespace, enforcement)
+            child = children.get(labels)
+            if child is None:
+                # As for reviews: labels() validates and locks on every call, and a denial has a few codes.
+                # Kept exactly as long as the counter keeps its own child for these labels (for good).
+                child = children[labels] = self.findings.labels(*labels)
+            child.inc()
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

@@ -52,6 +52,11 @@ class Job:
     context_key: str | None = None
     context: ValidationContext | None = None
 
+    def wire(self) -> tuple[str, bytes, str | None, ValidationContext | None]:
+        """What is pickled for the worker (``Job(*wire)`` again there): a slotted dataclass is pickled through
+        copyreg and a Python-level __getstate__, 2.6 us a job each way; a tuple is pickled in C."""
+        return (self.webhook, self.body, self.context_key, self.context)
+
 
 @dataclass(frozen=True, slots=True)
 class Failed:
@@ -82,7 +87,7 @@ def serve_jobs(conn: Connection, settings: WorkerSettings, nice: int = 0) -> Non
     contexts: OrderedDict[str, ValidationContext] = OrderedDict()
     while True:
         try:
-            job: Job = pickle.loads(conn.recv_bytes())
+            job = Job(*pickle.loads(conn.recv_bytes()))
         except (EOFError, OSError):
             return
         answer: Answer
