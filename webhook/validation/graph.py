@@ -14,7 +14,7 @@ from typing import Any
 from webhook.diagnostics import Finding, JsonPath, Severity, define
 from webhook.manifest import Manifest
 from webhook.spec.depends import DependsSyntaxError, parse_depends, task_dependencies
-from webhook.spec.walk import StepAt, TemplateAt, as_dict, as_list, spec_templates, template_steps
+from webhook.spec.walk import StepAt, TemplateAt, as_dict, as_list, remembered, spec_templates, template_steps
 from webhook.suggest import did_you_mean, one_of
 from webhook.validation.context import ValidationContext
 
@@ -131,6 +131,12 @@ class DagInfo:
 
 
 def dag_info(at: TemplateAt) -> DagInfo:
+    """The DAG's tasks and dependencies, made once per validation: the graph, reference and sibling-read
+    checks all ask for it, and ``depends`` is parsed when it is made."""
+    return remembered(at, _dag_info)
+
+
+def _dag_info(at: TemplateAt) -> DagInfo:
     info = DagInfo()
     for step in template_steps(at):
         if step.is_task and step.name:

@@ -25,11 +25,11 @@ from typing import Any
 from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, JsonPath, Severity, define
 from webhook.manifest import Manifest
 from webhook.spec.http import PLUGIN_NAME, http_templates
-from webhook.spec.resolve import CallState, Resolver
+from webhook.spec.resolve import CallState, Resolver, validation_resolver
 from webhook.spec.walk import StepAt, TemplateAt, as_dict, as_list, as_str, template_steps
 from webhook.templating import Expression, Piece, Reference, Text, tag_spans
 from webhook.validation.context import ValidationContext
-from webhook.validation.siblings import PREFIXES, CallIndex
+from webhook.validation.siblings import PREFIXES, CallIndex, call_index
 
 JSON_IN_STRING = define(
     "AW514", Severity.WARNING, "a JSON document is placed inside a JSON string of a body",
@@ -198,11 +198,11 @@ class _JsonValues:
     # Built on first use: most quoted tags (``{{workflow.uid}}``) are decided by their text alone.
     @cached_property
     def calls(self) -> CallIndex:
-        return CallIndex(self.manifest)
+        return call_index(self.manifest)
 
     @cached_property
     def resolver(self) -> Resolver[ValidationContext]:
-        return Resolver.for_manifest(self.manifest, self.context)
+        return validation_resolver(self.manifest, self.context)
 
     def why_json(self, piece: Reference | Expression, at: TemplateAt, hops: int) -> str | None:
         if isinstance(piece, Expression):

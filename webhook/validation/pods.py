@@ -12,7 +12,7 @@ from typing import Any
 
 from webhook.diagnostics import Finding, JsonPath, Severity, define
 from webhook.manifest import CRON_WORKFLOW, WORKFLOW, Manifest
-from webhook.spec.resolve import Resolver
+from webhook.spec.resolve import validation_resolver
 from webhook.spec.walk import TemplateAt, as_dict, as_list, as_str, spec_templates
 from webhook.suggest import did_you_mean, one_of
 from webhook.validation.context import ValidationContext
@@ -197,7 +197,7 @@ def _declared_volumes(manifest: Manifest, context: ValidationContext) -> set[str
     spec = manifest.workflow_spec
     specs = [spec]
     if isinstance(spec.get("workflowTemplateRef"), dict):
-        resolver = Resolver.for_manifest(manifest, context)
+        resolver = validation_resolver(manifest, context)
         if resolver.referenced_spec is None:
             return None
         specs.append(resolver.referenced_spec)

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from webhook.diagnostics import Finding
 from webhook.manifest import Manifest
-from webhook.spec.resolve import Resolver
+from webhook.spec.resolve import validation_resolver
 from webhook.spec.walk import as_dict, spec_templates
 from webhook.validation.context import ValidationContext
 from webhook.validation.structure.arguments import (
@@ -119,7 +119,7 @@ __all__ = [
 
 
 def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
-    resolver = Resolver.for_manifest(manifest, context)
+    resolver = validation_resolver(manifest, context)
     findings: list[Finding] = [
         *check_metadata(manifest),
         *workflow_template_ref(manifest, resolver),
