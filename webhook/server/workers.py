@@ -32,12 +32,16 @@ Workers are forked from a forkserver that imported (and so warmed up) the
 validator once; a fork costs milliseconds and shares those pages copy-on-write.
 
 Cost of the hop, measured with the seed workflow review (1.4 KB) on the 2-core
-machine of the issue while other jobs loaded it (load average ~9): validating
-in-process took 575 us of CPU per review, through a worker 925 us in all
-processes (sequential jobs; /tmp/h13s/hop.py in the closing note). So the hop
-(pickling job and verdict, parsing the body again, two socket round trips and
-the wake-ups) costs about 0.35 ms of CPU; in exchange the event loop no longer
-validates, and a review whose check never ends costs its deadline, not the server.
+machine of the issue, quiet: the whole job (parse, validate, policy, verdict)
+takes 320-380 us of CPU in a warm loop in one process; through the pool, one job
+at a time, the worker spends 610-670 us and the server process ~155 us on it.
+Most of the worker's extra is not our code: the same loop with a 0.2-1 ms sleep
+between reviews already takes 470-540 us (a process that sleeps between jobs
+runs them with cold caches), the rest is the pipe and pickling. In exchange the
+event loop no longer validates, and a review whose check never ends costs its
+deadline, not the server. Sending a worker its next job while it still works on
+one would keep it from sleeping under load; not done, as a killed worker would
+take the queued review with it and the lanes' promise would need rethinking.
 Repeated objects never pay it: they are answered from the memo on the loop.
 A script that starts the pool must guard its main module (``if __name__ ==
 "__main__"``): workers import it, as every multiprocessing child does;
