@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+
+from webhook.text_cache import short_text_cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +101,9 @@ def replace_tags(text: str, replacement: str | Callable[[str], str]) -> str:
     return "".join(out)
 
 
-@lru_cache(maxsize=8192)
+# Tags recur across the rules of one validation and across the objects of one manifest; long texts (a body
+# of megabytes) are scanned on each call rather than kept.
+@short_text_cache(maxsize=8192, longest=4096)
 def parse_template(text: str) -> tuple[Piece, ...]:
     """Pieces of ``text`` in order. Raises TemplateSyntaxError for a '{{' that is never closed.
 

@@ -15,12 +15,12 @@ import enum
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from webhook.diagnostics import JsonPath
 from webhook.spec.http import http_templates
 from webhook.templating import Expression, TemplateSyntaxError, parse_template
+from webhook.text_cache import short_text_cache
 
 if TYPE_CHECKING:
     from webhook.manifest import Manifest
@@ -90,21 +90,11 @@ def lookup_calls(text: str) -> list[LookupCall]:
     """Every secret lookup in the expression tags of ``text`` (a string with an unclosed tag has none)."""
     if "lookup" not in text or "{{=" not in text:
         return []
-    if len(text) <= _CACHEABLE_LENGTH:
-        return list(_cached_lookup_calls(text))
     return list(_lookup_calls(text))
 
 
-# Header values and urls are short and the same in every object made from one manifest; a long body is read
-# once (the cache holds its strings: a bound on their length bounds its memory).
-_CACHEABLE_LENGTH = 2048
-
-
-@lru_cache(maxsize=1024)
-def _cached_lookup_calls(text: str) -> tuple[LookupCall, ...]:
-    return _lookup_calls(text)
-
-
+# Header values and urls are short and the same in every object made from one manifest.
+@short_text_cache(maxsize=1024, longest=2048)
 def _lookup_calls(text: str) -> tuple[LookupCall, ...]:
     try:
         pieces = parse_template(text)

@@ -12,7 +12,6 @@ import binascii
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,6 +21,7 @@ from webhook.spec.http import http_templates
 from webhook.spec.walk import as_dict, as_list, as_str
 from webhook.suggest import did_you_mean
 from webhook.templating import has_closed_tag, replace_tags
+from webhook.text_cache import short_text_cache
 from webhook.validation.context import ValidationContext
 from webhook.validation.schema import misspelling
 
@@ -176,27 +176,13 @@ class _UrlParts:
     has_password: bool
 
 
+@short_text_cache(maxsize=512, longest=2048)
 def _url_parts(probe: str) -> _UrlParts | str:
     """The parts of ``probe``, or why it is malformed (urlsplit's message).
 
     Remembered per url: every object made from one manifest sends to the same urls, and
     reading host, port and password parses the url's authority three times over.
     """
-    if len(probe) > _CACHEABLE_URL_LENGTH:
-        return _split_url(probe)
-    return _cached_split_url(probe)
-
-
-# Longer urls are split each time: the bound on their length bounds the cache's memory.
-_CACHEABLE_URL_LENGTH = 2048
-
-
-@lru_cache(maxsize=512)
-def _cached_split_url(probe: str) -> _UrlParts | str:
-    return _split_url(probe)
-
-
-def _split_url(probe: str) -> _UrlParts | str:
     try:
         parts = urlsplit(probe)
         host = parts.hostname

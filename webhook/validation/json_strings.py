@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any
 
 from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, JsonPath, Severity, define
@@ -28,6 +28,7 @@ from webhook.spec.http import PLUGIN_NAME, http_templates
 from webhook.spec.resolve import CallState, Resolver, validation_resolver
 from webhook.spec.walk import StepAt, TemplateAt, as_dict, as_list, as_str, template_steps
 from webhook.templating import Expression, Piece, Reference, Text, tag_spans
+from webhook.text_cache import short_text_cache
 from webhook.validation.context import ValidationContext
 from webhook.validation.siblings import PREFIXES, CallIndex, call_index
 
@@ -48,9 +49,6 @@ _STRING_EDGE = re.compile(r'["\\]')
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # How far an input parameter is followed back through the calls that fill it.
 _MAX_HOPS = 3
-# Bodies up to this size have their quoted tags remembered (see body_quoted_tags); the bound on their length and
-# number bounds the memory the cache holds.
-_CACHEABLE_LENGTH = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +117,7 @@ def tag_pieces(text: str) -> tuple[Piece, ...]:
     return tuple(pieces)
 
 
+@short_text_cache(maxsize=256, longest=4096)
 def body_quoted_tags(body: str) -> tuple[QuotedTag, ...]:
     """``quoted_tags(tag_pieces(body))``: what a body's text alone decides, remembered per body.
 
@@ -126,13 +125,6 @@ def body_quoted_tags(body: str) -> tuple[QuotedTag, ...]:
     carry the same bodies, so scanning them again was most of this rule's cost. Only
     the text is the key (never the object), and long bodies are scanned each time.
     """
-    if len(body) > _CACHEABLE_LENGTH:
-        return tuple(quoted_tags(tag_pieces(body)))
-    return _cached_quoted_tags(body)
-
-
-@lru_cache(maxsize=256)
-def _cached_quoted_tags(body: str) -> tuple[QuotedTag, ...]:
     return tuple(quoted_tags(tag_pieces(body)))
 
 

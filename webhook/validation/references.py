@@ -33,7 +33,7 @@ from webhook.spec.walk import (
 from webhook.suggest import did_you_mean
 from webhook.templating import Expression, Reference, TemplateSyntaxError, parse_template
 from webhook.validation.context import ValidationContext
-from webhook.validation.graph import DagInfo
+from webhook.validation.graph import DagInfo, dag_info
 from webhook.validation.siblings import (
     SiblingRead,
     call_index,
@@ -462,7 +462,7 @@ class _Checker:
                 pending.append(_Node(step.name, call, keys is not None))
 
     def _dag(self, at: TemplateAt, own: Scope) -> Iterator[Finding]:
-        info = call_index(self.manifest).dag(at)
+        info = dag_info(at)
         for step in template_steps(at):
             if not step.is_task:
                 continue

@@ -43,7 +43,7 @@ from webhook.spec.walk import (
     template_steps,
 )
 from webhook.templating import Reference, TemplateSyntaxError, parse_template
-from webhook.validation.graph import DagInfo, dag_info
+from webhook.validation.graph import dag_info
 
 PREFIXES = ("tasks", "steps")
 
@@ -139,7 +139,6 @@ class CallIndex:
     def __init__(self, manifest: Manifest) -> None:
         self.by_name: dict[str, list[Caller]] = {}
         self.by_inline: dict[JsonPath, Caller] = {}
-        self._dags: dict[JsonPath, DagInfo] = {}
         # Per DAG template and task X: the tasks that run after X (X's descendants), each set built once, so
         # deciding for every call costs O(tasks + dependencies) per X, not per call.
         self._after: dict[tuple[JsonPath, str], set[str]] = {}
@@ -179,12 +178,6 @@ class CallIndex:
             return [caller] if caller is not None else []
         return self.by_name.get(at.name or "", []) if at.name else []
 
-    def dag(self, owner: TemplateAt) -> DagInfo:
-        info = self._dags.get(owner.path)
-        if info is None:
-            info = self._dags[owner.path] = dag_info(owner)
-        return info
-
     def named(self, owner: TemplateAt, name: str) -> StepAt | None:
         """The step or task called ``name`` in ``owner`` (the first, as Argo's name checks keep them unique)."""
         steps = self._named.get(owner.path)
@@ -207,7 +200,7 @@ class CallIndex:
         key = (owner.path, x)
         found = self._after.get(key)
         if found is None:
-            info = self.dag(owner)
+            info = dag_info(owner)
             dependents: dict[str, list[str]] = {}
             for name, deps in info.deps.items():
                 for dep in deps:
