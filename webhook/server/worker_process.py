@@ -1,4 +1,4 @@
-"""The validation worker process: one job at a time from the server, answered on the same socket.
+"""The validation worker process: jobs from the server in order, each answered on the same socket.
 
 A job is the review's body as it arrived (bytes are the cheapest thing to carry
 between processes; parsing them again costs a few tens of microseconds) with
@@ -7,7 +7,10 @@ what validation needs from outside: the context the server's provider built
 The worker parses the body, takes the object as the server does
 (``manifest_of``) and validates or mutates it with the same pure core lint and
 REST use. It answers with the verdict only, or with the type and place of an
-exception of ours (never its text, which may quote the object).
+exception of ours (never its text, which may quote the object). A job carries
+its review's deadline: one whose deadline has passed before the worker reaches
+it (it waited behind another job, and the review was answered without it) is
+answered ``Expired`` at once, without work.
 
 Workers are forked from a forkserver that preloaded ``webhook.server.prewarm``,
 so each starts with the schema checkers and grammars compiled and frozen out of
@@ -20,6 +23,7 @@ import contextlib
 import os
 import pickle
 import signal
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -51,11 +55,13 @@ class Job:
     # The context's cache_key, and the context itself unless this worker was sent it before (or for mutation).
     context_key: str | None = None
     context: ValidationContext | None = None
+    # The review's deadline on the monotonic clock (shared by every process of the machine); None: no deadline.
+    deadline: float | None = None
 
-    def wire(self) -> tuple[str, bytes, str | None, ValidationContext | None]:
+    def wire(self) -> tuple[str, bytes, str | None, ValidationContext | None, float | None]:
         """What is pickled for the worker (``Job(*wire)`` again there): a slotted dataclass is pickled through
         copyreg and a Python-level __getstate__, 2.6 us a job each way; a tuple is pickled in C."""
-        return (self.webhook, self.body, self.context_key, self.context)
+        return (self.webhook, self.body, self.context_key, self.context, self.deadline)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +77,12 @@ class NeedContext:
     """The job named a context this worker does not have (it was replaced, or dropped it): send it again."""
 
 
-Answer = Verdict | Failed | NeedContext
+@dataclass(frozen=True, slots=True)
+class Expired:
+    """The job's deadline had passed when the worker reached it: nobody waits for its answer any more."""
+
+
+Answer = Verdict | Failed | NeedContext | Expired
 
 
 def serve_jobs(conn: Connection, settings: WorkerSettings, nice: int = 0) -> None:
@@ -92,7 +103,10 @@ def serve_jobs(conn: Connection, settings: WorkerSettings, nice: int = 0) -> Non
             return
         answer: Answer
         try:
-            answer = _work(job, settings, chain, contexts)
+            if job.deadline is not None and time.monotonic() >= job.deadline:
+                answer = Expired()
+            else:
+                answer = _work(job, settings, chain, contexts)
         except Exception as exc:
             answer = Failed(type(exc).__name__, exception_site(exc) or "unknown")
         try:
