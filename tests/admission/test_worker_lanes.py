@@ -128,8 +128,9 @@ async def test_one_worker_is_one_lane_for_everything() -> None:
 async def test_a_busy_worker_is_sent_small_reviews_up_to_the_depth_and_answers_each_its_own() -> None:
     pool, (small_lane, large_lane) = _pool_of([False, True])
     tasks = [await _submit(pool, f"r{i}") for i in range(2 * PIPELINE_DEPTH + 1)]
-    # Idle workers first, then queued on the one with the fewest jobs, the small lane on a tie; one waits.
-    assert len(_jobs(small_lane)) == len(_jobs(large_lane)) == PIPELINE_DEPTH
+    # The small lane until it is full, then the large lane; the last one waits.
+    assert _names(small_lane) == [f"r{i}" for i in range(PIPELINE_DEPTH)]
+    assert _names(large_lane) == [f"r{i}" for i in range(PIPELINE_DEPTH, 2 * PIPELINE_DEPTH)]
     assert not any(t.done() for t in tasks)
     for worker in (small_lane, large_lane):
         for name in _names(worker):
@@ -158,19 +159,21 @@ async def test_nothing_is_queued_behind_a_review_that_has_run_for_a_while() -> N
 
 async def test_reviews_queued_behind_a_slow_one_are_taken_back_and_sent_elsewhere() -> None:
     pool, (small_lane, large_lane) = _pool_of([False, True])
-    busy = await _submit(pool, "busy")  # the small lane
-    await _submit(pool, "on-large")  # the large lane
-    queued = await _submit(pool, "queued")  # behind busy, which just started
-    assert _names(small_lane) == ["busy", "queued"]
-    await asyncio.sleep(RESCUE_AFTER * 3)  # busy is still not answered: queued is taken back, and waits
-    assert pool._waiting_small and not queued.done()
-    _answer(large_lane, allow("on-large"))
-    assert _names(large_lane) == ["on-large", "queued"]
-    _answer(large_lane, allow("queued (large lane)"))
-    assert (await queued).reason == "queued (large lane)"  # type: ignore[union-attr]
-    # The slow worker answers both in the end: the second answer is nobody's any more.
-    _answer(small_lane, allow("busy"))
-    _answer(small_lane, allow("queued (small lane)"))
+    busy = await _submit(pool, "busy")
+    queued = [await _submit(pool, f"queued-{i}") for i in range(PIPELINE_DEPTH - 1)]  # behind busy, just started
+    other = await _submit(pool, "other")  # the small lane is full: the large lane
+    assert _names(small_lane) == ["busy", "queued-0", "queued-1"] and _names(large_lane) == ["other"]
+    await asyncio.sleep(RESCUE_AFTER * 3)  # busy is still not answered: the queued ones are taken back, and wait
+    assert len(pool._waiting_small) == 2 and not any(task.done() for task in queued)
+    _answer(large_lane, allow("other"))
+    await other
+    assert _names(large_lane) == ["other", "queued-0", "queued-1"]
+    for i, task in enumerate(queued):
+        _answer(large_lane, allow(f"queued-{i} (large lane)"))
+        assert (await task).reason == f"queued-{i} (large lane)"  # type: ignore[union-attr]
+    # The slow worker answers all three in the end: the last two answers are nobody's any more.
+    for name in ("busy", "queued-0 (small lane)", "queued-1 (small lane)"):
+        _answer(small_lane, allow(name))
     assert (await busy).reason == "busy"  # type: ignore[union-attr]
     assert not small_lane.sent and small_lane in pool._workers
 
@@ -178,15 +181,13 @@ async def test_reviews_queued_behind_a_slow_one_are_taken_back_and_sent_elsewher
 async def test_an_overrun_kills_only_the_worker_on_that_review_and_its_queue_goes_elsewhere() -> None:
     pool, (small_lane, large_lane) = _pool_of([False, True])
     stuck = await _submit(pool, "stuck", seconds=0.1)
-    other = await _submit(pool, "other")  # the large lane
     innocent = await _submit(pool, "innocent")  # behind stuck
-    _answer(large_lane, allow("other"))
-    await other
+    assert _names(small_lane) == ["stuck", "innocent"]
     with pytest.raises(TimeoutError):
         await stuck
     assert small_lane.process.killed and small_lane not in pool._workers and pool.replaced == 1
     assert not large_lane.process.killed
-    assert _names(large_lane) == ["other", "innocent"]
+    assert _names(large_lane) == ["innocent"]
     _answer(large_lane, allow("innocent"))
     assert (await innocent).reason == "innocent"  # type: ignore[union-attr]
 
@@ -208,15 +209,13 @@ async def test_a_review_that_times_out_behind_another_is_not_a_reason_to_kill() 
 async def test_a_worker_that_dies_fails_its_current_review_and_hands_on_the_rest() -> None:
     pool, (small_lane, large_lane) = _pool_of([False, True])
     crashing = await _submit(pool, "crashing")
-    await _submit(pool, "other")
     behind = await _submit(pool, "behind")
     assert _names(small_lane) == ["crashing", "behind"]
     small_lane.connection_lost(None)
     with pytest.raises(WorkerDied):
         await crashing
     assert small_lane not in pool._workers and pool.replaced == 1
-    _answer(large_lane, allow("other"))
-    assert _names(large_lane) == ["other", "behind"]
+    assert _names(large_lane) == ["behind"]
     _answer(large_lane, allow("behind"))
     assert (await behind).reason == "behind"  # type: ignore[union-attr]
 

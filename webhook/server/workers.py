@@ -36,8 +36,10 @@ seed review's whole job (parse, validate, policy, verdict) takes 320-420 us of
 CPU in a warm loop, 470-540 us with a 0.2-1 ms sleep between reviews, 610-670 us
 through the pool one job at a time. So under load a worker is sent small reviews
 while it works (at most ``PIPELINE_DEPTH`` in all), and answers come back in order
-on its socket. Large reviews still go only to idle workers. Three rules keep the
-lanes' promise:
+on its socket. Large reviews still go only to idle workers. A small review is
+queued in the small lane before it goes to an idle large-lane worker: on a busy
+machine a process at nice +10 runs it later than the small lane would. Three
+rules keep the lanes' promise:
 - a job is queued only behind a small one, and only while that one has run less
   than ``PIPELINE_WINDOW`` (a worker on a slow job gets no more);
 - jobs queued behind one that runs longer than ``RESCUE_AFTER`` are taken back
@@ -138,8 +140,7 @@ class _Worker(asyncio.Protocol):
         self._buffer = bytearray()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = transport  # type: ignore[assignment]  # a stream transport: we opened a stream socket
 
     def send(self, payload: bytes) -> None:
         assert self.transport is not None
@@ -274,22 +275,27 @@ class WorkerPool:
             self._send(worker, ticket)
 
     def _worker_for(self, large: bool) -> _Worker | None:
-        """The worker to take a review now, or None: an idle one (its own lane first, never the small lane for a
-        large review); else, for a small review, the worker with the fewest jobs among those working on a small
-        one for less than ``PIPELINE_WINDOW`` with room for another (the small lane first)."""
-        for worker in self._workers:  # at most ``size`` of them, the small lane first
-            if not worker.sent and not (large and self.lanes and not worker.large_lane):
-                return worker
+        """The worker to take a review now, or None.
+
+        A large review: an idle worker of the large lane. A small one: the small lane's worker when it is idle or
+        can take one more (see ``_has_room``), else an idle large-lane worker, else one with room: the large lane
+        runs at a lower priority, so on a busy machine a small review waits less queued in the small lane.
+        """
         if large:
+            for worker in self._workers:
+                if not worker.sent and (worker.large_lane or not self.lanes):
+                    return worker
             return None
         now = asyncio.get_running_loop().time()
-        chosen = None
-        for worker in self._workers:
-            queued = len(worker.sent)
-            if (queued < PIPELINE_DEPTH and not worker.head_large and now - worker.head_since < PIPELINE_WINDOW
-                    and (chosen is None or queued < len(chosen.sent))):
-                chosen = worker
-        return chosen
+        with_room = None
+        for worker in self._workers:  # at most ``size`` of them, the small lane first
+            if not worker.sent:
+                return worker
+            if with_room is None and _has_room(worker, now):
+                if not (self.lanes and worker.large_lane):
+                    return worker
+                with_room = worker
+        return with_room
 
     def _send(self, worker: _Worker, ticket: _Ticket) -> None:
         job, context = ticket.job, ticket.context
@@ -392,6 +398,12 @@ class WorkerPool:
         process.start()
         theirs.close()
         return process, _socket_of(ours)
+
+
+def _has_room(worker: _Worker, now: float) -> bool:
+    """Whether a small review may be queued on ``worker``: it works on a small one, started less than
+    ``PIPELINE_WINDOW`` ago, and holds fewer than ``PIPELINE_DEPTH`` jobs."""
+    return len(worker.sent) < PIPELINE_DEPTH and not worker.head_large and now - worker.head_since < PIPELINE_WINDOW
 
 
 def _fail(worker: _Worker, error: Exception) -> None:
