@@ -339,4 +339,9 @@ async def test_a_check_stuck_holding_the_gil_is_abandoned_at_the_deadline_while_
     await asyncio.sleep(0.5)
     replaced = [e for e in server.log() if e["msg"] == "validation worker replaced"]
     assert len(replaced) == 2
+    async with aiohttp.ClientSession() as session, session.get(server.url + "/metrics", ssl=ctx) as resp:
+        exposition = await resp.text()
+    assert "argo_warden_validation_workers_replaced_total 2.0" in exposition
+    assert "argo_warden_validation_jobs_waiting 0.0" in exposition
+    assert "argo_warden_validation_jobs_rescued_total " in exposition  # probes may have been queued behind it
     assert server.stop() == 0

@@ -165,6 +165,7 @@ async def test_reviews_queued_behind_a_slow_one_are_taken_back_and_sent_elsewher
     assert _names(small_lane) == ["busy", "queued-0", "queued-1"] and _names(large_lane) == ["other"]
     await asyncio.sleep(RESCUE_AFTER * 3)  # busy is still not answered: the queued ones are taken back, and wait
     assert len(pool._waiting_small) == 2 and not any(task.done() for task in queued)
+    assert pool.rescued == 2 and pool.waiting() == 2
     _answer(large_lane, allow("other"))
     await other
     assert _names(large_lane) == ["other", "queued-0", "queued-1"]

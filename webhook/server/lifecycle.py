@@ -23,7 +23,7 @@ from webhook.server.app import create_app
 from webhook.server.config import ServerConfig
 from webhook.server.connections import CappedSite, give_back_after_bursts, shrink_tls_buffers
 from webhook.server.draining import stop_listening_and_drain
-from webhook.server.metrics import Metrics
+from webhook.server.metrics import Metrics, PoolCollector
 from webhook.server.state import RouteGroup, ServerState
 from webhook.server.tls import ReloadingTLS
 from webhook.server.warming import warm_up
@@ -59,6 +59,7 @@ async def serve(config: ServerConfig, provider: ContextProvider, extra_route_gro
         state.pool = WorkerPool(work.worker_processes,
                                 WorkerSettings(config.policy, config.admission.plugin_mutation, work.max_depth),
                                 work.large_body_bytes)
+        state.metrics.registry.register(PoolCollector(state.pool))
         # The forkserver warms up in its own process meanwhile.
         starting = asyncio.create_task(state.pool.start())
     warm_up(state.mutators)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -80,3 +80,29 @@ class MemoCollector:
                                 value=len(self.memo))
         yield GaugeMetricFamily("argo_warden_validation_memo_bytes",
                                 "Estimated bytes of the validation results kept in the memo", value=self.memo.bytes)
+
+
+class PoolCounts(Protocol):
+    """What the worker pool (webhook.server.workers) counts."""
+
+    replaced: int
+    rescued: int
+
+    def waiting(self) -> int: ...
+
+
+class PoolCollector:
+    """The validation workers' counts, read when /metrics is scraped."""
+
+    def __init__(self, pool: PoolCounts) -> None:
+        self.pool = pool
+
+    def collect(self) -> Iterator[Any]:
+        yield CounterMetricFamily("argo_warden_validation_workers_replaced",
+                                  "Validation worker processes killed and replaced (a review overran its deadline, "
+                                  "or the worker died)", value=self.pool.replaced)
+        yield CounterMetricFamily("argo_warden_validation_jobs_rescued",
+                                  "Reviews queued behind a slow one on a worker and sent to another instead",
+                                  value=self.pool.rescued)
+        yield GaugeMetricFamily("argo_warden_validation_jobs_waiting",
+                                "Reviews waiting for a validation worker to take them", value=self.pool.waiting())

@@ -198,7 +198,9 @@ class WorkerPool:
         self.size = max(1, size)
         self.settings = settings
         self.large_body_bytes = large_body_bytes
+        # Counted for /metrics: workers killed and replaced, jobs taken back from a slow worker.
         self.replaced = 0
+        self.rescued = 0
         self._mp = multiprocessing.get_context("forkserver")
         self._mp.set_forkserver_preload([PRELOAD])
         # The live workers, the small lane first.
@@ -248,6 +250,10 @@ class WorkerPool:
             if worker is not None and worker.sent and worker.sent[0] is ticket.answer:
                 self._replace(worker, WorkerDied())  # it works on this very job: stop it
             raise
+
+    def waiting(self) -> int:
+        """Reviews waiting for a worker (none can take them now)."""
+        return sum(not t.answer.done() for queue in (self._waiting_small, self._waiting_large) for t in queue)
 
     async def close(self) -> None:
         self._closed = True
@@ -332,6 +338,7 @@ class WorkerPool:
         for future in list(worker.sent)[1:]:
             if not future.done():
                 future.set_exception(WorkerLost())
+                self.rescued += 1
 
     def _answered(self, worker: _Worker) -> None:
         """``worker`` answered one job or more: start the clock on its next one, and give it waiting reviews."""
