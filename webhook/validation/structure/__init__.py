@@ -132,7 +132,9 @@ def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
     used: set[str] = set()
     for at in templates:
         findings.extend(check_template(at, template_defaults))
-        findings.extend(check_steps(at, resolver, used))
+        # Only a steps or DAG template has steps or tasks to check (a leaf has none to walk).
+        if at.template.get("steps") is not None or at.template.get("dag") is not None:
+            findings.extend(check_steps(at, resolver, used))
     yield from findings
     # A call that names nothing (a typo, a missing entrypoint) was probably meant for a template
     # that now looks unused, and templates beside a workflowTemplateRef are ignored anyway:

@@ -38,6 +38,8 @@ LOOP_FIELDS = define(
     mirrors="validate.go: addItemsToScope: 'only one of withItems, withParam, withSequence can be specified'",
 )
 
+_LOOP_KEYS = frozenset({"withItems", "withParam", "withSequence"})
+
 
 def check_steps(at: TemplateAt, resolver: Resolver[ValidationContext], used: set[str]) -> Iterator[Finding]:
     """The steps or tasks of one template; adds the templates they call to ``used`` (for unused.py).
@@ -69,16 +71,18 @@ def check_steps(at: TemplateAt, resolver: Resolver[ValidationContext], used: set
         if call.state is CallState.RESOLVED and call.target and call.target != "<inline>" and "/" not in call.target:
             used.add(call.target)
         label = f"{what} '{name}'" if isinstance(name, str) and name else what
-        yield from call_problems(call, resolver, CALL_UNDEFINED, label)
+        if call.state is not CallState.RESOLVED:  # a resolved call has no problem to report
+            yield from call_problems(call, resolver, CALL_UNDEFINED, label)
         yield from step_arguments(step, call)
-        loops = [k for k in ("withItems", "withParam", "withSequence") if s.get(k) not in (None, "", [])]
-        if len(loops) > 1:
-            yield Finding(LOOP_FIELDS, (*step.path, loops[1]),
-                          f"{label} uses {' and '.join(loops)}; only one loop is allowed", on_key=True)
-        seq = s.get("withSequence")
-        if isinstance(seq, dict) and seq.get("count") is not None and seq.get("end") is not None:
-            yield Finding(LOOP_FIELDS, (*step.path, "withSequence"),
-                          f"{label}: withSequence takes 'count' or 'end', not both", on_key=True)
+        if not _LOOP_KEYS.isdisjoint(s):  # most steps do not loop
+            loops = [k for k in ("withItems", "withParam", "withSequence") if s.get(k) not in (None, "", [])]
+            if len(loops) > 1:
+                yield Finding(LOOP_FIELDS, (*step.path, loops[1]),
+                              f"{label} uses {' and '.join(loops)}; only one loop is allowed", on_key=True)
+            seq = s.get("withSequence")
+            if isinstance(seq, dict) and seq.get("count") is not None and seq.get("end") is not None:
+                yield Finding(LOOP_FIELDS, (*step.path, "withSequence"),
+                              f"{label}: withSequence takes 'count' or 'end', not both", on_key=True)
         hooks = s.get("hooks")
         if isinstance(hooks, dict):
             used.update(hook["template"] for hook in hooks.values()
@@ -89,4 +93,5 @@ def check_steps(at: TemplateAt, resolver: Resolver[ValidationContext], used: set
             used.add(on_exit)
         if isinstance(on_exit, str) and on_exit:
             exit_call = resolver.by_name(on_exit, (*step.path, "onExit"))
-            yield from call_problems(exit_call, resolver, CALL_UNDEFINED, f"{label} onExit")
+            if exit_call.state is not CallState.RESOLVED:
+                yield from call_problems(exit_call, resolver, CALL_UNDEFINED, f"{label} onExit")

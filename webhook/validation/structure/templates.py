@@ -52,7 +52,19 @@ INPUT_ARTIFACT = define(
 
 # Template, step and task names (Argo's isValidWorkflowFieldName); steps.py checks its names with it too.
 FIELD_NAME_FORM = re.compile(r"^[a-zA-Z0-9][-a-zA-Z0-9]*$")
+_TYPE_SET = frozenset(TEMPLATE_TYPES)
 _LEAF_TYPES = ("container", "containerSet", "script", "resource", "data", "http", "plugin")
+
+
+def template_types(template: dict[str, Any]) -> list[str]:
+    """``TemplateAt.types``: the type fields a template sets, in ``TEMPLATE_TYPES`` order.
+
+    Read from the template's own few keys rather than by asking for each of the ten types.
+    """
+    types = [k for k in template if k in _TYPE_SET and template[k] is not None]
+    if len(types) > 1:
+        types.sort(key=TEMPLATE_TYPES.index)
+    return types
 
 
 def template_names(templates: list[TemplateAt]) -> Iterator[Finding]:
@@ -84,7 +96,7 @@ def check_template(at: TemplateAt, template_defaults: dict[str, Any]) -> Iterato
     t = at.template
     name = at.name
     label = f"template '{name}'" if name else "inline template" if at.inline_in else "template"
-    types = at.types
+    types = template_types(t)
     if not types:
         yield Finding(TEMPLATE_NO_TYPE, at.path, f"{label} has no type",
                       hint=f"give it exactly one of: {', '.join(TEMPLATE_TYPES)}", on_key=at.inline_in is not None)
