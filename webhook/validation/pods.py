@@ -47,13 +47,19 @@ _HUGEPAGES = "hugepages-"
 # Containers of a template whose volumeMounts must name a volume of the pod.
 _MOUNTING = ("container", "script")
 _MOUNTING_LISTS = ("sidecars", "initContainers")
+# The template keys _mounting_containers reads: a template with none of them mounts nothing.
+_MOUNTING_KEYS = frozenset({*_MOUNTING, *_MOUNTING_LISTS, "containerSet"})
 
 
 def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
     spec = manifest.workflow_spec
-    yield from _pod_gc_selector(as_dict(spec.get("podGC")).get("labelSelector"),
-                                (*manifest.spec_path, "podGC", "labelSelector"))
-    yield from _pod_resources(spec.get("podResources"), (*manifest.spec_path, "podResources"), "spec.podResources")
+    # Most specs set neither: their checks (and the paths they are given) are skipped.
+    selector = as_dict(spec.get("podGC")).get("labelSelector")
+    if selector is not None:
+        yield from _pod_gc_selector(selector, (*manifest.spec_path, "podGC", "labelSelector"))
+    if spec.get("podResources") is not None:
+        yield from _pod_resources(spec.get("podResources"), (*manifest.spec_path, "podResources"),
+                                  "spec.podResources")
     volumes = _declared_volumes(manifest, context)
     workflow = manifest.kind in (WORKFLOW, CRON_WORKFLOW)
     for at in spec_templates(manifest):
@@ -64,7 +70,8 @@ def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
             yield from _pod_resources(resources, (*at.path, "podResources"), f"{label}: podResources")
             if isinstance(cs, dict):
                 yield from _container_set(at, cs, label)
-        if volumes is not None:
+        # Only a template with containers has mounts to check (a DAG, steps or HTTP template has none).
+        if volumes is not None and not _MOUNTING_KEYS.isdisjoint(at.template):
             yield from _mounts(at, volumes, workflow)
 
 
