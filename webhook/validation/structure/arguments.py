@@ -183,6 +183,12 @@ def inputs_supplied(call: Call, supplied: tuple[set[str], set[str]], by: str, at
             )
 
 
+def has_arguments_to_check(step: StepAt, call: Call) -> bool:
+    """Whether ``step_arguments`` can find anything: the step passes arguments, or the template it calls
+    takes inputs (most steps do neither)."""
+    return "arguments" in step.step or (call.template is not None and bool(call.template.get("inputs")))
+
+
 def step_arguments(step: StepAt, call: Call) -> Iterator[Finding]:
     """A step's or task's arguments, then what the called template needs of them.
 

@@ -35,6 +35,11 @@ _RESERVED_CONTAINERS = ("wait", "init", "supervisor")
 _RESERVED_PREFIX = "artifact-plugin-"
 
 
+# The template fields check_containers reads: a template that sets none of them (a DAG, steps, HTTP,
+# suspend template) has no container to check.
+CONTAINER_FIELDS = frozenset({"container", "script", "sidecars", "containerSet"})
+
+
 def check_containers(at: TemplateAt, kind: str | None, label: str,
                      template_defaults: dict[str, Any]) -> Iterator[Finding]:
     t = at.template

@@ -40,7 +40,14 @@ ACTIVE_DEADLINE = define(
 _DURATION = re.compile(r"^([0-9]+(\.[0-9]*)?(ns|us|µs|ms|s|m|h))+$")
 
 
+# The template fields kind_fields reads besides a DAG's tasks: most templates set none of them.
+KIND_FIELDS = frozenset({
+    "activeDeadlineSeconds", "parallelism", "timeout", "pendingTimeout", "podResources", "resourceClaims",
+})
+
+
 def kind_fields(at: TemplateAt, kind: str, leaf: bool, label: str) -> Iterator[Finding]:
+    """Fields of ``KIND_FIELDS`` the template's type does not take or that are malformed; a DAG without tasks."""
     t = at.template
     if kind in ("steps", "dag") and t.get("activeDeadlineSeconds") is not None:
         yield Finding(FIELD_WRONG_TEMPLATE, (*at.path, "activeDeadlineSeconds"),

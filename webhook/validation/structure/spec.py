@@ -94,7 +94,8 @@ def entrypoint_and_exit(manifest: Manifest, resolver: Resolver[ValidationContext
                           "neither this workflow nor its workflowTemplateRef sets an entrypoint", on_key=True)
     elif isinstance(entry, str):
         call = resolver.by_name(entry, (*spec_path, "entrypoint"))
-        yield from call_problems(call, resolver, ENTRYPOINT_UNDEFINED, "entrypoint")
+        if call.state is not CallState.RESOLVED:  # a resolved call has no problem to report
+            yield from call_problems(call, resolver, ENTRYPOINT_UNDEFINED, "entrypoint")
         # Only a template with inputs can miss one (then the arguments are worth collecting).
         if call.template is not None and manifest.kind in (WORKFLOW, CRON_WORKFLOW) \
                 and as_dict(call.template.get("inputs")):
@@ -103,7 +104,8 @@ def entrypoint_and_exit(manifest: Manifest, resolver: Resolver[ValidationContext
     on_exit = spec.get("onExit")
     if isinstance(on_exit, str) and on_exit:
         call = resolver.by_name(on_exit, (*spec_path, "onExit"))
-        yield from call_problems(call, resolver, CALL_UNDEFINED, "onExit")
+        if call.state is not CallState.RESOLVED:
+            yield from call_problems(call, resolver, CALL_UNDEFINED, "onExit")
     hooks = spec.get("hooks")
     if isinstance(hooks, dict):
         yield from check_hooks(hooks, (*spec_path, "hooks"), resolver)

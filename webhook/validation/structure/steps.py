@@ -13,7 +13,7 @@ from webhook.spec.resolve import CallState, Resolver
 from webhook.spec.walk import TemplateAt, template_steps
 from webhook.templating import replace_tags
 from webhook.validation.context import ValidationContext
-from webhook.validation.structure.arguments import step_arguments
+from webhook.validation.structure.arguments import has_arguments_to_check, step_arguments
 from webhook.validation.structure.calls import CALL_UNDEFINED, call_problems, check_hooks
 from webhook.validation.structure.templates import FIELD_NAME_FORM
 
@@ -73,7 +73,8 @@ def check_steps(at: TemplateAt, resolver: Resolver[ValidationContext], used: set
         label = f"{what} '{name}'" if isinstance(name, str) and name else what
         if call.state is not CallState.RESOLVED:  # a resolved call has no problem to report
             yield from call_problems(call, resolver, CALL_UNDEFINED, label)
-        yield from step_arguments(step, call)
+        if has_arguments_to_check(step, call):
+            yield from step_arguments(step, call)
         if not _LOOP_KEYS.isdisjoint(s):  # most steps do not loop
             loops = [k for k in ("withItems", "withParam", "withSequence") if s.get(k) not in (None, "", [])]
             if len(loops) > 1:

@@ -13,8 +13,8 @@ from typing import Any
 from webhook.diagnostics import Finding, JsonPath, Severity, define
 from webhook.spec.walk import TEMPLATE_TYPES, TemplateAt, as_dict, as_list, as_str
 from webhook.validation.structure.arguments import PARAM_NAME, PARAM_NAME_FORM, check_enum, named_list
-from webhook.validation.structure.containers import check_containers
-from webhook.validation.structure.fields import kind_fields
+from webhook.validation.structure.containers import CONTAINER_FIELDS, check_containers
+from webhook.validation.structure.fields import KIND_FIELDS, kind_fields
 from webhook.validation.structure.metrics import check_metrics
 from webhook.validation.structure.resource import check_resource
 
@@ -90,8 +90,9 @@ def template_names(templates: list[TemplateAt]) -> Iterator[Finding]:
 def check_template(at: TemplateAt, template_defaults: dict[str, Any]) -> Iterator[Finding]:
     """One template's own checks; ``template_defaults`` is the spec's ``templateDefaults`` mapping.
 
-    Most templates have no inputs, outputs or metrics: the checks of each section run only when
-    the template has it (each would find nothing, after building its paths and generator).
+    Most templates have no inputs, outputs, metrics, containers or type-specific fields: the checks
+    of each section run only when the template has it (each would find nothing, after building its
+    paths and generator).
     """
     t = at.template
     name = at.name
@@ -132,11 +133,12 @@ def check_template(at: TemplateAt, template_defaults: dict[str, Any]) -> Iterato
         if kind is not None and not leaf and a.get("path"):
             yield Finding(INPUT_ARTIFACT, (*apath, "path"),
                           f"input artifact path is only valid in leaf templates, not {kind}", on_key=True)
-    if kind is not None:
+    if kind == "dag" or (kind is not None and not KIND_FIELDS.isdisjoint(t)):
         yield from kind_fields(at, kind, leaf, label)
     if outputs:
         yield from _outputs(at, outputs, kind, label)
-    yield from check_containers(at, kind, label, template_defaults)
+    if not CONTAINER_FIELDS.isdisjoint(t):
+        yield from check_containers(at, kind, label, template_defaults)
     if t.get("metrics") is not None:
         yield from check_metrics(at, label)
     if kind == "resource":
