@@ -126,6 +126,9 @@ class Scope:
     # Fills this scope the first time a tag is asked of it. A template's inputs, and what its own fields see of
     # its steps or tasks (a resolution and a tag set per child), are wasted work where no field holds a tag.
     fill: Callable[[Scope], None] | None = None
+    # The beginnings of every tag ``fill`` lists (None: any tag). A tag under none of them is not looked for here,
+    # and does not fill the scope: a template's inputs say nothing of {{tasks.X…}}, nor the globals of {{inputs…}}.
+    fills_under: tuple[str, ...] | None = None
     _dots: int = 0
 
     def child(self) -> Scope:
@@ -146,13 +149,23 @@ class Scope:
         return self
 
     def allows(self, tag: str) -> bool:
+        """Whether ``tag`` resolves in this scope or an ancestor.
+
+        The scopes already listed are asked first, and the others are filled only when none of those has the
+        tag, and only those that may list it: ``{{workflow.name}}`` is a builtin, and listing the template's
+        inputs and the workflow's globals (a walk of the spec's arguments, metadata and template outputs) to
+        find it was wasted.
+        """
+        unfilled: list[Scope] = []
         scope: Scope | None = self
         while scope is not None:
-            scope.filled()
-            if tag in scope.exact or scope._under_prefix(tag):
+            if scope.fill is not None:
+                if scope.fills_under is None or tag.startswith(scope.fills_under):
+                    unfilled.append(scope)
+            elif tag in scope.exact or scope._under_prefix(tag):
                 return True
             scope = scope.parent
-        return False
+        return any(tag in s.filled().exact or s._under_prefix(tag) for s in unfilled)
 
     def _under_prefix(self, tag: str) -> bool:
         if self.loose and tag.startswith(self.loose):
@@ -197,7 +210,8 @@ class _Where:
 def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
     resolver = validation_resolver(manifest, context)
     # Listed when a tag is first looked for there: most tags resolve in a template's inputs or its steps' scope.
-    globals_ = Scope(parent=_BUILTIN, fill=lambda scope: _add_global_tags(manifest, resolver, scope))
+    globals_ = Scope(parent=_BUILTIN, fill=lambda scope: _add_global_tags(manifest, resolver, scope),
+                     fills_under=("workflow.",))
     template_kind = manifest.kind in (WORKFLOW_TEMPLATE, CLUSTER_WORKFLOW_TEMPLATE)
     checker = _Checker(manifest, resolver, globals_, template_kind)
     for at in spec_templates(manifest):
@@ -280,7 +294,7 @@ def _template_type(t: dict[str, Any]) -> str | None:
 
 def _own_scope(t: dict[str, Any], kind: str | None, globals_: Scope) -> Scope:
     """What the template's fields see besides the globals: its inputs (read only when one of them holds a tag)."""
-    return Scope(parent=globals_, fill=lambda scope: _add_own_tags(t, kind, scope))
+    return Scope(parent=globals_, fill=lambda scope: _add_own_tags(t, kind, scope), fills_under=("inputs.", "pod."))
 
 
 def _add_own_tags(t: dict[str, Any], kind: str | None, scope: Scope) -> None:
@@ -406,7 +420,8 @@ class _Checker:
         scope = own
         if kind in ("steps", "dag"):
             # The template's own outputs may read any child's outputs (they are collected at the end).
-            scope = Scope(parent=own, fill=lambda children: self._children_outputs(at, children))
+            scope = Scope(parent=own, fill=lambda children: self._children_outputs(at, children),
+                          fills_under=("steps.", "tasks."))
         if kind in ("steps", "dag") or _CHILDREN.isdisjoint(t):
             texts = own_tagged_strings(at)
         else:  # a leaf template's stray 'steps' or 'dag' key is one of its own fields: the schema rule reports it
@@ -457,7 +472,7 @@ class _Checker:
                         scope.exact.update(_node_tags(_Node(step.name, call, keys is not None), "steps"))
                 where = _Where(at, step, step_groups=groups, item_keys=keys, item_any=any_key)
                 yield from self._strings(texts, scope, where)
-            yield from self._referenced_sibling_reads(step, call)
+            yield from self._referenced_sibling_reads(step, step)
             if step.name:
                 pending.append(_Node(step.name, call, keys is not None))
 
@@ -481,7 +496,7 @@ class _Checker:
                 where = _Where(at, step, dag=info, item_keys=keys, item_any=any_key)
                 yield from self._strings(texts, scope, where)
             if name and task is not None:
-                yield from self._referenced_sibling_reads(step, self._call(task))
+                yield from self._referenced_sibling_reads(step, task)
 
     @staticmethod
     def _inline_inputs(step: StepAt, scope: Scope) -> None:
@@ -671,8 +686,12 @@ class _Checker:
                       f"parameter '{names[tag]}' on {label}, passed as "
                       f"{{{{{tag}}}}} by {callers} (argo-warden's admission webhook rewrites it to this)")
 
-    def _referenced_sibling_reads(self, step: StepAt, call: Call) -> Iterator[Finding]:
+    def _referenced_sibling_reads(self, step: StepAt, runs: StepAt) -> Iterator[Finding]:
         """A call through templateRef to a template that reads its caller's sibling outputs.
+
+        ``step`` is where the call is written, ``runs`` the step or task whose call counts (for a task named twice,
+        the first of that name). Only a templateRef call can have a ``source``: the others are not resolved here
+        (a task's call is otherwise needed only when another task reads its outputs).
 
         This document's rewrite cannot reach that template (it lives in another
         document), and that document's rewrite cannot reach this call: the call must
@@ -680,6 +699,9 @@ class _Checker:
         fails in Argo either way ("failed to resolve" before the WorkflowTemplate is
         admitted by argo-warden, a missing input after).
         """
+        if not isinstance(runs.step.get("templateRef"), dict):
+            return
+        call = self._call(runs)
         if call.state is not CallState.RESOLVED or call.source is None or call.template is None:
             return
         ref = as_dict(step.step.get("templateRef"))
