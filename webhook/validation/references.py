@@ -440,41 +440,54 @@ class _Checker:
         """Fill ``scope`` with the tags every named step or task of ``at`` offers."""
         for step in template_steps(at):
             if step.name:
-                node = self._node(step, step.name)
-                prefix = "tasks" if step.is_task else "steps"
-                scope.exact.update(_node_tags(node, prefix))
-                if node.call.state is not CallState.RESOLVED:
-                    scope.add_prefix(f"{prefix}.{step.name}.")
+                self._offer(step, step.name, scope)
+
+    def _offer(self, step: StepAt, name: str, scope: Scope) -> None:
+        """List in ``scope`` the tags the finished step or task ``step`` offers (all of them: its call is unknown)."""
+        node = self._node(step, name)
+        prefix = "tasks" if step.is_task else "steps"
+        scope.exact.update(_node_tags(node, prefix))
+        if node.call.state is not CallState.RESOLVED:
+            scope.add_prefix(f"{prefix}.{name}.")
 
     def _steps(self, at: TemplateAt, own: Scope) -> Iterator[Finding]:
         steps = list(template_steps(at))
         groups: dict[str, int] = {s.name: s.group for s in steps if s.name and s.group is not None}
-        done = own.child()
+        # What the steps of earlier groups offer, listed only when a later step looks up a {{steps.…}} tag: each
+        # step's call and tag set were made for every step, read by none in most templates. A step is listed
+        # once (``finished`` is emptied by the listing, which is armed again when a group ends), so this stays
+        # linear in the steps.
+        finished: list[StepAt] = []
+
+        def list_finished(scope: Scope) -> None:
+            for step in finished:
+                self._offer(step, step.name or "", scope)
+            finished.clear()
+
+        done = Scope(parent=own, fills_under=("steps.",))
         current_group = -1
-        pending: list[_Node] = []
+        pending: list[StepAt] = []
         for step in steps:
             if step.group != current_group:
-                for node in pending:
-                    done.exact.update(_node_tags(node, "steps"))
-                    if node.call.state is not CallState.RESOLVED:
-                        done.add_prefix(f"steps.{node.name}.")
+                if pending:
+                    finished.extend(pending)
+                    done.fill = list_finished
                 pending = []
                 current_group = step.group if step.group is not None else current_group
-            call = self._call(step)
-            keys, any_key = self._loop(step.step)
             texts = tagged_strings(step.step, step.path, _INLINE)
             if texts:
+                keys, any_key = self._loop(step.step)
                 scope = done.child()
                 self._inline_inputs(step, scope)
                 if step.name:
                     scope.exact.add(f"steps.{step.name}.status")
                     if as_dict(step.step.get("hooks")) or step.step.get("onExit"):
-                        scope.exact.update(_node_tags(_Node(step.name, call, keys is not None), "steps"))
+                        scope.exact.update(_node_tags(self._node(step, step.name), "steps"))
                 where = _Where(at, step, step_groups=groups, item_keys=keys, item_any=any_key)
                 yield from self._strings(texts, scope, where)
             yield from self._referenced_sibling_reads(step, step)
             if step.name:
-                pending.append(_Node(step.name, call, keys is not None))
+                pending.append(step)
 
     def _dag(self, at: TemplateAt, own: Scope) -> Iterator[Finding]:
         info = dag_info(at)
