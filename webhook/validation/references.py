@@ -337,13 +337,6 @@ def _node_tags(node: _Node, prefix: str) -> set[str]:
     return tags
 
 
-def _node_allows(node: _Node, prefix: str, tag: str) -> bool:
-    if node.call.state is not CallState.RESOLVED or node.call.template is None:
-        # Dynamic or unreadable target: its outputs cannot be known here.
-        return True
-    return tag in _node_tags(node, prefix)
-
-
 def _loop_items(step: dict[str, Any]) -> tuple[set[str] | None, bool]:
     """(keys usable as item.<key>, any key allowed); keys None when the step has no loop."""
     items = step.get("withItems")
@@ -379,6 +372,9 @@ class _Checker:
         self._loops: dict[int, tuple[dict[str, Any], tuple[set[str] | None, bool]]] = {}
         # What each step or task runs (by its path): asked by its template, its own strings and its readers.
         self._step_calls: dict[JsonPath, Call] = {}
+        # What each step or task offers (by its path and the prefix it is read under): asked once per reference
+        # to its outputs, and each answer is a dozen strings and more (one per output).
+        self._offers: dict[tuple[JsonPath, str], set[str]] = {}
         self._workflow_tags: list[str] | None = None
         # Per template (by path): its sibling reads by tag, and each read's portable input parameter name.
         self._sibling_reads: dict[JsonPath, tuple[dict[str, SiblingRead], dict[str, str]]] = {}
@@ -406,6 +402,14 @@ class _Checker:
 
     def _node(self, step: StepAt, name: str) -> _Node:
         return _Node(name, self._call(step), self._loop(step.step)[0] is not None)
+
+    def _offered(self, step: StepAt, name: str, prefix: str) -> set[str]:
+        """``_node_tags`` of the step or task ``step`` called ``name``, made once per validation (do not change it)."""
+        key = (step.path, prefix)
+        tags = self._offers.get(key)
+        if tags is None:
+            tags = self._offers[key] = _node_tags(self._node(step, name), prefix)
+        return tags
 
     # -- templates
 
@@ -446,7 +450,7 @@ class _Checker:
         """List in ``scope`` the tags the finished step or task ``step`` offers (all of them: its call is unknown)."""
         node = self._node(step, name)
         prefix = "tasks" if step.is_task else "steps"
-        scope.exact.update(_node_tags(node, prefix))
+        scope.exact.update(self._offered(step, name, prefix))
         if node.call.state is not CallState.RESOLVED:
             scope.add_prefix(f"{prefix}.{name}.")
 
@@ -482,7 +486,7 @@ class _Checker:
                 if step.name:
                     scope.exact.add(f"steps.{step.name}.status")
                     if as_dict(step.step.get("hooks")) or step.step.get("onExit"):
-                        scope.exact.update(_node_tags(self._node(step, step.name), "steps"))
+                        scope.exact.update(self._offered(step, step.name, "steps"))
                 where = _Where(at, step, step_groups=groups, item_keys=keys, item_any=any_key)
                 yield from self._strings(texts, scope, where)
             yield from self._referenced_sibling_reads(step, step)
@@ -504,7 +508,7 @@ class _Checker:
                 scope = own.child()
                 self._inline_inputs(step, scope)
                 if name and task is not None and (as_dict(step.step.get("hooks")) or step.step.get("onExit")):
-                    scope.exact.update(_node_tags(self._node(task, name), "tasks"))
+                    scope.exact.update(self._offered(task, name, "tasks"))
                 keys, any_key = self._loop(step.step)
                 where = _Where(at, step, dag=info, item_keys=keys, item_any=any_key)
                 yield from self._strings(texts, scope, where)
@@ -684,8 +688,8 @@ class _Checker:
                 continue
             there = index.sibling(caller, read)
             if there is not None:
-                node = self._node(there, read.node)
-                for finding in _undeclared_output(tag, tag.split("."), node, read.prefix, path, span):
+                for finding in self._undeclared_output(tag, tag.split("."), there, read.node, read.prefix, path,
+                                                       span):
                     blocked = True
                     yield dataclasses.replace(finding, message=f"{finding.message} (read by {label}, called by "
                                                                f"{caller.label})")
@@ -759,8 +763,7 @@ class _Checker:
                 return
             step = call_index(self.manifest).named(where.template, name)
             assert step is not None  # ``groups`` was taken from these very steps
-            node = self._node(step, name)
-            yield from _undeclared_output(tag, parts, node, prefix, path, span)
+            yield from self._undeclared_output(tag, parts, step, name, prefix, path, span)
             return
         info = where.dag
         if info is None or where.step is None:
@@ -777,17 +780,26 @@ class _Checker:
                           f"{{{{{tag}}}}}: task '{me}' does not depend on '{name}', so its outputs may not exist yet",
                           span=span, hint=f"add '{name}' to this task's dependencies (or depends)")
             return
-        node = self._node(info.tasks[name], name)
-        yield from _undeclared_output(tag, parts, node, prefix, path, span)
+        yield from self._undeclared_output(tag, parts, info.tasks[name], name, prefix, path, span)
+
+    def _undeclared_output(self, tag: str, parts: list[str], step: StepAt, name: str, prefix: str, path: JsonPath,
+                           span: tuple[int, int]) -> Iterator[Finding]:
+        """``tag`` reads the step or task ``step`` (called ``name``): a finding when its template has no such
+        output."""
+        node = self._node(step, name)
+        if node.call.state is not CallState.RESOLVED or node.call.template is None:
+            return  # dynamic or unreadable target: its outputs cannot be known here
+        tags = self._offered(step, name, prefix)
+        if tag not in tags:
+            yield from _output_missing(tag, parts, node, tags, prefix, path, span)
 
 
-def _undeclared_output(tag: str, parts: list[str], node: _Node, prefix: str, path: JsonPath,
-                       span: tuple[int, int]) -> Iterator[Finding]:
-    if _node_allows(node, prefix, tag):
-        return
+def _output_missing(tag: str, parts: list[str], node: _Node, tags: set[str], prefix: str, path: JsonPath,
+                    span: tuple[int, int]) -> Iterator[Finding]:
+    """The finding for a read of an output ``node`` does not offer (``tags``: what it does)."""
     what = "step" if prefix == "steps" else "task"
     target = node.call.target or "?"
-    offered = sorted(t.split(".", 2)[2] for t in _node_tags(node, prefix))
+    offered = sorted(t.split(".", 2)[2] for t in tags)
     rest = ".".join(parts[2:])
     if len(parts) >= 5 and parts[2] == "outputs" and parts[3] in ("parameters", "artifacts"):
         kind = parts[3][:-1]
