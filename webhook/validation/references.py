@@ -404,7 +404,8 @@ class _Checker:
         return _Node(name, self._call(step), self._loop(step.step)[0] is not None)
 
     def _offered(self, step: StepAt, name: str, prefix: str) -> set[str]:
-        """``_node_tags`` of the step or task ``step`` called ``name``, made once per validation (do not change it)."""
+        """``_node_tags`` of the step or task ``step`` called ``name``, made once per check (the set is shared:
+        callers copy it into a scope or read it, never change it)."""
         key = (step.path, prefix)
         tags = self._offers.get(key)
         if tags is None:
@@ -447,7 +448,8 @@ class _Checker:
                 self._offer(step, step.name, scope)
 
     def _offer(self, step: StepAt, name: str, scope: Scope) -> None:
-        """List in ``scope`` the tags the finished step or task ``step`` offers (all of them: its call is unknown)."""
+        """List in ``scope`` the tags the finished step or task ``step`` offers; when what it runs is not known, any
+        tag under ``steps.<name>.`` (or ``tasks.<name>.``)."""
         node = self._node(step, name)
         prefix = "tasks" if step.is_task else "steps"
         scope.exact.update(self._offered(step, name, prefix))
