@@ -126,6 +126,9 @@ class Scope:
     # Fills this scope the first time a tag is asked of it. A template's inputs, and what its own fields see of
     # its steps or tasks (a resolution and a tag set per child), are wasted work where no field holds a tag.
     fill: Callable[[Scope], None] | None = None
+    # The beginnings of every tag ``fill`` lists (None: any tag). A tag under none of them is not looked for here,
+    # and does not fill the scope: a template's inputs say nothing of {{tasks.X…}}, nor the globals of {{inputs…}}.
+    fills_under: tuple[str, ...] | None = None
     _dots: int = 0
 
     def child(self) -> Scope:
@@ -146,13 +149,23 @@ class Scope:
         return self
 
     def allows(self, tag: str) -> bool:
+        """Whether ``tag`` resolves in this scope or an ancestor.
+
+        The scopes already listed are asked first, and the others are filled only when none of those has the
+        tag, and only those that may list it: ``{{workflow.name}}`` is a builtin, and listing the template's
+        inputs and the workflow's globals (a walk of the spec's arguments, metadata and template outputs) to
+        find it was wasted.
+        """
+        unfilled: list[Scope] = []
         scope: Scope | None = self
         while scope is not None:
-            scope.filled()
-            if tag in scope.exact or scope._under_prefix(tag):
+            if scope.fill is not None:
+                if scope.fills_under is None or tag.startswith(scope.fills_under):
+                    unfilled.append(scope)
+            elif tag in scope.exact or scope._under_prefix(tag):
                 return True
             scope = scope.parent
-        return False
+        return any(tag in s.filled().exact or s._under_prefix(tag) for s in unfilled)
 
     def _under_prefix(self, tag: str) -> bool:
         if self.loose and tag.startswith(self.loose):
@@ -197,7 +210,8 @@ class _Where:
 def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
     resolver = validation_resolver(manifest, context)
     # Listed when a tag is first looked for there: most tags resolve in a template's inputs or its steps' scope.
-    globals_ = Scope(parent=_BUILTIN, fill=lambda scope: _add_global_tags(manifest, resolver, scope))
+    globals_ = Scope(parent=_BUILTIN, fill=lambda scope: _add_global_tags(manifest, resolver, scope),
+                     fills_under=("workflow.",))
     template_kind = manifest.kind in (WORKFLOW_TEMPLATE, CLUSTER_WORKFLOW_TEMPLATE)
     checker = _Checker(manifest, resolver, globals_, template_kind)
     for at in spec_templates(manifest):
@@ -280,7 +294,7 @@ def _template_type(t: dict[str, Any]) -> str | None:
 
 def _own_scope(t: dict[str, Any], kind: str | None, globals_: Scope) -> Scope:
     """What the template's fields see besides the globals: its inputs (read only when one of them holds a tag)."""
-    return Scope(parent=globals_, fill=lambda scope: _add_own_tags(t, kind, scope))
+    return Scope(parent=globals_, fill=lambda scope: _add_own_tags(t, kind, scope), fills_under=("inputs.", "pod."))
 
 
 def _add_own_tags(t: dict[str, Any], kind: str | None, scope: Scope) -> None:
@@ -323,13 +337,6 @@ def _node_tags(node: _Node, prefix: str) -> set[str]:
     return tags
 
 
-def _node_allows(node: _Node, prefix: str, tag: str) -> bool:
-    if node.call.state is not CallState.RESOLVED or node.call.template is None:
-        # Dynamic or unreadable target: its outputs cannot be known here.
-        return True
-    return tag in _node_tags(node, prefix)
-
-
 def _loop_items(step: dict[str, Any]) -> tuple[set[str] | None, bool]:
     """(keys usable as item.<key>, any key allowed); keys None when the step has no loop."""
     items = step.get("withItems")
@@ -365,6 +372,9 @@ class _Checker:
         self._loops: dict[int, tuple[dict[str, Any], tuple[set[str] | None, bool]]] = {}
         # What each step or task runs (by its path): asked by its template, its own strings and its readers.
         self._step_calls: dict[JsonPath, Call] = {}
+        # What each step or task offers (by its path and the prefix it is read under): asked once per reference
+        # to its outputs, and each answer is a dozen strings and more (one per output).
+        self._offers: dict[tuple[JsonPath, str], set[str]] = {}
         self._workflow_tags: list[str] | None = None
         # Per template (by path): its sibling reads by tag, and each read's portable input parameter name.
         self._sibling_reads: dict[JsonPath, tuple[dict[str, SiblingRead], dict[str, str]]] = {}
@@ -393,6 +403,15 @@ class _Checker:
     def _node(self, step: StepAt, name: str) -> _Node:
         return _Node(name, self._call(step), self._loop(step.step)[0] is not None)
 
+    def _offered(self, step: StepAt, name: str, prefix: str) -> set[str]:
+        """``_node_tags`` of the step or task ``step`` called ``name``, made once per check (the set is shared:
+        callers copy it into a scope or read it, never change it)."""
+        key = (step.path, prefix)
+        tags = self._offers.get(key)
+        if tags is None:
+            tags = self._offers[key] = _node_tags(self._node(step, name), prefix)
+        return tags
+
     # -- templates
 
     def template(self, at: TemplateAt) -> Iterator[Finding]:
@@ -406,7 +425,8 @@ class _Checker:
         scope = own
         if kind in ("steps", "dag"):
             # The template's own outputs may read any child's outputs (they are collected at the end).
-            scope = Scope(parent=own, fill=lambda children: self._children_outputs(at, children))
+            scope = Scope(parent=own, fill=lambda children: self._children_outputs(at, children),
+                          fills_under=("steps.", "tasks."))
         if kind in ("steps", "dag") or _CHILDREN.isdisjoint(t):
             texts = own_tagged_strings(at)
         else:  # a leaf template's stray 'steps' or 'dag' key is one of its own fields: the schema rule reports it
@@ -425,41 +445,55 @@ class _Checker:
         """Fill ``scope`` with the tags every named step or task of ``at`` offers."""
         for step in template_steps(at):
             if step.name:
-                node = self._node(step, step.name)
-                prefix = "tasks" if step.is_task else "steps"
-                scope.exact.update(_node_tags(node, prefix))
-                if node.call.state is not CallState.RESOLVED:
-                    scope.add_prefix(f"{prefix}.{step.name}.")
+                self._offer(step, step.name, scope)
+
+    def _offer(self, step: StepAt, name: str, scope: Scope) -> None:
+        """List in ``scope`` the tags the finished step or task ``step`` offers; when what it runs is not known, any
+        tag under ``steps.<name>.`` (or ``tasks.<name>.``)."""
+        node = self._node(step, name)
+        prefix = "tasks" if step.is_task else "steps"
+        scope.exact.update(self._offered(step, name, prefix))
+        if node.call.state is not CallState.RESOLVED:
+            scope.add_prefix(f"{prefix}.{name}.")
 
     def _steps(self, at: TemplateAt, own: Scope) -> Iterator[Finding]:
         steps = list(template_steps(at))
         groups: dict[str, int] = {s.name: s.group for s in steps if s.name and s.group is not None}
-        done = own.child()
+        # What the steps of earlier groups offer, listed only when a later step looks up a {{steps.…}} tag: each
+        # step's call and tag set were made for every step, read by none in most templates. A step is listed
+        # once (``finished`` is emptied by the listing, which is armed again when a group ends), so this stays
+        # linear in the steps.
+        finished: list[StepAt] = []
+
+        def list_finished(scope: Scope) -> None:
+            for step in finished:
+                self._offer(step, step.name or "", scope)
+            finished.clear()
+
+        done = Scope(parent=own, fills_under=("steps.",))
         current_group = -1
-        pending: list[_Node] = []
+        pending: list[StepAt] = []
         for step in steps:
             if step.group != current_group:
-                for node in pending:
-                    done.exact.update(_node_tags(node, "steps"))
-                    if node.call.state is not CallState.RESOLVED:
-                        done.add_prefix(f"steps.{node.name}.")
+                if pending:
+                    finished.extend(pending)
+                    done.fill = list_finished
                 pending = []
                 current_group = step.group if step.group is not None else current_group
-            call = self._call(step)
-            keys, any_key = self._loop(step.step)
             texts = tagged_strings(step.step, step.path, _INLINE)
             if texts:
+                keys, any_key = self._loop(step.step)
                 scope = done.child()
                 self._inline_inputs(step, scope)
                 if step.name:
                     scope.exact.add(f"steps.{step.name}.status")
                     if as_dict(step.step.get("hooks")) or step.step.get("onExit"):
-                        scope.exact.update(_node_tags(_Node(step.name, call, keys is not None), "steps"))
+                        scope.exact.update(self._offered(step, step.name, "steps"))
                 where = _Where(at, step, step_groups=groups, item_keys=keys, item_any=any_key)
                 yield from self._strings(texts, scope, where)
-            yield from self._referenced_sibling_reads(step, call)
+            yield from self._referenced_sibling_reads(step, step)
             if step.name:
-                pending.append(_Node(step.name, call, keys is not None))
+                pending.append(step)
 
     def _dag(self, at: TemplateAt, own: Scope) -> Iterator[Finding]:
         info = dag_info(at)
@@ -476,12 +510,12 @@ class _Checker:
                 scope = own.child()
                 self._inline_inputs(step, scope)
                 if name and task is not None and (as_dict(step.step.get("hooks")) or step.step.get("onExit")):
-                    scope.exact.update(_node_tags(self._node(task, name), "tasks"))
+                    scope.exact.update(self._offered(task, name, "tasks"))
                 keys, any_key = self._loop(step.step)
                 where = _Where(at, step, dag=info, item_keys=keys, item_any=any_key)
                 yield from self._strings(texts, scope, where)
             if name and task is not None:
-                yield from self._referenced_sibling_reads(step, self._call(task))
+                yield from self._referenced_sibling_reads(step, task)
 
     @staticmethod
     def _inline_inputs(step: StepAt, scope: Scope) -> None:
@@ -656,8 +690,8 @@ class _Checker:
                 continue
             there = index.sibling(caller, read)
             if there is not None:
-                node = self._node(there, read.node)
-                for finding in _undeclared_output(tag, tag.split("."), node, read.prefix, path, span):
+                for finding in self._undeclared_output(tag, tag.split("."), there, read.node, read.prefix, path,
+                                                       span):
                     blocked = True
                     yield dataclasses.replace(finding, message=f"{finding.message} (read by {label}, called by "
                                                                f"{caller.label})")
@@ -671,8 +705,12 @@ class _Checker:
                       f"parameter '{names[tag]}' on {label}, passed as "
                       f"{{{{{tag}}}}} by {callers} (argo-warden's admission webhook rewrites it to this)")
 
-    def _referenced_sibling_reads(self, step: StepAt, call: Call) -> Iterator[Finding]:
+    def _referenced_sibling_reads(self, step: StepAt, runs: StepAt) -> Iterator[Finding]:
         """A call through templateRef to a template that reads its caller's sibling outputs.
+
+        ``step`` is where the call is written, ``runs`` the step or task whose call counts (for a task named twice,
+        the first of that name). Only a templateRef call can have a ``source``: the others are not resolved here
+        (a task's call is otherwise needed only when another task reads its outputs).
 
         This document's rewrite cannot reach that template (it lives in another
         document), and that document's rewrite cannot reach this call: the call must
@@ -680,6 +718,9 @@ class _Checker:
         fails in Argo either way ("failed to resolve" before the WorkflowTemplate is
         admitted by argo-warden, a missing input after).
         """
+        if not isinstance(runs.step.get("templateRef"), dict):
+            return
+        call = self._call(runs)
         if call.state is not CallState.RESOLVED or call.source is None or call.template is None:
             return
         ref = as_dict(step.step.get("templateRef"))
@@ -724,8 +765,7 @@ class _Checker:
                 return
             step = call_index(self.manifest).named(where.template, name)
             assert step is not None  # ``groups`` was taken from these very steps
-            node = self._node(step, name)
-            yield from _undeclared_output(tag, parts, node, prefix, path, span)
+            yield from self._undeclared_output(tag, parts, step, name, prefix, path, span)
             return
         info = where.dag
         if info is None or where.step is None:
@@ -742,17 +782,26 @@ class _Checker:
                           f"{{{{{tag}}}}}: task '{me}' does not depend on '{name}', so its outputs may not exist yet",
                           span=span, hint=f"add '{name}' to this task's dependencies (or depends)")
             return
-        node = self._node(info.tasks[name], name)
-        yield from _undeclared_output(tag, parts, node, prefix, path, span)
+        yield from self._undeclared_output(tag, parts, info.tasks[name], name, prefix, path, span)
+
+    def _undeclared_output(self, tag: str, parts: list[str], step: StepAt, name: str, prefix: str, path: JsonPath,
+                           span: tuple[int, int]) -> Iterator[Finding]:
+        """``tag`` reads the step or task ``step`` (called ``name``): a finding when its template has no such
+        output."""
+        node = self._node(step, name)
+        if node.call.state is not CallState.RESOLVED or node.call.template is None:
+            return  # dynamic or unreadable target: its outputs cannot be known here
+        tags = self._offered(step, name, prefix)
+        if tag not in tags:
+            yield from _output_missing(tag, parts, node, tags, prefix, path, span)
 
 
-def _undeclared_output(tag: str, parts: list[str], node: _Node, prefix: str, path: JsonPath,
-                       span: tuple[int, int]) -> Iterator[Finding]:
-    if _node_allows(node, prefix, tag):
-        return
+def _output_missing(tag: str, parts: list[str], node: _Node, tags: set[str], prefix: str, path: JsonPath,
+                    span: tuple[int, int]) -> Iterator[Finding]:
+    """The finding for a read of an output ``node`` does not offer (``tags``: what it does)."""
     what = "step" if prefix == "steps" else "task"
     target = node.call.target or "?"
-    offered = sorted(t.split(".", 2)[2] for t in _node_tags(node, prefix))
+    offered = sorted(t.split(".", 2)[2] for t in tags)
     rest = ".".join(parts[2:])
     if len(parts) >= 5 and parts[2] == "outputs" and parts[3] in ("parameters", "artifacts"):
         kind = parts[3][:-1]

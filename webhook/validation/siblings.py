@@ -142,6 +142,8 @@ class CallIndex:
         # Per DAG template and task X: the tasks that run after X (X's descendants), each set built once, so
         # deciding for every call costs O(tasks + dependencies) per X, not per call.
         self._after: dict[tuple[JsonPath, str], set[str]] = {}
+        # Per DAG template: each task's direct dependents (the reverse of its DagInfo.deps), built once for all X.
+        self._dependents: dict[JsonPath, dict[str, list[str]]] = {}
         self._named: dict[JsonPath, dict[str, StepAt]] = {}
         spec = manifest.workflow_spec
         entry = as_str(spec.get("entrypoint"))
@@ -200,11 +202,12 @@ class CallIndex:
         key = (owner.path, x)
         found = self._after.get(key)
         if found is None:
-            info = dag_info(owner)
-            dependents: dict[str, list[str]] = {}
-            for name, deps in info.deps.items():
-                for dep in deps:
-                    dependents.setdefault(dep, []).append(name)
+            dependents = self._dependents.get(owner.path)
+            if dependents is None:
+                dependents = self._dependents[owner.path] = {}
+                for name, deps in dag_info(owner).deps.items():
+                    for dep in deps:
+                        dependents.setdefault(dep, []).append(name)
             found = set()
             stack = list(dependents.get(x, ()))
             while stack:
