@@ -234,7 +234,10 @@ def _pod_references(manifest: Manifest) -> Iterator[SecretReference]:
     more than the visit itself.
 
     The order is the one findings are reported in: a dict's own fields in document
-    order, then its containers last to first, a list's items first to last.
+    order, then its containers last to first, a list's items first to last. A list
+    names nothing itself, so a dict's list is not pushed: its containers go on the
+    stack in its place (the same order, one push and pop fewer for every ``args``,
+    ``env`` or ``tasks``).
     """
     spec = manifest.workflow_spec
     base = manifest.spec_path
@@ -244,20 +247,29 @@ def _pod_references(manifest: Manifest) -> Iterator[SecretReference]:
         node, link = stack.pop()
         if isinstance(node, dict):
             for field, value in node.items():
-                if not isinstance(value, _CONTAINERS):
-                    continue
                 # Other plugins' templates are free-form; ours are read as HTTP templates above.
-                if field != "plugin":
-                    stack.append((value, (field, link)))
+                if isinstance(value, dict):
+                    if field != "plugin":
+                        stack.append((value, (field, link)))
+                elif isinstance(value, list):
+                    if field != "plugin":
+                        _push_items(stack, value, (field, link))
+                else:
+                    continue
                 if field in _POD_FIELDS or field.endswith("Secret"):
                     trail = _trail(link)
                     yield from _pod_reference(field, value, (*base, *trail, field), _template_name(templates, trail))
         else:
-            i = len(node)
-            for item in reversed(node):
-                i -= 1
-                if isinstance(item, _CONTAINERS):
-                    stack.append((item, (i, link)))
+            _push_items(stack, node, link)
+
+
+def _push_items(stack: list[tuple[dict[str, Any] | list[Any], _Link]], items: list[Any], link: _Link) -> None:
+    """Push the containers among ``items`` (the list at ``link``) so that they come off the stack first to last."""
+    i = len(items)
+    for item in reversed(items):
+        i -= 1
+        if isinstance(item, _CONTAINERS):
+            stack.append((item, (i, link)))
 
 
 # Where a container sits below the spec: (its key in its parent, the parent's link); None for the spec itself.
