@@ -221,7 +221,7 @@ class _JsonValues:
         """``tasks.X.outputs.…`` read in ``at``: X is one of its own steps or tasks, or one next to its callers."""
         prefix, name = parts[0], parts[1]
         is_task = prefix == "tasks"
-        owners = [at] if any(True for _ in template_steps(at)) else []
+        owners = [at] if next(template_steps(at), None) is not None else []
         if not owners:
             # Read by a template from its callers' siblings: one look per template that calls it.
             seen: set[JsonPath] = set()
