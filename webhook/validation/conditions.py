@@ -18,18 +18,15 @@ from webhook.validation.context import ValidationContext
 
 
 def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
-    # No condition (None or ""): upstream's default, a 2xx status.
-    conditions = [(at, path, text) for at, path, http in shared_http_templates(manifest)
-                  if isinstance(text := http.get("successCondition"), str) and text != ""]
-    if not conditions:
-        return
-    # Loaded on first use, and once per validation: an import statement in the loop went through the
-    # package's lazy loader (importlib's _handle_fromlist) for every template.
-    from webhook.conditions import check_condition
+    for at, path, http in shared_http_templates(manifest):
+        text = http.get("successCondition")
+        if not isinstance(text, str) or text == "":
+            continue  # no condition: upstream's default (a 2xx status)
+        from webhook.conditions import check_condition
 
-    for at, path, text in conditions:
         label = f"template '{at.name}'" if at.name else "http template"
         where = (*path, "successCondition")
         for issue in check_condition(text):
             yield Finding(issue.code, where, f"{label}: successCondition: {issue.message}", hint=issue.hint,
                           span=(issue.start, issue.end), severity=issue.severity)
+
