@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from webhook.diagnostics import JsonPath
 from webhook.spec.http import http_templates
+from webhook.spec.walk import TemplateAt, remembered
 from webhook.templating import Expression, TemplateSyntaxError, parse_template
 from webhook.text_cache import short_text_cache
 
@@ -80,10 +81,9 @@ class LookupCall:
     # The whole ``{{=...}}`` tag it stands in, and the call's own text.
     tag: tuple[int, int]
     text: str
-
-    @property
-    def valid(self) -> bool:
-        return valid_secret_name(self.ref.name) and valid_secret_key(self.ref.key)
+    # Whether Kubernetes would accept the name and the key: decided once, when the text is scanned (the calls
+    # of a text are remembered), rather than with two regex matches on every read.
+    valid: bool
 
 
 def lookup_calls(text: str) -> list[LookupCall]:
@@ -106,12 +106,14 @@ def _lookup_calls(text: str) -> tuple[LookupCall, ...]:
             continue
         for m in _LOOKUP_CALL.finditer(piece.source):
             base = piece.body_start
+            name, key = m["name"], m["key"]
             out.append(LookupCall(
-                SecretKeyRef(m["name"], m["key"]),
+                SecretKeyRef(name, key),
                 (base + m.start("name"), base + m.end("name")),
                 (base + m.start("key"), base + m.end("key")),
                 (piece.start, piece.end),
                 m[0],
+                valid_secret_name(name) and valid_secret_key(key),
             ))
     return tuple(out)
 
@@ -169,8 +171,23 @@ def find_secret_references(manifest: Manifest) -> list[SecretReference]:
     return sent + [r for r in _pod_references(manifest) if r.name_at not in seen]
 
 
+def shared_http_templates(manifest: Manifest) -> tuple[tuple[TemplateAt, JsonPath, dict[str, Any]], ...]:
+    """``http_templates(manifest)``, walked once per validation (``remembered``) for every rule that reads them.
+
+    The secret references, and the http, json_strings and conditions rules each read
+    every HTTP template; each walk looked up two fields of every template and built
+    two path tuples. (Its home is webhook.spec.http; it sits here, the lowest floor
+    the four rules share that this change could touch.)
+    """
+    return remembered(manifest, _http_templates)
+
+
+def _http_templates(manifest: Manifest) -> tuple[tuple[TemplateAt, JsonPath, dict[str, Any]], ...]:
+    return tuple(http_templates(manifest))
+
+
 def _sent_references(manifest: Manifest) -> Iterator[SecretReference]:
-    for at, path, http in http_templates(manifest):
+    for at, path, http in shared_http_templates(manifest):
         yield from http_sends(http, path, at.name)
 
 
@@ -210,37 +227,63 @@ def _lookups(calls: list[LookupCall], path: JsonPath, template: str | None, wher
 def _pod_references(manifest: Manifest) -> Iterator[SecretReference]:
     """Secrets named by pods and artifacts anywhere in the workflow spec (one iterative walk).
 
-    Every container of the spec is visited, so the walk keeps one list of keys from
-    the spec down to the node in hand (``trail``) and builds a node's JSON path only
-    when a field there names a secret: a path tuple per node made the walk quadratic
-    in the depth and cost more than the visit itself.
+    Every container of the spec is visited, so a node's place is kept as a link to
+    its parent's (``_Link``: one small tuple per container) and its JSON path is
+    built only when a field there names a secret. A path tuple per node made the walk
+    quadratic in the depth; a shared list of keys cut back and grown on every pop cost
+    more than the visit itself.
+
+    The order is the one findings are reported in: a dict's own fields in document
+    order, then its containers last to first, a list's items first to last. A list
+    names nothing itself, so a dict's list is not pushed: its containers go on the
+    stack in its place (the same order, one push and pop fewer for every ``args``,
+    ``env`` or ``tasks``).
     """
+    spec = manifest.workflow_spec
     base = manifest.spec_path
-    templates = manifest.workflow_spec.get("templates")
-    trail: list[str | int] = []
-    # Only containers are pushed: (depth, key, node), the node's key in its parent and the length of its trail.
-    stack: list[tuple[int, str | int, dict[str, Any] | list[Any]]] = []
-    node: dict[str, Any] | list[Any] = manifest.workflow_spec
-    depth = 0
-    while True:
+    templates = spec.get("templates")
+    stack: list[tuple[dict[str, Any] | list[Any], _Link]] = [(spec, None)]
+    while stack:
+        node, link = stack.pop()
         if isinstance(node, dict):
             for field, value in node.items():
-                if not isinstance(value, _CONTAINERS):
-                    continue
                 # Other plugins' templates are free-form; ours are read as HTTP templates above.
-                if field != "plugin":
-                    stack.append((depth + 1, field, value))
+                if isinstance(value, dict):
+                    if field != "plugin":
+                        stack.append((value, (field, link)))
+                elif isinstance(value, list):
+                    if field != "plugin":
+                        _push_items(stack, value, (field, link))
+                else:
+                    continue
                 if field in _POD_FIELDS or field.endswith("Secret"):
+                    trail = _trail(link)
                     yield from _pod_reference(field, value, (*base, *trail, field), _template_name(templates, trail))
         else:
-            for i in range(len(node) - 1, -1, -1):
-                if isinstance(node[i], _CONTAINERS):
-                    stack.append((depth + 1, i, node[i]))
-        if not stack:
-            return
-        depth, key, node = stack.pop()
-        del trail[depth - 1:]
+            _push_items(stack, node, link)
+
+
+def _push_items(stack: list[tuple[dict[str, Any] | list[Any], _Link]], items: list[Any], link: _Link) -> None:
+    """Push the containers among ``items`` (the list at ``link``) so that they come off the stack first to last."""
+    i = len(items)
+    for item in reversed(items):
+        i -= 1
+        if isinstance(item, _CONTAINERS):
+            stack.append((item, (i, link)))
+
+
+# Where a container sits below the spec: (its key in its parent, the parent's link); None for the spec itself.
+_Link = tuple[str | int, "_Link"] | None
+
+
+def _trail(link: _Link) -> list[str | int]:
+    """The keys from the spec down to the container ``link`` stands for."""
+    trail: list[str | int] = []
+    while link is not None:
+        key, link = link
         trail.append(key)
+    trail.reverse()
+    return trail
 
 
 _CONTAINERS = (dict, list)

@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from webhook.conditions import issues as _codes  # noqa: F401 - registers AW600–AW699 in the catalogue
 from webhook.diagnostics import Finding
 from webhook.manifest import Manifest
-from webhook.spec.http import http_templates
+from webhook.secrets.references import shared_http_templates
 from webhook.validation.context import ValidationContext
 
 
 def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
-    for at, path, http in http_templates(manifest):
+    for at, path, http in shared_http_templates(manifest):
         text = http.get("successCondition")
         if not isinstance(text, str) or text == "":
             continue  # no condition: upstream's default (a 2xx status)

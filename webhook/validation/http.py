@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, JsonPath, Severity, define
 from webhook.manifest import Manifest
-from webhook.spec.http import http_templates
+from webhook.secrets.references import shared_http_templates
 from webhook.spec.walk import as_dict, as_list, as_str
 from webhook.suggest import did_you_mean
 from webhook.templating import has_closed_tag, replace_tags
@@ -109,7 +109,7 @@ _CREDENTIAL_WORD = re.compile("|".join(map(re.escape, _CREDENTIAL_WORDS)))
 
 
 def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
-    for at, path, http in http_templates(manifest):
+    for at, path, http in shared_http_templates(manifest):
         label = f"template '{at.name}'" if at.name else "http template"
         yield from _url(http, path, label)
         yield from _method(http, path, label)

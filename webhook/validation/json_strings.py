@@ -19,12 +19,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, JsonPath, Severity, define
 from webhook.manifest import Manifest
-from webhook.spec.http import PLUGIN_NAME, http_templates
+from webhook.secrets.references import shared_http_templates
+from webhook.spec.http import PLUGIN_NAME
 from webhook.spec.resolve import CallState, Resolver, validation_resolver
 from webhook.spec.walk import StepAt, TemplateAt, as_dict, as_list, as_str, template_steps
 from webhook.templating import Expression, Piece, Reference, Text, tag_spans
@@ -142,7 +142,7 @@ def is_json_body(http: dict[str, Any], body: str) -> bool:
 
 def check(manifest: Manifest, context: ValidationContext) -> Iterator[Finding]:
     values: _JsonValues | None = None
-    for at, path, http in http_templates(manifest):
+    for at, path, http in shared_http_templates(manifest):
         body = http.get("body")
         if not isinstance(body, str) or "{{" not in body or not is_json_body(http, body):
             continue
@@ -186,15 +186,22 @@ class _JsonValues:
     def __init__(self, manifest: Manifest, context: ValidationContext) -> None:
         self.manifest = manifest
         self.context = context
+        self._calls: CallIndex | None = None
+        self._resolver: Resolver[ValidationContext] | None = None
 
-    # Built on first use: most quoted tags (``{{workflow.uid}}``) are decided by their text alone.
-    @cached_property
+    # Taken on first use: most quoted tags (``{{workflow.uid}}``) are decided by their text alone. Plain
+    # attributes rather than functools.cached_property, whose first read (once per validation here) takes a lock.
+    @property
     def calls(self) -> CallIndex:
-        return call_index(self.manifest)
+        if self._calls is None:
+            self._calls = call_index(self.manifest)
+        return self._calls
 
-    @cached_property
+    @property
     def resolver(self) -> Resolver[ValidationContext]:
-        return validation_resolver(self.manifest, self.context)
+        if self._resolver is None:
+            self._resolver = validation_resolver(self.manifest, self.context)
+        return self._resolver
 
     def why_json(self, piece: Reference | Expression, at: TemplateAt, hops: int) -> str | None:
         if isinstance(piece, Expression):
@@ -214,7 +221,7 @@ class _JsonValues:
         """``tasks.X.outputs.…`` read in ``at``: X is one of its own steps or tasks, or one next to its callers."""
         prefix, name = parts[0], parts[1]
         is_task = prefix == "tasks"
-        owners = [at] if any(True for _ in template_steps(at)) else []
+        owners = [at] if next(template_steps(at), None) is not None else []
         if not owners:
             # Read by a template from its callers' siblings: one look per template that calls it.
             seen: set[JsonPath] = set()
