@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from webhook.admission.review import API_VERSION, KIND
@@ -31,8 +31,15 @@ class Verdict:
 
     def __post_init__(self) -> None:
         # Shortened once here: a memoised verdict answers many reviews.
-        object.__setattr__(self, "warnings", tuple(short_line(w) for w in self.warnings))
-        object.__setattr__(self, "errors", tuple(short_line(w) for w in self.errors))
+        object.__setattr__(self, "warnings", tuple(map(short_line, self.warnings)))
+        object.__setattr__(self, "errors", tuple(map(short_line, self.errors)))
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """A worker process sends its Verdict pickled: as a plain tuple of the fields, read back by
+        ``_from_pickle``. The dataclass default goes through copyreg and ``_dataclass_getstate`` /
+        ``_dataclass_setstate``, which call ``fields()`` on every pickle and unpickle (~4 us a verdict each way)."""
+        return _from_pickle, (self.allowed, self.reason, self.message, self.code, self.warnings, self.patch,
+                              self.codes, self.errors)
 
     @property
     def label(self) -> str:
@@ -40,6 +47,17 @@ class Verdict:
         if not self.allowed:
             return "denied"
         return "patched" if self.patch else "allowed"
+
+
+_VERDICT_FIELDS = tuple(f.name for f in fields(Verdict))
+
+
+def _from_pickle(*values: Any) -> Verdict:
+    """The Verdict ``Verdict.__reduce__`` pickled: its lines were shortened when it was made, not again."""
+    verdict = object.__new__(Verdict)
+    for name, value in zip(_VERDICT_FIELDS, values, strict=True):
+        object.__setattr__(verdict, name, value)
+    return verdict
 
 
 def allow(reason: str, warnings: tuple[str, ...] = (), codes: tuple[str, ...] = ()) -> Verdict:
@@ -64,5 +82,16 @@ def review_response(uid: str, verdict: Verdict) -> dict[str, Any]:
 
 
 def short_line(text: str, limit: int = MAX_WARNING_CHARS) -> str:
-    line = " ".join(text.split())
+    """``text`` on one line, its whitespace runs as single spaces, cut to ``limit`` characters."""
+    line = text if _one_spaced_line(text) else " ".join(text.split())
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _one_spaced_line(text: str) -> bool:
+    """Whether ``" ".join(text.split())`` would give ``text`` back: what every message of ours already is.
+
+    Splitting and joining again cost ~0.6 us per warning line, twice per review; these checks run in C without
+    building a list. Every whitespace character but the space itself is unprintable (str.isprintable), so a
+    printable text has no tab, newline or other space to turn into a space.
+    """
+    return text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
