@@ -38,8 +38,9 @@ LONG_PIECE_CHARS = 200
 # Whatever the text (thousands of short quoted pieces), a message is cut here.
 MESSAGE_MAX_CHARS = 2000
 _QUOTE_SPLIT = re.compile(r"(['\"])")
-# A run between quote marks that bounded_text shortens.
-_LONG_PIECE = re.compile(rf"[^'\"]{{{LONG_PIECE_CHARS + 1},}}")
+# A run between quote marks that bounded_text shortens. Tried only where a run starts (the text's start, or
+# after a quote mark): tried at every position, each try reads on to the next quote mark, up to 200 times over.
+_LONG_PIECE = re.compile(rf"(?:^|['\"])[^'\"]{{{LONG_PIECE_CHARS + 1}}}")
 
 
 def shortened(text: str) -> str:
