@@ -82,7 +82,8 @@ def bounded_text(text: str) -> str:
 def format_path(path: JsonPath) -> str:
     """``("spec", "templates", 2, "http")`` → ``spec.templates[2].http``."""
     known = _KEY_SEGMENTS.get
-    text = "".join([f"[{part}]" if isinstance(part, int) else known(part) or _key_segment(part) for part in path])
+    # The cache first: most parts are keys it holds (it holds only strings, so an index is never found there).
+    text = "".join([known(part) or (f"[{part}]" if isinstance(part, int) else _key_segment(part)) for part in path])
     # Only a plain key's segment starts with a dot; the first one goes without.
     return text[1:] if text[:1] == "." else text
 
