@@ -91,7 +91,8 @@ def format_path(path: JsonPath) -> str:
 # Segments of the keys paths are made of (``.templates``, ``["a b"]``): the same few field names come back in
 # every finding of every review, and matching each against _PLAIN_KEY was a third of locating a finding. Short
 # keys only, and a bounded number of them: a key comes from the object, so its size and variety are the author's.
-_KEY_SEGMENTS: dict[str, str] = {}
+# Typed by what is looked up in it (any part of a path); only keys are put in it, never an index.
+_KEY_SEGMENTS: dict[str | int, str] = {}
 _KEPT_SEGMENTS = 4096
 _KEPT_KEY_CHARS = 64
 
