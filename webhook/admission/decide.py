@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from webhook.admission.response import Verdict, allow, deny
+from webhook.admission.response import Verdict, allow
 from webhook.admission.review import AdmissionRequest
 from webhook.diagnostics import Diagnostic, Severity
 from webhook.manifest import Manifest, argo_kind_of
@@ -102,7 +102,9 @@ def validation_verdict(manifest: Manifest, diagnostics: Sequence[Diagnostic]) ->
     error_lines = tuple(_line(d) for d in errors[:LISTED_WARNINGS])
     if len(errors) > LISTED_WARNINGS:
         error_lines += (f"and {len(errors) - LISTED_WARNINGS} more errors (argo-warden lint lists all)",)
-    return replace(deny("validated", message, INVALID, warning_lines, codes), errors=error_lines)
+    # One Verdict: deny() and then replace() for the errors built two, and shortened the warnings twice.
+    return Verdict(False, "validated", message=message, code=INVALID, warnings=warning_lines, codes=codes,
+                   errors=error_lines)
 
 
 def _line(d: Diagnostic, with_hint: bool = False) -> str:
