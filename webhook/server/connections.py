@@ -172,6 +172,11 @@ class _Tracked(asyncio.Protocol):
         closing.add_done_callback(_CLOSING.discard)
         return True
 
+    @property
+    def connected(self) -> bool:
+        """Whether the connection is made (its TLS handshake done): aiohttp may be reading a request on it."""
+        return self._connected
+
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._connected = True
         self._inner.connection_made(transport)
@@ -240,7 +245,8 @@ class CappedSite(web.BaseSite):
         self._port = port
         self._handshake_seconds = handshake_seconds
         self.counts = counts
-        self._connecting: set[asyncio.Task[None]] = set()
+        # Connections being set up (accepted, TLS handshake running) and their protocols.
+        self._connecting: dict[asyncio.Task[None], _Tracked] = {}
         self._listener: _Listener | None = None
 
     @property
@@ -264,8 +270,18 @@ class CappedSite(web.BaseSite):
 
     async def stop(self) -> None:
         await super().stop()
-        for task in list(self._connecting):
-            task.cancel()
+        self._stop_handshakes()
+
+    def _stop_handshakes(self) -> None:
+        """Cancel the connections still in their TLS handshake.
+
+        One whose handshake is done but whose setting-up task has not resumed yet is left alone: its request may
+        already be in a handler, and cancelling the task made asyncio close the transport under it — the review
+        was answered and logged, and the answer never left (seen under SIGTERM with a new connection per request).
+        """
+        for task, tracked in list(self._connecting.items()):
+            if not tracked.connected:
+                task.cancel()
 
     async def _accept(self, sock: socket.socket) -> None:
         loop = asyncio.get_running_loop()
@@ -282,8 +298,11 @@ class CappedSite(web.BaseSite):
                 _reset(conn)
                 continue
             task = loop.create_task(self._connect(conn, tracked))
-            self._connecting.add(task)
-            task.add_done_callback(self._connecting.discard)
+            self._connecting[task] = tracked
+            task.add_done_callback(self._set_up)
+
+    def _set_up(self, task: asyncio.Task[None]) -> None:
+        self._connecting.pop(task, None)
 
     async def _connect(self, conn: socket.socket, tracked: _Tracked) -> None:
         server = self._runner.server
