@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from webhook.diagnostics import JsonPath
-from webhook.spec.http import http_templates
-from webhook.spec.walk import TemplateAt, remembered
+from webhook.spec.http import shared_http_templates
 from webhook.templating import Expression, TemplateSyntaxError, parse_template
 from webhook.text_cache import short_text_cache
 
@@ -169,21 +168,6 @@ def find_secret_references(manifest: Manifest) -> list[SecretReference]:
     sent = list(_sent_references(manifest))
     seen = {r.name_at for r in sent}
     return sent + [r for r in _pod_references(manifest) if r.name_at not in seen]
-
-
-def shared_http_templates(manifest: Manifest) -> tuple[tuple[TemplateAt, JsonPath, dict[str, Any]], ...]:
-    """``http_templates(manifest)``, walked once per validation (``remembered``) for every rule that reads them.
-
-    The secret references, and the http, json_strings and conditions rules each read
-    every HTTP template; each walk looked up two fields of every template and built
-    two path tuples. (Its home is webhook.spec.http; it sits here, the lowest floor
-    the four rules share that this change could touch.)
-    """
-    return remembered(manifest, _http_templates)
-
-
-def _http_templates(manifest: Manifest) -> tuple[tuple[TemplateAt, JsonPath, dict[str, Any]], ...]:
-    return tuple(http_templates(manifest))
 
 
 def _sent_references(manifest: Manifest) -> Iterator[SecretReference]:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from webhook.conditions import issues as _codes  # noqa: F401 - registers AW600–AW699 in the catalogue
 from webhook.diagnostics import Finding
 from webhook.manifest import Manifest
-from webhook.secrets.references import shared_http_templates
+from webhook.spec.http import shared_http_templates
 from webhook.validation.context import ValidationContext
 
 

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, JsonPath, Severity, define
 from webhook.manifest import Manifest
-from webhook.secrets.references import shared_http_templates
+from webhook.spec.http import shared_http_templates
 from webhook.spec.walk import as_dict, as_list, as_str
 from webhook.suggest import did_you_mean
 from webhook.templating import has_closed_tag, replace_tags

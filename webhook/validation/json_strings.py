@@ -23,8 +23,7 @@ from typing import Any
 
 from webhook.diagnostics import ARGO_WARDEN_ONLY, Finding, JsonPath, Severity, define
 from webhook.manifest import Manifest
-from webhook.secrets.references import shared_http_templates
-from webhook.spec.http import PLUGIN_NAME
+from webhook.spec.http import PLUGIN_NAME, shared_http_templates
 from webhook.spec.resolve import CallState, Resolver, validation_resolver
 from webhook.spec.walk import StepAt, TemplateAt, as_dict, as_list, as_str, template_steps
 from webhook.templating import Expression, Piece, Reference, Text, tag_spans
