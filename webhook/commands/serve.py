@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
@@ -27,7 +26,7 @@ from webhook.server.config import (
     TLSSettings,
     ValidationSettings,
 )
-from webhook.server.lifecycle import ListenError, serve
+from webhook.server.lifecycle import ListenError, run_server
 from webhook.server.state import RouteGroup
 
 SELF_SIGNED_DIR = "certs"
@@ -59,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
                    "some says so in its warnings (AW701)", logging.WARNING)
     try:
         try:
-            asyncio.run(serve(config, provider, groups, chain))
+            run_server(config, provider, groups, chain)
         finally:
             logs.flush()
     except ListenError as exc:

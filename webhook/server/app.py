@@ -5,7 +5,8 @@ Middleware every route shares:
   the shape a route group registered for its path prefix); an unexpected
   exception is logged by type and place (never its text, which may quote the
   object) and answered with a 500 that says nothing more;
-- shutdown: once SIGTERM arrived, every response closes its connection.
+- shutdown: once SIGTERM arrived, every response closes its connection (the
+  same middleware marks each request's connection as in use, see busy_first.py).
 Request bodies are capped by ``client_max_size`` (413).
 """
 
@@ -19,6 +20,7 @@ from aiohttp import web
 from webhook.admission.provider import ContextProvider
 from webhook.logs import event, exception_site
 from webhook.server import admission_routes, ops_routes
+from webhook.server.busy_first import QuietConnections
 from webhook.server.config import ServerConfig
 from webhook.server.errors import json_error
 from webhook.server.metrics import Metrics
@@ -88,10 +90,21 @@ async def _errors(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 @web.middleware
 async def _closing(request: web.Request, handler: Handler) -> web.StreamResponse:
+    state = request.app[STATE]
+    if state.quiet is not None:
+        _served(state.quiet, request)
     response = await handler(request)
-    if request.app[STATE].shutting_down:
+    if state.shutting_down:
         response.force_close()
     return response
+
+
+def _served(quiet: QuietConnections, request: web.Request) -> None:
+    """The request's connection is in use: the event loop serves it before quiet ones (busy_first.py)."""
+    transport = request.transport
+    sock = transport.get_extra_info("socket") if transport is not None else None
+    if sock is not None:
+        quiet.served(sock.fileno())
 
 
 def _route(request: web.Request) -> str:

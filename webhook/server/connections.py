@@ -45,6 +45,7 @@ from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_runner import BaseRunner
 
 from webhook.server.bodies import BodyBudget
+from webhook.server.busy_first import QUIET_PER_PASS, QuietConnections
 
 # Bytes asyncio's TLS layer reads from an SSL object at a time (and keeps per connection); see above.
 TLS_READ_BUFFER = 32 * 1024
@@ -143,15 +144,19 @@ _CLOSING: set[asyncio.Task[None]] = set()
 class _Tracked(asyncio.Protocol):
     """aiohttp's protocol for one connection, with its place in the counts given back when it ends."""
 
-    __slots__ = ("_client", "_connected", "_counts", "_inner", "_released")
+    __slots__ = ("_client", "_connected", "_counts", "_fd", "_inner", "_quiet", "_released")
 
-    def __init__(self, counts: ConnectionCounts, client: str) -> None:
+    def __init__(self, counts: ConnectionCounts, client: str, quiet: QuietConnections | None = None,
+                 fd: int = -1) -> None:
         # aiohttp's protocol, made only once the connection is admitted (a refused one costs nothing).
         self._inner: Any = None
         self._counts = counts
         self._client = client
         self._released = False
         self._connected = False
+        # The event loop's list of connections by socket, when it serves those in use first (busy_first.py).
+        self._quiet = quiet
+        self._fd = fd
 
     def attach(self, inner: asyncio.Protocol) -> None:
         self._inner = inner
@@ -160,6 +165,8 @@ class _Tracked(asyncio.Protocol):
         if not self._released:
             self._released = True
             self._counts.release(self._client, self)
+            if self._quiet is not None:
+                self._quiet.closed(self._fd)
 
     def displace(self) -> bool:
         if not self._connected or self._released or not isinstance(self._inner, RequestHandler):
@@ -236,15 +243,17 @@ class _Listener(asyncio.AbstractServer):
 class CappedSite(web.BaseSite):
     """A TCP site (optionally TLS) that refuses connections past the caps before reading a byte from them."""
 
-    __slots__ = ("_connecting", "_handshake_seconds", "_host", "_listener", "_port", "counts")
+    __slots__ = ("_connecting", "_handshake_seconds", "_host", "_listener", "_port", "_quiet", "counts")
 
     def __init__(self, runner: BaseRunner, host: str, port: int, *, ssl_context: ssl.SSLContext | None,
-                 counts: ConnectionCounts, handshake_seconds: float = 10.0, backlog: int = 128) -> None:
+                 counts: ConnectionCounts, handshake_seconds: float = 10.0, backlog: int = 128,
+                 quiet: QuietConnections | None = None) -> None:
         super().__init__(runner, ssl_context=ssl_context, backlog=backlog)
         self._host = host
         self._port = port
         self._handshake_seconds = handshake_seconds
         self.counts = counts
+        self._quiet = quiet
         # Connections being set up (accepted, TLS handshake running) and their protocols.
         self._connecting: dict[asyncio.Task[None], _Tracked] = {}
         self._listener: _Listener | None = None
@@ -285,6 +294,7 @@ class CappedSite(web.BaseSite):
 
     async def _accept(self, sock: socket.socket) -> None:
         loop = asyncio.get_running_loop()
+        accepted = 0
         while True:
             try:
                 conn, address = await loop.sock_accept(sock)
@@ -292,11 +302,18 @@ class CappedSite(web.BaseSite):
                 # Out of file descriptors and the like: the client's problem is ours for a moment only.
                 await asyncio.sleep(0.05)
                 continue
+            accepted += 1
+            if accepted % QUIET_PER_PASS == 0:
+                # sock_accept does not yield while connections are pending: a burst of them would all be set up
+                # (and their handshakes started) in one pass of the loop, reviews in flight waiting meanwhile.
+                await asyncio.sleep(0)
             client = str(address[0])
-            tracked = _Tracked(self.counts, client)
+            tracked = _Tracked(self.counts, client, self._quiet, conn.fileno())
             if not self.counts.admit(client, tracked):
                 _reset(conn)
                 continue
+            if self._quiet is not None:
+                self._quiet.opened(conn.fileno())
             task = loop.create_task(self._connect(conn, tracked))
             self._connecting[task] = tracked
             task.add_done_callback(self._set_up)

@@ -20,6 +20,7 @@ from webhook.admission.provider import ContextProvider
 from webhook.logs import event
 from webhook.memory import keep_heaps_small
 from webhook.server.app import create_app
+from webhook.server.busy_first import QuietConnections, new_event_loop
 from webhook.server.config import ServerConfig
 from webhook.server.connections import CappedSite, give_back_after_bursts, shrink_tls_buffers
 from webhook.server.draining import stop_listening_and_drain
@@ -35,8 +36,16 @@ class ListenError(Exception):
     pass
 
 
+def run_server(config: ServerConfig, provider: ContextProvider, extra_route_groups: Sequence[RouteGroup] = (),
+               chain: tuple[Mutator, ...] | None = None) -> None:
+    """``serve`` on an event loop of its own that serves connections in use first (see busy_first.py)."""
+    quiet = QuietConnections()
+    with asyncio.Runner(loop_factory=lambda: new_event_loop(quiet)) as runner:
+        runner.run(serve(config, provider, extra_route_groups, chain, quiet=quiet))
+
+
 async def serve(config: ServerConfig, provider: ContextProvider, extra_route_groups: Sequence[RouteGroup] = (),
-                chain: tuple[Mutator, ...] | None = None) -> None:
+                chain: tuple[Mutator, ...] | None = None, quiet: QuietConnections | None = None) -> None:
     metrics = Metrics()
     register_metrics = getattr(provider, "register_metrics", None)
     if register_metrics is not None:
@@ -44,7 +53,7 @@ async def serve(config: ServerConfig, provider: ContextProvider, extra_route_gro
         register_metrics(metrics.registry)
     listen, files = config.listen, config.tls.files
     tls = ReloadingTLS(files, metrics, config.tls.poll_seconds) if files is not None else None
-    state = ServerState(config, provider, metrics=metrics, tls=tls,
+    state = ServerState(config, provider, metrics=metrics, tls=tls, quiet=quiet,
                         mutators=chain if chain is not None else mutators(config.admission.plugin_mutation))
     app = create_app(config, provider, extra_route_groups, state=state)
     # aiohttp (>= 3.14.4) runs this timer from the moment a connection opens until a request head is complete.
@@ -73,7 +82,7 @@ async def serve(config: ServerConfig, provider: ContextProvider, extra_route_gro
         shrink_tls_buffers()
         keep_heaps_small()
         site = CappedSite(runner, listen.host, listen.port, ssl_context=tls.front if tls else None,
-                          counts=state.connections, handshake_seconds=config.tls.handshake_seconds)
+                          counts=state.connections, handshake_seconds=config.tls.handshake_seconds, quiet=quiet)
         try:
             await site.start()
         except OSError as exc:

@@ -14,6 +14,7 @@ from aiohttp import web
 from webhook.admission.mutation import Mutator, mutators
 from webhook.admission.provider import ContextProvider, Deadline
 from webhook.server.bodies import BodyBudget
+from webhook.server.busy_first import QuietConnections
 from webhook.server.config import ServerConfig
 from webhook.server.connections import ConnectionCounts
 from webhook.server.draining import Arrivals
@@ -39,6 +40,8 @@ class ServerState:
     arrivals: Arrivals = field(default_factory=Arrivals)
     # The validation worker processes, once started (serve starts them; in-process tests may not).
     pool: WorkerPool | None = None
+    # The open connections, when the event loop serves those in use first (serve's loop; see busy_first.py).
+    quiet: QuietConnections | None = None
     memo: ValidationMemo = field(init=False)
     bodies: BodyBudget = field(init=False)
     connections: ConnectionCounts = field(init=False)
