@@ -21,11 +21,16 @@ from webhook.server.state import STATE
 
 
 @contextmanager
-def socket_pairs(count: int) -> Iterator[list[tuple[socket.socket, socket.socket]]]:
+def readable_sockets(selector: BusyFirstSelector, count: int) -> Iterator[list[socket.socket]]:
+    """``count`` sockets registered for reading with their index as data, each with a byte waiting."""
     pairs = [socket.socketpair() for _ in range(count)]
     try:
-        yield pairs
+        for i, (ours, theirs) in enumerate(pairs):
+            selector.register(ours, 1, data=i)
+            theirs.send(b"x")
+        yield [ours for ours, _ in pairs]
     finally:
+        selector.close()
         for a, b in pairs:
             a.close()
             b.close()
@@ -34,30 +39,24 @@ def socket_pairs(count: int) -> Iterator[list[tuple[socket.socket, socket.socket
 def test_busy_sockets_always_and_at_most_per_pass_quiet_ones() -> None:
     quiet = QuietConnections()
     selector = BusyFirstSelector(quiet, per_pass=4)
-    with socket_pairs(12) as pairs:
-        for i, (ours, theirs) in enumerate(pairs):
-            selector.register(ours, 1, data=i)
-            theirs.send(b"x")
+    with readable_sockets(selector, 12) as sockets:
         # Ten connections, two of them with a request lately; the last two sockets are no connection at all.
-        for ours, _ in pairs[:10]:
+        for ours in sockets[:10]:
             quiet.opened(ours.fileno())
-        quiet.served(pairs[0][0].fileno())
-        quiet.served(pairs[1][0].fileno())
+        quiet.served(sockets[0].fileno())
+        quiet.served(sockets[1].fileno())
         reported = {key.data for key, _ in selector.select(0)}
         assert {0, 1, 10, 11} <= reported  # the busy connections and the server's own sockets
         assert len(reported - {0, 1, 10, 11}) == 4  # and four of the eight quiet ones
         assert selector.held_back == 1
-        selector.close()
 
 
 def test_quiet_sockets_held_back_are_reported_in_later_passes() -> None:
     quiet = QuietConnections()
     selector = BusyFirstSelector(quiet, per_pass=3)
-    with socket_pairs(20) as pairs:
-        for i, (ours, theirs) in enumerate(pairs):
-            selector.register(ours, 1, data=i)
+    with readable_sockets(selector, 20) as sockets:
+        for ours in sockets:
             quiet.opened(ours.fileno())
-            theirs.send(b"x")
         handled: list[int] = []
         for _ in range(20):
             ready = selector.select(0)
@@ -68,7 +67,6 @@ def test_quiet_sockets_held_back_are_reported_in_later_passes() -> None:
             if len(handled) == 20:
                 break
         assert sorted(handled) == list(range(20))  # every one, each once
-        selector.close()
 
 
 def test_a_connection_is_quiet_until_it_has_a_request_and_again_after_busy_seconds() -> None:

@@ -308,12 +308,13 @@ class CappedSite(web.BaseSite):
                 # (and their handshakes started) in one pass of the loop, reviews in flight waiting meanwhile.
                 await asyncio.sleep(0)
             client = str(address[0])
-            tracked = _Tracked(self.counts, client, self._quiet, conn.fileno())
+            fd = conn.fileno()
+            tracked = _Tracked(self.counts, client, self._quiet, fd)
             if not self.counts.admit(client, tracked):
                 _reset(conn)
                 continue
             if self._quiet is not None:
-                self._quiet.opened(conn.fileno())
+                self._quiet.opened(fd)
             task = loop.create_task(self._connect(conn, tracked))
             self._connecting[task] = tracked
             task.add_done_callback(self._set_up)
