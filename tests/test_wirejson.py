@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import threading
 import time
 
 import pytest
@@ -112,3 +114,81 @@ def test_nesting_of_a_megabyte_of_brackets_is_read_quickly() -> None:
     assert wirejson.nests_deeper_than(b"[" + body + b"]", 100)
     # Walking the parsed value took ~1.6 s here; the text is read in well under that (~0.1 s).
     assert time.process_time() - started < 1.0
+
+
+def _large_document(containers: int) -> bytes:
+    # Well past PAUSE_COLLECTOR_CHARS, and far more containers than the collector's first threshold (700).
+    return json.dumps({"templates": [{"name": f"t{i}", "args": [i]} for i in range(containers)]}).encode()
+
+
+def test_a_large_text_is_parsed_with_the_collector_paused() -> None:
+    raw = _large_document(20_000)
+    assert len(raw) >= wirejson.PAUSE_COLLECTOR_CHARS
+    passes: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            passes.append(info["generation"])
+
+    gc.enable()
+    gc.callbacks.append(count)
+    try:
+        value = wirejson.loads(raw)
+        paused = len(passes)
+        # The same text parsed with the collector running: it runs every 700 new containers or so.
+        passes.clear()
+        control = json.loads(raw)
+        running = len(passes)
+    finally:
+        gc.callbacks.remove(count)
+    assert value == control
+    assert running >= 20, running
+    # At most the one young-generation pass that comes due when the collector is back.
+    assert paused <= 1, paused
+    assert gc.isenabled()
+
+
+def test_the_collector_comes_back_after_the_last_of_several_threads_and_only_if_it_was_on() -> None:
+    first, second = wirejson.collector_paused(), wirejson.collector_paused()
+    gc.enable()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled(), "another thread is still parsing"
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with wirejson.collector_paused():
+            pass
+        assert not gc.isenabled(), "switched off by someone else: left off"
+    finally:
+        gc.enable()
+
+
+def test_parses_from_many_threads_at_once_leave_the_collector_on() -> None:
+    raw = _large_document(3_000)
+    errors: list[BaseException] = []
+
+    def parse() -> None:
+        try:
+            for _ in range(20):
+                assert len(wirejson.loads(raw)["templates"]) == 3_000
+        except BaseException as exc:  # reported below: an assertion in a thread would be lost
+            errors.append(exc)
+
+    gc.enable()
+    threads = [threading.Thread(target=parse) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == [] and not any(thread.is_alive() for thread in threads)
+    assert gc.isenabled()
+
+
+def test_a_large_text_that_is_not_json_still_gives_the_collector_back() -> None:
+    raw = _large_document(3_000)[:-1]
+    with pytest.raises(wirejson.NotJson):
+        wirejson.loads(raw)
+    assert gc.isenabled()

@@ -10,7 +10,11 @@ which also keeps ``canonical`` one-to-one (orjson would write NaN as null).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -32,12 +36,54 @@ _INT_CHARS = 20
 _INT_RANGE = (-(2**63), 2**64 - 1)
 
 
+# Texts at least this long are parsed with the cyclic garbage collector paused (see ``collector_paused``).
+PAUSE_COLLECTOR_CHARS = 64 * 1024
+
+
 def loads(raw: bytes | str) -> Any:
     """Parse JSON; ``NotJson`` with the standard library's message (line, column) when it is not.
 
     Whatever the input, the only exceptions are ``NotJson`` (``TooDeep`` for nesting) and
     ``UnicodeDecodeError`` (bytes that are not UTF-8): callers answer both with a 400.
     """
+    if len(raw) < PAUSE_COLLECTOR_CHARS:
+        return _loads(raw)
+    with collector_paused():
+        return _loads(raw)
+
+
+_pausers = 0
+_resume = False
+_pause_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while any thread is inside this block; back as it was after the last.
+
+    Parsing a 1.4 MiB review builds ~100,000 dicts and lists, and the collector ran every 700 of
+    them: ~140 passes per parse, all holding the GIL, and with the start-up objects frozen a full
+    pass (which walks every parsed body still in flight) after every few parses. A server thread
+    parsing large bodies stalled the event loop with them: with two clients posting 1.4 MiB bodies,
+    loop stalls of 27 ms at the 99.9th percentile, 26 full passes in 8 s; paused, 10 ms and 3. A
+    parsed JSON value holds no reference cycle, so the pause leaves no garbage behind.
+    """
+    global _pausers, _resume
+    with _pause_lock:
+        _pausers += 1
+        if _pausers == 1:
+            _resume = gc.isenabled()
+            gc.disable()
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pausers -= 1
+            if _pausers == 0 and _resume:
+                gc.enable()
+
+
+def _loads(raw: bytes | str) -> Any:
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
