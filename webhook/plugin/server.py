@@ -212,10 +212,12 @@ def plugin_app(config: PluginConfig) -> web.Application:
             response.force_close()
             return response
         try:
-            args = json.loads(raw)
-        except RecursionError:
+            # As every request path reads JSON (wirejson): NaN refused, integers past 64 bits as floats, a large
+            # body parsed with the garbage collector paused.
+            args = wirejson.loads(raw)
+        except wirejson.TooDeep:
             return _error(400, f"request body nests deeper than {max_depth} levels")
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (wirejson.NotJson, UnicodeDecodeError) as exc:
             return _error(400, f"request body is not JSON: {str(exc)[:200]}")
         if not isinstance(args, dict):
             return _error(400, "request body must be a JSON object with 'workflow' and 'template'")
