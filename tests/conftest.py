@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,19 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("ARGO_WARDEN_SHARED", ROOT.parent / "shared"))
 CORPUS = SHARED / "corpus" / "argo-examples"
 REFERENCE = SHARED / "reference"
+
+
+async def until(check: Callable[[], bool | Awaitable[bool]], seconds: float = 5.0) -> None:
+    """Wait until ``check()`` (a plain or an async function) holds; fail the test after ``seconds``."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        held = check()
+        if inspect.isawaitable(held):
+            held = await held
+        if held:
+            return
+        assert asyncio.get_running_loop().time() < deadline, "condition never held"
+        await asyncio.sleep(0.02)
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import aiohttp
 from aiohttp import web
 
+from tests.conftest import until
 from webhook.admission.provider import OfflineProvider
 from webhook.server import busy_first
 from webhook.server.app import create_app
@@ -100,10 +101,7 @@ def test_the_site_lists_its_connections_and_their_requests_and_forgets_them_when
             async with aiohttp.ClientSession() as session:
                 async with session.get(f"http://127.0.0.1:{site.port}/readyz") as resp:
                     assert resp.status == 200
-                for _ in range(50):
-                    if len(quiet) == 41:
-                        break
-                    await asyncio.sleep(0.01)
+                await until(lambda: len(quiet) == 41, 0.5)
                 assert len(quiet) == 41
                 now = time.monotonic()
                 states = [quiet.is_quiet(fd, now) for fd in list(quiet._last_request)]
@@ -113,10 +111,7 @@ def test_the_site_lists_its_connections_and_their_requests_and_forgets_them_when
                 # All of them closing at once, the busy connection is still answered.
                 async with session.get(f"http://127.0.0.1:{site.port}/readyz") as resp:
                     assert resp.status == 200
-            for _ in range(100):
-                if len(quiet) == 0:
-                    break
-                await asyncio.sleep(0.01)
+            await until(lambda: len(quiet) == 0, 1.0)
             assert len(quiet) == 0  # nothing kept for closed sockets
         finally:
             await runner.cleanup()

@@ -7,6 +7,7 @@ from typing import Any
 
 from tests.api.conftest import NAMESPACE, ApiFactory, ApiServer
 from tests.api.test_routes_workflows import wait_finished
+from tests.conftest import until
 
 BASE = f"/api/v1/workflows/{NAMESPACE}"
 
@@ -32,13 +33,6 @@ async def server_with_responses(api: ApiFactory, tmp_path: Any) -> ApiServer:
 async def nodes_of(server: ApiServer, name: str) -> dict[str, dict[str, Any]]:
     _, body = await server.call("GET", f"{BASE}/{name}")
     return {n["displayName"]: n for n in (body.get("status", {}).get("nodes") or {}).values()}
-
-
-async def until(check: Any, seconds: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not await check():
-        assert asyncio.get_running_loop().time() < deadline, "condition never held"
-        await asyncio.sleep(0.02)
 
 
 async def test_suspend_nodes_wait_until_resumed_one_selector_at_a_time(api: ApiFactory, tmp_path: Any) -> None:
